@@ -1,0 +1,40 @@
+//! Types of Metorial's provider-auth API.
+//!
+//! Almost everything here is generated from `spec/metorial.yaml` by `cargo xtask generate`
+//! into [`generated`](self) (re-exported at the crate root). The few types the generator cannot
+//! express are written by hand and plugged in by the generator:
+//!
+//! - [`SecretObject`]: a JSON object of secrets (an export's tokens, an OAuth setup's client
+//!   secret) that never prints in `Debug`;
+//! - [`Timestamp`]: an RFC 3339 date that re-encodes with the API's millisecond precision;
+//! - [`Patch`]: a PATCH field that is left unchanged, cleared (`null`) or set;
+//! - [`OneOrMany`]: a list filter's one value or many (sent as repeated query keys);
+//! - [`PathSegment`]: a key or index in a validation error's path.
+//!
+//! Every enumeration is open: a value the spec does not list decodes into an `Unknown(String)`
+//! variant and re-encodes unchanged.
+//!
+//! ```
+//! use metorial_models::{ProviderSetupSession, ProviderSetupSessionStatus};
+//!
+//! let json = include_str!("../../../spec/examples/provider-setup-session.json");
+//! let session: ProviderSetupSession = serde_json::from_str(json).unwrap();
+//! assert_eq!(session.status, ProviderSetupSessionStatus::Pending);
+//! ```
+
+// Formatted by the generator (prettyplease), not rustfmt: `cargo xtask generate --check` compares bytes.
+#[rustfmt::skip]
+mod generated;
+mod one_or_many;
+pub mod open_enum;
+mod patch;
+mod path_segment;
+mod secret;
+mod timestamp;
+
+pub use generated::*;
+pub use one_or_many::OneOrMany;
+pub use patch::Patch;
+pub use path_segment::PathSegment;
+pub use secret::SecretObject;
+pub use timestamp::Timestamp;

@@ -1,0 +1,366 @@
+//! The component schemas the generator writes itself instead of leaving them to typify.
+//!
+//! - Open enumerations, written in the spec as
+//!   `anyOf: [{type: string, enum: [...]}, {type: string}]`: typify would make a struct of
+//!   them, and a closed enum fails on values it has never seen.
+//! - PATCH request bodies: typify makes a nullable optional field an `Option` that skips
+//!   `None`, so `null` (clear the field) could never be sent.
+//! - Hand-written types ([`HAND_WRITTEN`]).
+
+use anyhow::bail;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::spec::{Problem, Spec, Unsupported};
+
+/// Component schemas implemented by hand in `metorial-models`: (schema name, Rust path inside
+/// that crate).
+pub const HAND_WRITTEN: &[(&str, &str)] = &[
+    ("SecretObject", "crate::SecretObject"),
+    ("PathSegment", "crate::PathSegment"),
+];
+
+/// How the generator treats one component schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// An open enumeration with these known values.
+    OpenEnum(Vec<String>),
+    /// One value or a list (`oneOf: [X, {type: array, items: X}]`): an alias of
+    /// `OneOrMany<X>`, with the Rust type of X.
+    OneOrMany(String),
+    /// The body of a PATCH operation.
+    PatchBody,
+    /// A struct whose every property is optional (typify gives it `Default`).
+    AllOptional,
+    /// Implemented by hand at this path in `metorial-models`.
+    HandWritten(&'static str),
+    /// Anything else: typify writes it.
+    Other,
+}
+
+/// A component schema and how it is generated.
+#[derive(Debug, Clone)]
+pub struct Component {
+    /// The schema's name in the spec (already PascalCase).
+    pub name: String,
+    /// Its description, for docs.
+    pub description: Option<String>,
+    /// How it is generated.
+    pub kind: Kind,
+}
+
+/// Classifies every component schema, refusing `anyOf` outside the open-enum pattern.
+pub fn classify(spec: &Spec) -> anyhow::Result<Vec<Component>> {
+    let patch_bodies = patch_body_names(spec);
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for (name, schema) in spec.schemas() {
+        let location = format!("#/components/schemas/{name}");
+        if !name.starts_with(|c: char| c.is_ascii_uppercase())
+            || !name.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            problems.push(Problem {
+                location: location.clone(),
+                message: "schema names must be PascalCase ASCII (they name Rust types)".into(),
+            });
+        }
+        let kind = if let Some((_, path)) = HAND_WRITTEN.iter().find(|(n, _)| *n == name) {
+            Kind::HandWritten(path)
+        } else if let Some(any_of) = schema.get("anyOf") {
+            match open_enum_values(any_of) {
+                Some(values) => Kind::OpenEnum(values),
+                None => {
+                    problems.push(Problem {
+                        location: location.clone(),
+                        message: "`anyOf` is only supported as an open enumeration: \
+                                  `anyOf: [{type: string, enum: [...]}, {type: string}]`"
+                            .into(),
+                    });
+                    Kind::Other
+                }
+            }
+        } else if let Some(one_of) = schema.get("oneOf") {
+            match one_or_many_item(one_of) {
+                Some(item) => Kind::OneOrMany(item),
+                None => Kind::Other,
+            }
+        } else if patch_bodies.iter().any(|n| n == name) {
+            Kind::PatchBody
+        } else if schema.get("enum").is_some() {
+            problems.push(Problem {
+                location: location.clone(),
+                message: "enumerations must be open (the API adds values): write \
+                          `anyOf: [{type: string, enum: [...]}, {type: string}]`"
+                    .into(),
+            });
+            Kind::Other
+        } else if schema.get("type").and_then(Value::as_str) == Some("object")
+            && schema.get("properties").is_some()
+            && schema.get("required").is_none()
+        {
+            Kind::AllOptional
+        } else {
+            Kind::Other
+        };
+        let description = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        out.push(Component {
+            name: name.to_owned(),
+            description,
+            kind,
+        });
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Unsupported(problems).into())
+    }
+}
+
+fn open_enum_values(any_of: &Value) -> Option<Vec<String>> {
+    let [known, fallback] = any_of.as_array()?.as_slice() else {
+        return None;
+    };
+    let is_string = |v: &Value| v.get("type").and_then(Value::as_str) == Some("string");
+    if !is_string(known) || !is_string(fallback) || fallback.get("enum").is_some() {
+        return None;
+    }
+    known
+        .get("enum")?
+        .as_array()?
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The Rust type of X in `oneOf: [X, {type: array, items: X}]`.
+fn one_or_many_item(one_of: &Value) -> Option<String> {
+    let [one, many] = one_of.as_array()?.as_slice() else {
+        return None;
+    };
+    if many.get("type").and_then(Value::as_str) != Some("array") {
+        return None;
+    }
+    let one = rust_type(one)?.to_string();
+    let item = rust_type(many.get("items")?)?.to_string();
+    (one == item).then_some(one)
+}
+
+/// The Rust code of a one-or-many alias.
+pub fn one_or_many_tokens(component: &Component, item: &str) -> anyhow::Result<TokenStream> {
+    let name = format_ident!("{}", component.name);
+    let item: TokenStream = item.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let doc = doc_attr(component.description.as_deref());
+    Ok(quote! {
+        #doc
+        pub type #name = crate::OneOrMany<#item>;
+    })
+}
+
+/// Names of the component schemas used as the request body of a PATCH operation.
+fn patch_body_names(spec: &Spec) -> Vec<String> {
+    spec.operations()
+        .into_iter()
+        .filter(|(method, _, _)| *method == "patch")
+        .filter_map(|(_, _, op)| {
+            op.pointer("/requestBody/content/application~1json/schema/$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// The Rust code of an open enumeration: an invocation of `metorial-models`' `open_enum!`,
+/// formatted by hand (rustfmt and prettyplease leave macro bodies alone).
+pub fn open_enum_source(component: &Component, values: &[String]) -> anyhow::Result<String> {
+    let mut out = String::from("crate::open_enum::open_enum! {\n");
+    for line in doc_lines(component.description.as_deref()) {
+        out.push_str(&format!("    ///{line}\n"));
+    }
+    out.push_str(&format!("    {} {{\n", component.name));
+    let mut seen = Vec::new();
+    for value in values {
+        let ident = variant_ident(value)?;
+        if seen.contains(&ident) {
+            bail!(
+                "enumeration {}: two values make the variant name {ident}",
+                component.name
+            );
+        }
+        out.push_str(&format!(
+            "        /// `{value}`\n        {ident} = {value:?},\n"
+        ));
+        seen.push(ident);
+    }
+    out.push_str("    }\n}\n");
+    Ok(out)
+}
+
+/// The Rust code of a PATCH body: a struct of [`Patch`](metorial_models::Patch) fields for
+/// nullable optional properties.
+pub fn patch_body_tokens(spec: &Spec, component: &Component) -> anyhow::Result<TokenStream> {
+    let schema = spec
+        .raw
+        .pointer(&format!("/components/schemas/{}", component.name))
+        .expect("classified schemas exist");
+    let location = format!("#/components/schemas/{}", component.name);
+    if schema.get("type").and_then(Value::as_str) != Some("object") {
+        bail!(Unsupported(vec![Problem {
+            location,
+            message: "a PATCH request body must be an object schema".into(),
+        }]));
+    }
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let mut fields = Vec::new();
+    for (prop, prop_schema) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let ident = field_ident(prop);
+        let ty = rust_type(prop_schema).ok_or_else(|| {
+            Unsupported(vec![Problem {
+                location: format!("{location}/properties/{prop}"),
+                message: "a PATCH body property must be a string, boolean, number, free-form \
+                          object, array of those, or a `$ref`"
+                    .into(),
+            }])
+        })?;
+        let doc = doc_attr(prop_schema.get("description").and_then(Value::as_str));
+        let rename = (ident != prop.as_str()).then(|| quote! { #[serde(rename = #prop)] });
+        let nullable = prop_schema.get("nullable") == Some(&Value::Bool(true));
+        let field = if required.contains(&prop.as_str()) {
+            let ty = if nullable {
+                quote! { Option<#ty> }
+            } else {
+                ty
+            };
+            quote! { #doc #rename pub #ident: #ty, }
+        } else if nullable {
+            quote! {
+                #doc
+                #rename
+                #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
+                pub #ident: crate::Patch<#ty>,
+            }
+        } else {
+            quote! {
+                #doc
+                #rename
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub #ident: Option<#ty>,
+            }
+        };
+        fields.push(field);
+    }
+    let name = format_ident!("{}", component.name);
+    let doc = doc_attr(component.description.as_deref());
+    Ok(quote! {
+        #doc
+        #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]
+        pub struct #name { #(#fields)* }
+    })
+}
+
+/// The Rust type of a simple property schema, as seen from inside `metorial-models`.
+fn rust_type(schema: &Value) -> Option<TokenStream> {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.strip_prefix("#/components/schemas/")?;
+        return Some(match HAND_WRITTEN.iter().find(|(n, _)| *n == name) {
+            Some((_, path)) => path.parse().ok()?,
+            None => {
+                let ident = format_ident!("{name}");
+                quote! { #ident }
+            }
+        });
+    }
+    if let Some([inner]) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        return rust_type(inner);
+    }
+    match schema.get("type").and_then(Value::as_str)? {
+        "string" if schema.get("format").and_then(Value::as_str) == Some("date-time") => {
+            Some(quote! { crate::Timestamp })
+        }
+        "string" if schema.get("enum").is_none() => Some(quote! { String }),
+        "boolean" => Some(quote! { bool }),
+        "integer" => Some(quote! { i64 }),
+        "number" => Some(quote! { f64 }),
+        "array" => {
+            let item = rust_type(schema.get("items")?)?;
+            Some(quote! { Vec<#item> })
+        }
+        "object" if schema.get("properties").is_none() => {
+            Some(quote! { ::serde_json::Map<String, ::serde_json::Value> })
+        }
+        _ => None,
+    }
+}
+
+fn doc_lines(text: Option<&str>) -> Vec<String> {
+    text.unwrap_or_default()
+        .trim_end()
+        .lines()
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            }
+        })
+        .collect()
+}
+
+fn doc_attr(text: Option<&str>) -> TokenStream {
+    let lines = doc_lines(text);
+    quote! { #(#[doc = #lines])* }
+}
+
+fn field_ident(name: &str) -> syn::Ident {
+    let snake: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match syn::parse_str::<syn::Ident>(&snake) {
+        Ok(ident) if !snake.starts_with(|c: char| c.is_ascii_digit()) => ident,
+        _ => format_ident!("r#{snake}"),
+    }
+}
+
+/// The PascalCase variant name of an enumeration value (`in_progress` -> `InProgress`).
+fn variant_ident(value: &str) -> anyhow::Result<syn::Ident> {
+    let mut out = String::new();
+    let mut upper = true;
+    for c in value.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(if upper { c.to_ascii_uppercase() } else { c });
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) || out == "Unknown" {
+        bail!("enumeration value {value:?} does not make a Rust variant name");
+    }
+    Ok(format_ident!("{out}"))
+}
