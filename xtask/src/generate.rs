@@ -38,9 +38,10 @@ pub struct GeneratedFile {
 /// Generates every file from a spec.
 pub fn generate(spec: &Spec) -> anyhow::Result<Vec<GeneratedFile>> {
     let components = schemas::classify(spec)?;
-    let (models, open_enums) = models(spec, &components).context("generating the models")?;
+    let api = for_typify(spec)?;
+    let (models, open_enums) = models(spec, &api, &components).context("generating the models")?;
     let (client, httpmock) =
-        client_and_mocks(spec, &components).context("generating the client")?;
+        client_and_mocks(&api, &components).context("generating the client")?;
     let mut httpmock = file(
         HTTPMOCK,
         httpmock,
@@ -153,6 +154,47 @@ fn file(
     })
 }
 
+/// The spec as typify should see it.
+///
+/// typify turns an optional object or array property into a bare `Map`/`Vec` that is skipped
+/// when empty, so `"capabilities": {}` would be lost on re-encoding. Marking such properties
+/// `nullable` makes them `Option`s, which keep "absent" and "empty" apart.
+fn for_typify(spec: &Spec) -> anyhow::Result<openapiv3::OpenAPI> {
+    fn visit(schema: &mut serde_json::Value) {
+        let required: Vec<String> = schema
+            .get("required")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        let Some(properties) = schema
+            .get_mut("properties")
+            .and_then(serde_json::Value::as_object_mut)
+        else {
+            return;
+        };
+        for (name, property) in properties.iter_mut() {
+            let container = matches!(
+                property.get("type").and_then(serde_json::Value::as_str),
+                Some("object" | "array")
+            );
+            if container && !required.contains(name) && property.get("nullable").is_none() {
+                property["nullable"] = serde_json::Value::Bool(true);
+            }
+            visit(property);
+        }
+    }
+    let mut raw = spec.raw.clone();
+    if let Some(schemas) = raw
+        .pointer_mut("/components/schemas")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        schemas.values_mut().for_each(visit);
+    }
+    serde_json::from_value(raw).context("re-reading the spec")
+}
+
 fn date_time() -> schemars08::schema::SchemaObject {
     schemars08::schema::SchemaObject {
         instance_type: Some(schemars08::schema::InstanceType::String.into()),
@@ -163,7 +205,11 @@ fn date_time() -> schemars08::schema::SchemaObject {
 
 /// `metorial-models`: typify's types for ordinary schemas, plus the generator's own open enums
 /// and PATCH bodies; hand-written types are referred to by path.
-fn models(spec: &Spec, components: &[Component]) -> anyhow::Result<(TokenStream, String)> {
+fn models(
+    spec: &Spec,
+    api: &openapiv3::OpenAPI,
+    components: &[Component],
+) -> anyhow::Result<(TokenStream, String)> {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Positional)
@@ -207,7 +253,7 @@ fn models(spec: &Spec, components: &[Component]) -> anyhow::Result<(TokenStream,
     }
     let mut generator = Generator::new(&settings);
     generator
-        .generate_tokens(&spec.api)
+        .generate_tokens(api)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let types = generator.get_type_space().to_stream();
     let tokens = quote! {
@@ -220,7 +266,7 @@ fn models(spec: &Spec, components: &[Component]) -> anyhow::Result<(TokenStream,
 /// `metorial-client` and `metorial-httpmock`: progenitor's builder client, every component
 /// type replaced by the models crate's.
 fn client_and_mocks(
-    spec: &Spec,
+    api: &openapiv3::OpenAPI,
     components: &[Component],
 ) -> anyhow::Result<(TokenStream, TokenStream)> {
     let mut settings = GenerationSettings::new();
@@ -246,10 +292,10 @@ fn client_and_mocks(
     }
     let mut generator = Generator::new(&settings);
     let client = generator
-        .generate_tokens(&spec.api)
+        .generate_tokens(api)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mocks = generator
-        .httpmock(&spec.api, "metorial_client")
+        .httpmock(api, "metorial_client")
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((client, mocks))
 }

@@ -200,7 +200,7 @@ pub fn open_enum_source(component: &Component, values: &[String]) -> anyhow::Res
     Ok(out)
 }
 
-/// The Rust code of a PATCH body: a struct of [`Patch`](metorial_models::Patch) fields for
+/// The Rust code of a PATCH body: a struct of `metorial_models::Patch` fields for
 /// nullable optional properties.
 pub fn patch_body_tokens(spec: &Spec, component: &Component) -> anyhow::Result<TokenStream> {
     let schema = spec

@@ -115,9 +115,13 @@ pub fn check(raw: &Value) -> Vec<Problem> {
 
     match raw.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0.") => {}
-        v => report(
+        Some(v) => report(
             "#/openapi".into(),
-            &format!("version {v:?} is not read by progenitor: write `openapi: 3.0.3`"),
+            &format!("version {v} is not read by progenitor: write `openapi: 3.0.3`"),
+        ),
+        None => report(
+            "#/openapi".into(),
+            "the `openapi` version is missing: write `openapi: 3.0.3`",
         ),
     }
 

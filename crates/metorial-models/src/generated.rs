@@ -14,8 +14,10 @@
 )]
 pub struct CreateProviderAuthExportBody {
     ///Custom key-value pairs for storing additional information
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub metadata: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     ///Note explaining the export reason
     pub note: ::std::string::String,
     ///Provider auth config ID
@@ -40,8 +42,10 @@ pub struct CreateProviderOauthSetupBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_ephemeral: ::std::option::Option<bool>,
     ///Custom key-value pairs for storing additional information
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub metadata: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     ///Display name for this setup
     pub name: ::std::string::String,
     ///ID of existing auth credentials to use
@@ -68,8 +72,10 @@ pub struct CreateProviderSetupSessionBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     ///Custom key-value pairs for storing additional information
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub metadata: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     ///Display name
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
@@ -107,8 +113,8 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entity: ::std::option::Option<::std::string::String>,
     ///The individual failures of a validation error (`invalid_data`).
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub errors: ::std::vec::Vec<ValidationError>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub errors: ::std::option::Option<::std::vec::Vec<ValidationError>>,
     ///How to fix the request, when known.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hint: ::std::option::Option<::std::string::String>,
@@ -319,8 +325,10 @@ the input schema as a plain JSON schema.
 )]
 pub struct ProviderAuthMethod {
     ///What the auth method supports
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub capabilities: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub capabilities: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     ///Timestamp when created
     pub created_at: crate::Timestamp,
     ///Description
@@ -338,8 +346,10 @@ pub struct ProviderAuthMethod {
     ///String representing the object's type
     pub object: ::std::string::String,
     ///The JSON schema of the output the auth method produces
-    #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub output_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub output_schema: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
     ///Provider ID
     pub provider_id: ::std::string::String,
     ///Provider specification ID
@@ -656,8 +666,8 @@ pub struct ValidationError {
     ///A human-readable explanation of this failure.
     pub message: ::std::string::String,
     ///Where in the input the failure is (keys and array indices).
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-    pub path: ::std::vec::Vec<crate::PathSegment>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub path: ::std::option::Option<::std::vec::Vec<crate::PathSegment>>,
 }
 /// Error types.
 pub mod error {

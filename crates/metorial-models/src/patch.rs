@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// };
 /// assert_eq!(
 ///     serde_json::to_string(&body).unwrap(),
-///     r#"{"name":"Renamed","description":null}"#
+///     r#"{"description":null,"name":"Renamed"}"#
 /// );
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
