@@ -251,6 +251,9 @@ fn models(
             Kind::AllOptional | Kind::Other => {}
         }
     }
+    for name in schemas::post_body_names(spec) {
+        own.push(schemas::post_body_impl_tokens(spec, &name)?);
+    }
     let mut generator = Generator::new(&settings);
     generator
         .generate_tokens(api)

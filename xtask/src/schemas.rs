@@ -160,11 +160,103 @@ pub fn one_or_many_tokens(component: &Component, item: &str) -> anyhow::Result<T
     })
 }
 
-/// Names of the component schemas used as the request body of a PATCH operation.
-fn patch_body_names(spec: &Spec) -> Vec<String> {
+/// Names of the component schemas used as the request body of a POST operation.
+pub fn post_body_names(spec: &Spec) -> Vec<String> {
+    body_names(spec, "post")
+}
+
+/// A constructor taking the required properties and one chainable setter per optional
+/// property, for a POST request body (a struct typify wrote).
+pub fn post_body_impl_tokens(spec: &Spec, name: &str) -> anyhow::Result<TokenStream> {
+    let (location, schema, required) = object_schema(spec, name)?;
+    let mut params = Vec::new();
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    let mut required_docs = Vec::new();
+    for (prop, prop_schema) in properties(schema) {
+        let ident = field_ident(prop);
+        let ty = rust_type(prop_schema).ok_or_else(|| unsupported_property(&location, prop))?;
+        if required.contains(&prop) {
+            params.push(quote! { #ident: impl Into<#ty> });
+            fields.push(quote! { #ident: #ident.into() });
+            required_docs.push(format!("`{prop}`"));
+        } else {
+            let doc = format!(" Sets `{prop}`.");
+            setters.push(quote! {
+                #[doc = #doc]
+                #[must_use]
+                pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
+                    self.#ident = Some(value.into());
+                    self
+                }
+            });
+            fields.push(quote! { #ident: None });
+        }
+    }
+    let doc = if required_docs.is_empty() {
+        " A body with every field unset.".to_owned()
+    } else {
+        format!(" A body with its required fields ({}); the others are unset.", required_docs.join(", "))
+    };
+    let name = format_ident!("{name}");
+    Ok(quote! {
+        impl #name {
+            #[doc = #doc]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#fields),* }
+            }
+            #(#setters)*
+        }
+    })
+}
+
+fn unsupported_property(location: &str, prop: &str) -> anyhow::Error {
+    Unsupported(vec![Problem {
+        location: format!("{location}/properties/{prop}"),
+        message: "a request body property must be a string, boolean, number, free-form \
+                  object, array of those, or a `$ref`"
+            .into(),
+    }])
+    .into()
+}
+
+/// The schema of component `name`, which must be an object, with its location and required
+/// property names.
+fn object_schema<'a>(spec: &'a Spec, name: &str) -> anyhow::Result<(String, &'a Value, Vec<&'a str>)> {
+    let location = format!("#/components/schemas/{name}");
+    let schema = spec
+        .raw
+        .pointer(&format!("/components/schemas/{name}"))
+        .ok_or_else(|| anyhow::anyhow!("{location} does not exist"))?;
+    if schema.get("type").and_then(Value::as_str) != Some("object") {
+        bail!(Unsupported(vec![Problem {
+            location,
+            message: "a request body must be an object schema".into(),
+        }]));
+    }
+    let required = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    Ok((location, schema, required))
+}
+
+fn properties(schema: &Value) -> impl Iterator<Item = (&str, &Value)> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v))
+}
+
+fn body_names(spec: &Spec, method: &str) -> Vec<String> {
     spec.operations()
         .into_iter()
-        .filter(|(method, _, _)| *method == "patch")
+        .filter(|(m, _, _)| *m == method)
         .filter_map(|(_, _, op)| {
             op.pointer("/requestBody/content/application~1json/schema/$ref")
                 .and_then(Value::as_str)
@@ -172,6 +264,11 @@ fn patch_body_names(spec: &Spec) -> Vec<String> {
                 .map(str::to_owned)
         })
         .collect()
+}
+
+/// Names of the component schemas used as the request body of a PATCH operation.
+fn patch_body_names(spec: &Spec) -> Vec<String> {
+    body_names(spec, "patch")
 }
 
 /// The Rust code of an open enumeration: an invocation of `metorial-models`' `open_enum!`,
@@ -200,69 +297,63 @@ pub fn open_enum_source(component: &Component, values: &[String]) -> anyhow::Res
     Ok(out)
 }
 
-/// The Rust code of a PATCH body: a struct of `metorial_models::Patch` fields for
-/// nullable optional properties.
+/// The Rust code of a PATCH body: a struct whose nullable fields are `crate::Patch` (left
+/// unchanged, cleared, set), with a chainable setter (and a `clear_` one) per field.
 pub fn patch_body_tokens(spec: &Spec, component: &Component) -> anyhow::Result<TokenStream> {
-    let schema = spec
-        .raw
-        .pointer(&format!("/components/schemas/{}", component.name))
-        .expect("classified schemas exist");
-    let location = format!("#/components/schemas/{}", component.name);
-    if schema.get("type").and_then(Value::as_str) != Some("object") {
+    let (location, schema, required) = object_schema(spec, &component.name)?;
+    if let Some(prop) = required.first() {
         bail!(Unsupported(vec![Problem {
-            location,
-            message: "a PATCH request body must be an object schema".into(),
+            location: format!("{location}/properties/{prop}"),
+            message: "a PATCH body's properties must all be optional".into(),
         }]));
     }
-    let required: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
     let mut fields = Vec::new();
-    for (prop, prop_schema) in schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    let mut setters = Vec::new();
+    for (prop, prop_schema) in properties(schema) {
         let ident = field_ident(prop);
-        let ty = rust_type(prop_schema).ok_or_else(|| {
-            Unsupported(vec![Problem {
-                location: format!("{location}/properties/{prop}"),
-                message: "a PATCH body property must be a string, boolean, number, free-form \
-                          object, array of those, or a `$ref`"
-                    .into(),
-            }])
-        })?;
+        let ty = rust_type(prop_schema).ok_or_else(|| unsupported_property(&location, prop))?;
         let doc = doc_attr(prop_schema.get("description").and_then(Value::as_str));
-        let rename = (ident != prop.as_str()).then(|| quote! { #[serde(rename = #prop)] });
-        let nullable = prop_schema.get("nullable") == Some(&Value::Bool(true));
-        let field = if required.contains(&prop.as_str()) {
-            let ty = if nullable {
-                quote! { Option<#ty> }
-            } else {
-                ty
-            };
-            quote! { #doc #rename pub #ident: #ty, }
-        } else if nullable {
-            quote! {
+        let rename = (ident != prop).then(|| quote! { #[serde(rename = #prop)] });
+        let set_doc = format!(" Sets `{prop}`.");
+        if prop_schema.get("nullable") == Some(&Value::Bool(true)) {
+            fields.push(quote! {
                 #doc
                 #rename
                 #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
                 pub #ident: crate::Patch<#ty>,
-            }
+            });
+            let clear = format_ident!("clear_{ident}");
+            let clear_doc = format!(" Clears `{prop}` (sends `null`).");
+            setters.push(quote! {
+                #[doc = #set_doc]
+                #[must_use]
+                pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
+                    self.#ident = crate::Patch::Set(value.into());
+                    self
+                }
+                #[doc = #clear_doc]
+                #[must_use]
+                pub fn #clear(mut self) -> Self {
+                    self.#ident = crate::Patch::Clear;
+                    self
+                }
+            });
         } else {
-            quote! {
+            fields.push(quote! {
                 #doc
                 #rename
                 #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub #ident: Option<#ty>,
-            }
-        };
-        fields.push(field);
+            });
+            setters.push(quote! {
+                #[doc = #set_doc]
+                #[must_use]
+                pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
+                    self.#ident = Some(value.into());
+                    self
+                }
+            });
+        }
     }
     let name = format_ident!("{}", component.name);
     let doc = doc_attr(component.description.as_deref());
@@ -270,6 +361,14 @@ pub fn patch_body_tokens(spec: &Spec, component: &Component) -> anyhow::Result<T
         #doc
         #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize, ::schemars::JsonSchema)]
         pub struct #name { #(#fields)* }
+
+        impl #name {
+            /// A body that changes nothing.
+            pub fn new() -> Self {
+                Self::default()
+            }
+            #(#setters)*
+        }
     })
 }
 
@@ -330,20 +429,18 @@ fn doc_attr(text: Option<&str>) -> TokenStream {
     quote! { #(#[doc = #lines])* }
 }
 
+/// The field name typify gives a property: snake_case, a keyword gets a trailing `_`.
 fn field_ident(name: &str) -> syn::Ident {
-    let snake: String = name
+    let mut snake: String = name
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
         .collect();
+    if snake.starts_with(|c: char| c.is_ascii_digit()) {
+        snake.insert(0, '_');
+    }
     match syn::parse_str::<syn::Ident>(&snake) {
-        Ok(ident) if !snake.starts_with(|c: char| c.is_ascii_digit()) => ident,
-        _ => format_ident!("r#{snake}"),
+        Ok(ident) => ident,
+        Err(_) => format_ident!("{snake}_"),
     }
 }
 

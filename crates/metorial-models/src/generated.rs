@@ -726,6 +726,51 @@ pub struct UpdateProviderOauthSetupBody {
     #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
     pub name: crate::Patch<String>,
 }
+impl UpdateProviderOauthSetupBody {
+    /// A body that changes nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = crate::Patch::Set(value.into());
+        self
+    }
+    /// Clears `description` (sends `null`).
+    #[must_use]
+    pub fn clear_description(mut self) -> Self {
+        self.description = crate::Patch::Clear;
+        self
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.metadata = crate::Patch::Set(value.into());
+        self
+    }
+    /// Clears `metadata` (sends `null`).
+    #[must_use]
+    pub fn clear_metadata(mut self) -> Self {
+        self.metadata = crate::Patch::Clear;
+        self
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = crate::Patch::Set(value.into());
+        self
+    }
+    /// Clears `name` (sends `null`).
+    #[must_use]
+    pub fn clear_name(mut self) -> Self {
+        self.name = crate::Patch::Clear;
+        self
+    }
+}
 /// The request body of `update_provider_setup_session`; omitted fields are unchanged.
 #[derive(
     Clone,
@@ -746,6 +791,187 @@ pub struct UpdateProviderSetupSessionBody {
     /// Display name (`null` clears it)
     #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
     pub name: crate::Patch<String>,
+}
+impl UpdateProviderSetupSessionBody {
+    /// A body that changes nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = crate::Patch::Set(value.into());
+        self
+    }
+    /// Clears `description` (sends `null`).
+    #[must_use]
+    pub fn clear_description(mut self) -> Self {
+        self.description = crate::Patch::Clear;
+        self
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.metadata = crate::Patch::Set(value.into());
+        self
+    }
+    /// Clears `metadata` (sends `null`).
+    #[must_use]
+    pub fn clear_metadata(mut self) -> Self {
+        self.metadata = crate::Patch::Clear;
+        self
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = crate::Patch::Set(value.into());
+        self
+    }
+    /// Clears `name` (sends `null`).
+    #[must_use]
+    pub fn clear_name(mut self) -> Self {
+        self.name = crate::Patch::Clear;
+        self
+    }
+}
+impl CreateProviderAuthExportBody {
+    /// A body with its required fields (`note`, `provider_auth_config_id`); the others are unset.
+    pub fn new(
+        note: impl Into<String>,
+        provider_auth_config_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            metadata: None,
+            note: note.into(),
+            provider_auth_config_id: provider_auth_config_id.into(),
+        }
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+}
+impl CreateProviderOauthSetupBody {
+    /// A body with its required fields (`config`, `name`); the others are unset.
+    pub fn new(config: impl Into<crate::SecretObject>, name: impl Into<String>) -> Self {
+        Self {
+            config: config.into(),
+            description: None,
+            is_ephemeral: None,
+            metadata: None,
+            name: name.into(),
+            provider_auth_credentials_id: None,
+            provider_auth_method_id: None,
+            redirect_url: None,
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `is_ephemeral`.
+    #[must_use]
+    pub fn is_ephemeral(mut self, value: impl Into<bool>) -> Self {
+        self.is_ephemeral = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `provider_auth_credentials_id`.
+    #[must_use]
+    pub fn provider_auth_credentials_id(mut self, value: impl Into<String>) -> Self {
+        self.provider_auth_credentials_id = Some(value.into());
+        self
+    }
+    /// Sets `provider_auth_method_id`.
+    #[must_use]
+    pub fn provider_auth_method_id(mut self, value: impl Into<String>) -> Self {
+        self.provider_auth_method_id = Some(value.into());
+        self
+    }
+    /// Sets `redirect_url`.
+    #[must_use]
+    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
+        self.redirect_url = Some(value.into());
+        self
+    }
+}
+impl CreateProviderSetupSessionBody {
+    /// A body with its required fields (`provider_id`); the others are unset.
+    pub fn new(provider_id: impl Into<String>) -> Self {
+        Self {
+            description: None,
+            metadata: None,
+            name: None,
+            provider_auth_credentials_id: None,
+            provider_auth_method_id: None,
+            provider_deployment_id: None,
+            provider_id: provider_id.into(),
+            redirect_url: None,
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `provider_auth_credentials_id`.
+    #[must_use]
+    pub fn provider_auth_credentials_id(mut self, value: impl Into<String>) -> Self {
+        self.provider_auth_credentials_id = Some(value.into());
+        self
+    }
+    /// Sets `provider_auth_method_id`.
+    #[must_use]
+    pub fn provider_auth_method_id(mut self, value: impl Into<String>) -> Self {
+        self.provider_auth_method_id = Some(value.into());
+        self
+    }
+    /// Sets `provider_deployment_id`.
+    #[must_use]
+    pub fn provider_deployment_id(mut self, value: impl Into<String>) -> Self {
+        self.provider_deployment_id = Some(value.into());
+        self
+    }
+    /// Sets `redirect_url`.
+    #[must_use]
+    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {
+        self.redirect_url = Some(value.into());
+        self
+    }
 }
 
 crate::open_enum::open_enum! {
