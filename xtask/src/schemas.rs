@@ -173,30 +173,46 @@ pub fn post_body_impl_tokens(spec: &Spec, name: &str) -> anyhow::Result<TokenStr
     let mut fields = Vec::new();
     let mut setters = Vec::new();
     let mut required_docs = Vec::new();
-    for (prop, prop_schema) in properties(schema) {
+    // Constructor parameters in the spec's `required` order (property maps are sorted).
+    for prop in &required {
+        let prop_schema = schema
+            .pointer(&format!(
+                "/properties/{}",
+                crate::spec::escape_pointer(prop)
+            ))
+            .ok_or_else(|| {
+                anyhow::anyhow!("{location}: required property `{prop}` is not defined")
+            })?;
         let ident = field_ident(prop);
         let ty = rust_type(prop_schema).ok_or_else(|| unsupported_property(&location, prop))?;
+        params.push(quote! { #ident: impl Into<#ty> });
+        required_docs.push(format!("`{prop}`"));
+    }
+    for (prop, prop_schema) in properties(schema) {
+        let ident = field_ident(prop);
         if required.contains(&prop) {
-            params.push(quote! { #ident: impl Into<#ty> });
             fields.push(quote! { #ident: #ident.into() });
-            required_docs.push(format!("`{prop}`"));
-        } else {
-            let doc = format!(" Sets `{prop}`.");
-            setters.push(quote! {
-                #[doc = #doc]
-                #[must_use]
-                pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
-                    self.#ident = Some(value.into());
-                    self
-                }
-            });
-            fields.push(quote! { #ident: None });
+            continue;
         }
+        let ty = rust_type(prop_schema).ok_or_else(|| unsupported_property(&location, prop))?;
+        let doc = format!(" Sets `{prop}`.");
+        setters.push(quote! {
+            #[doc = #doc]
+            #[must_use]
+            pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
+                self.#ident = Some(value.into());
+                self
+            }
+        });
+        fields.push(quote! { #ident: None });
     }
     let doc = if required_docs.is_empty() {
         " A body with every field unset.".to_owned()
     } else {
-        format!(" A body with its required fields ({}); the others are unset.", required_docs.join(", "))
+        format!(
+            " A body with its required fields ({}); the others are unset.",
+            required_docs.join(", ")
+        )
     };
     let name = format_ident!("{name}");
     Ok(quote! {
@@ -222,7 +238,10 @@ fn unsupported_property(location: &str, prop: &str) -> anyhow::Error {
 
 /// The schema of component `name`, which must be an object, with its location and required
 /// property names.
-fn object_schema<'a>(spec: &'a Spec, name: &str) -> anyhow::Result<(String, &'a Value, Vec<&'a str>)> {
+fn object_schema<'a>(
+    spec: &'a Spec,
+    name: &str,
+) -> anyhow::Result<(String, &'a Value, Vec<&'a str>)> {
     let location = format!("#/components/schemas/{name}");
     let schema = spec
         .raw
@@ -433,7 +452,13 @@ fn doc_attr(text: Option<&str>) -> TokenStream {
 fn field_ident(name: &str) -> syn::Ident {
     let mut snake: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if snake.starts_with(|c: char| c.is_ascii_digit()) {
         snake.insert(0, '_');

@@ -271,3 +271,19 @@ fn invalid_yaml_is_refused() {
     );
     assert!(error.contains("the spec is not valid YAML"), "{error}");
 }
+
+#[test]
+fn post_bodies_get_a_constructor_in_required_order_and_setters() {
+    let spec = Spec::load(&xtask::spec_path()).unwrap();
+    let files = generate::generate(&spec).unwrap();
+    let models = contents(&files, generate::MODELS);
+    assert!(
+        models.contains(
+            "    pub fn new(\n        provider_auth_config_id: impl Into<String>,\n        note: impl Into<String>,\n    ) -> Self {"
+        ),
+        "{models}"
+    );
+    assert!(
+        models.contains("    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {")
+    );
+}

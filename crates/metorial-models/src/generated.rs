@@ -838,10 +838,10 @@ impl UpdateProviderSetupSessionBody {
     }
 }
 impl CreateProviderAuthExportBody {
-    /// A body with its required fields (`note`, `provider_auth_config_id`); the others are unset.
+    /// A body with its required fields (`provider_auth_config_id`, `note`); the others are unset.
     pub fn new(
-        note: impl Into<String>,
         provider_auth_config_id: impl Into<String>,
+        note: impl Into<String>,
     ) -> Self {
         Self {
             metadata: None,
@@ -860,8 +860,8 @@ impl CreateProviderAuthExportBody {
     }
 }
 impl CreateProviderOauthSetupBody {
-    /// A body with its required fields (`config`, `name`); the others are unset.
-    pub fn new(config: impl Into<crate::SecretObject>, name: impl Into<String>) -> Self {
+    /// A body with its required fields (`name`, `config`); the others are unset.
+    pub fn new(name: impl Into<String>, config: impl Into<crate::SecretObject>) -> Self {
         Self {
             config: config.into(),
             description: None,

@@ -1,0 +1,84 @@
+//! [`Metorial`]: the client.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::call::Call;
+use crate::config::{API_KEY_ENV, BASE_URL_ENV, MetorialBuilder};
+use crate::error::{Error, Result};
+use crate::resources::{AuthExports, OauthSetups, SetupSessions};
+use crate::transport::Shared;
+
+/// A client of Metorial's provider-auth API.
+///
+/// Cheap to clone (the clones share one connection pool and configuration) and
+/// `Send + Sync`: build one at startup and hand clones around. `Debug` never shows the key.
+#[derive(Clone)]
+pub struct Metorial {
+    shared: Arc<Shared>,
+}
+
+impl Metorial {
+    /// A builder; only the API key is required.
+    pub fn builder() -> MetorialBuilder {
+        MetorialBuilder::default()
+    }
+
+    /// A client configured from the environment: `METORIAL_API_KEY` (required) and
+    /// `METORIAL_BASE_URL` (optional).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the key is missing or malformed, or the URL is malformed.
+    pub fn from_env() -> Result<Metorial> {
+        let mut builder = Metorial::builder();
+        match std::env::var(API_KEY_ENV) {
+            Ok(key) => builder = builder.api_key(key),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::Config(format!("{API_KEY_ENV} is not valid UTF-8")));
+            }
+            Err(std::env::VarError::NotPresent) => {}
+        }
+        if let Ok(url) = std::env::var(BASE_URL_ENV) {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+
+    pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+
+    /// The API's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// Provider setup sessions.
+    pub fn setup_sessions(&self) -> SetupSessions {
+        SetupSessions::new(self.clone())
+    }
+
+    /// The OAuth setups of one provider deployment.
+    pub fn oauth_setups(&self, deployment_id: impl Into<String>) -> OauthSetups {
+        OauthSetups::new(self.clone(), deployment_id.into())
+    }
+
+    /// Provider auth exports.
+    pub fn auth_exports(&self) -> AuthExports {
+        AuthExports::new(self.clone())
+    }
+
+    pub(crate) fn call(&self, operation: &'static str) -> Call {
+        Call::new(&self.shared, operation)
+    }
+}
+
+impl fmt::Debug for Metorial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Metorial")
+            .field("base_url", &self.shared.base_url)
+            .field("api_key", &"<redacted>")
+            .field("retry", &self.shared.retry)
+            .finish_non_exhaustive()
+    }
+}

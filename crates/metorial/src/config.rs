@@ -1,0 +1,278 @@
+//! [`MetorialBuilder`]: configuring a client.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+
+use crate::client::Metorial;
+use crate::error::{Error, Result};
+use crate::redact::{ApiKey, Redactor};
+use crate::retry::RetryPolicy;
+use crate::transport::Shared;
+
+/// The API used when no base URL is given.
+pub const DEFAULT_BASE_URL: &str = "https://api.metorial.com";
+/// The environment variable [`Metorial::from_env`] reads the API key from.
+pub const API_KEY_ENV: &str = "METORIAL_API_KEY";
+/// The environment variable [`Metorial::from_env`] reads the base URL from.
+pub const BASE_URL_ENV: &str = "METORIAL_BASE_URL";
+
+/// Configures a [`Metorial`] client. Every problem is reported by [`build`](Self::build),
+/// before any request is sent.
+///
+/// ```
+/// use std::time::Duration;
+/// use metorial::{Metorial, RetryPolicy};
+///
+/// let metorial = Metorial::builder()
+///     .api_key("metorial_sk_example")
+///     .base_url("http://127.0.0.1:8710")
+///     .timeout(Duration::from_secs(10))
+///     .retry(RetryPolicy::default().max_retries(5))
+///     .user_agent_suffix("billing-service/1.4")
+///     .build()?;
+/// # let _ = metorial;
+/// # Ok::<(), metorial::Error>(())
+/// ```
+#[derive(Debug, Default)]
+#[must_use]
+pub struct MetorialBuilder {
+    api_key: Option<ApiKeyInput>,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    user_agent_suffix: Option<String>,
+    api_version: Option<String>,
+    http_client: Option<reqwest::Client>,
+}
+
+/// The key as given, kept out of `Debug`.
+struct ApiKeyInput(String);
+
+impl std::fmt::Debug for ApiKeyInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl MetorialBuilder {
+    /// The API key (`metorial_sk_...`), sent as `Authorization: Bearer <key>`. Required.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(ApiKeyInput(key.into()));
+        self
+    }
+
+    /// The API's base URL; [`DEFAULT_BASE_URL`] when not set. An emulator's URL for tests.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The longest one attempt of a request may take (default 30 s). Ignored when an
+    /// [`http_client`](Self::http_client) is given: configure that client instead.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The longest connecting may take (default 10 s). Ignored when an
+    /// [`http_client`](Self::http_client) is given.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// When to retry (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Shorthand for `retry(RetryPolicy::default().max_retries(n))`; `0` disables retries.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.retry = Some(self.retry.unwrap_or_default().max_retries(max_retries));
+        self
+    }
+
+    /// Text appended to the `User-Agent` header (`metorial-rust/<version> <suffix>`).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// A value for the `Metorial-Version` header (e.g. `2026-01-01-magnetar`); not sent when
+    /// not set.
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = Some(version.into());
+        self
+    }
+
+    /// The `reqwest::Client` to send requests with (its own timeouts, proxy and TLS settings
+    /// apply). The SDK adds its headers to each request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the API key is missing or malformed, the base URL is not an
+    /// absolute `http(s)` URL, a header value holds characters HTTP forbids, or the HTTP
+    /// client cannot be built.
+    pub fn build(self) -> Result<Metorial> {
+        let key = self.api_key.ok_or_else(|| {
+            Error::Config(format!(
+                "no API key: call `api_key(..)` or set {API_KEY_ENV}"
+            ))
+        })?;
+        let key = validate_key(key.0)?;
+        let base_url = validate_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let mut user_agent = format!("metorial-rust/{}", env!("CARGO_PKG_VERSION"));
+        if let Some(suffix) = &self.user_agent_suffix {
+            user_agent.push(' ');
+            user_agent.push_str(suffix);
+        }
+        let user_agent = HeaderValue::try_from(user_agent).map_err(|_| {
+            Error::Config("the user agent suffix is not a valid header value".into())
+        })?;
+        let api_version = self
+            .api_version
+            .map(HeaderValue::try_from)
+            .transpose()
+            .map_err(|_| Error::Config("the API version is not a valid header value".into()))?;
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
+                .connect_timeout(self.connect_timeout.unwrap_or(Duration::from_secs(10)))
+                .build()
+                .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?,
+        };
+        let shared = Shared {
+            http,
+            base_url,
+            authorization: Shared::authorization(&key).map_err(Error::Config)?,
+            user_agent,
+            api_version,
+            retry: self.retry.unwrap_or_default(),
+            redactor: Redactor::new(key),
+        };
+        Ok(Metorial::from_shared(Arc::new(shared)))
+    }
+}
+
+fn validate_key(key: String) -> Result<ApiKey> {
+    if key.trim().is_empty() {
+        return Err(Error::Config("the API key is empty".into()));
+    }
+    if let Some(bad) = key.chars().find(|c| !c.is_ascii_graphic()) {
+        let what = if bad.is_whitespace() {
+            "whitespace"
+        } else {
+            "a character that is not printable ASCII"
+        };
+        return Err(Error::Config(format!(
+            "the API key is malformed: it contains {what}"
+        )));
+    }
+    Ok(ApiKey::new(key))
+}
+
+fn validate_base_url(text: &str) -> Result<String> {
+    let url = url::Url::parse(text)
+        .map_err(|e| Error::Config(format!("the base URL is not an absolute URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::Config(format!(
+            "the base URL must be http or https, not `{}`",
+            url.scheme()
+        )));
+    }
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(Error::Config("the base URL has no host".into()));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(
+            "the base URL must not have a query or a fragment".into(),
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config(
+            "the base URL must not hold credentials: use `api_key`".into(),
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_error(builder: MetorialBuilder) -> String {
+        match builder.build() {
+            Err(Error::Config(message)) => message,
+            other => panic!("expected a configuration error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_missing_key_is_reported_at_build_time() {
+        assert_eq!(
+            config_error(MetorialBuilder::default()),
+            "no API key: call `api_key(..)` or set METORIAL_API_KEY"
+        );
+    }
+
+    #[test]
+    fn malformed_keys_are_reported_without_echoing_them() {
+        for key in [
+            "",
+            "   ",
+            "metorial_sk_a b",
+            "metorial_sk_\n",
+            "metorial_sk_é",
+        ] {
+            let message = config_error(Metorial::builder().api_key(key));
+            assert!(message.contains("API key"), "{message}");
+            if key.len() > 4 {
+                assert!(!message.contains(key.trim()), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_base_urls_are_reported() {
+        for (url, expected) in [
+            ("api.metorial.com", "not an absolute URL"),
+            ("ftp://api.metorial.com", "must be http or https"),
+            ("https://api.metorial.com/?x=1", "query or a fragment"),
+            (
+                "https://user:pw@api.metorial.com",
+                "must not hold credentials",
+            ),
+        ] {
+            let message = config_error(Metorial::builder().api_key("k").base_url(url));
+            assert!(message.contains(expected), "{url}: {message}");
+        }
+    }
+
+    #[test]
+    fn the_base_url_loses_its_trailing_slash() {
+        assert_eq!(
+            validate_base_url("http://localhost:8710/").unwrap(),
+            "http://localhost:8710"
+        );
+        assert_eq!(
+            validate_base_url("https://x.test/api/").unwrap(),
+            "https://x.test/api"
+        );
+    }
+
+    #[test]
+    fn builder_debug_hides_the_key() {
+        let builder = Metorial::builder().api_key("metorial_sk_secret123");
+        assert!(!format!("{builder:?}").contains("secret123"));
+    }
+}

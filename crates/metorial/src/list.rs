@@ -1,0 +1,326 @@
+//! List parameters and [`Page`]s, and the auto-paginating streams.
+
+use std::future::Future;
+
+use futures_util::Stream;
+use metorial_models::{IdFilter, SetupSessionStatusFilter, SortOrder};
+
+use crate::error::{Error, Result};
+
+/// One page of a list.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// The items of this page, in the requested order.
+    pub items: Vec<T>,
+    /// Whether items exist before the first item of this page.
+    pub has_more_before: bool,
+    /// Whether items exist after the last item of this page.
+    pub has_more_after: bool,
+}
+
+/// The largest page the API serves.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// The parameters of a list call: paging options plus the resource's filters `F`.
+///
+/// ```
+/// use metorial::{ListSetupSessions, models::{ProviderSetupSessionStatus, SortOrder}};
+///
+/// let params = ListSetupSessions::new()
+///     .limit(50)
+///     .order(SortOrder::Desc)
+///     .provider_id("pro_5gHjKlMnPqRsTuVw")
+///     .status([ProviderSetupSessionStatus::Pending, ProviderSetupSessionStatus::Failed]);
+/// # let _ = params;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[must_use]
+pub struct List<F> {
+    pub(crate) limit: Option<u32>,
+    pub(crate) order: Option<SortOrder>,
+    pub(crate) after: Option<String>,
+    pub(crate) before: Option<String>,
+    pub(crate) cursor: Option<String>,
+    pub(crate) filters: F,
+}
+
+impl<F: Default> List<F> {
+    /// No filter, the API's default page size (20) and order (ascending).
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl<F> List<F> {
+    /// Items per page, 1 to [`MAX_PAGE_SIZE`]; checked before the request is sent.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Sort order (by creation).
+    pub fn order(mut self, order: SortOrder) -> Self {
+        self.order = Some(order);
+        self
+    }
+
+    /// Only items after this ID. Wins over `before` and `cursor`.
+    pub fn after(mut self, id: impl Into<String>) -> Self {
+        self.after = Some(id.into());
+        self
+    }
+
+    /// Only items before this ID. Wins over `cursor`.
+    pub fn before(mut self, id: impl Into<String>) -> Self {
+        self.before = Some(id.into());
+        self
+    }
+
+    /// A pagination cursor from a previous response.
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// The page size, checked.
+    pub(crate) fn checked_limit(&self) -> Result<Option<std::num::NonZeroU64>> {
+        match self.limit {
+            None => Ok(None),
+            Some(limit @ 1..=MAX_PAGE_SIZE) => Ok(std::num::NonZeroU64::new(u64::from(limit))),
+            Some(limit) => Err(Error::InvalidRequest(format!(
+                "limit must be between 1 and {MAX_PAGE_SIZE}, got {limit}"
+            ))),
+        }
+    }
+
+    /// These parameters for the page after (`Forward`) or before (`Backward`) `id`.
+    fn next(mut self, direction: Direction, id: String) -> Self {
+        self.cursor = None;
+        match direction {
+            Direction::Forward => {
+                self.before = None;
+                self.after = Some(id);
+            }
+            Direction::Backward => {
+                self.after = None;
+                self.before = Some(id);
+            }
+        }
+        self
+    }
+}
+
+/// Filters of [`ListSetupSessions`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SetupSessionFilters {
+    pub(crate) id: Option<IdFilter>,
+    pub(crate) provider_id: Option<IdFilter>,
+    pub(crate) provider_deployment_id: Option<IdFilter>,
+    pub(crate) provider_auth_method_id: Option<IdFilter>,
+    pub(crate) provider_auth_config_id: Option<IdFilter>,
+    pub(crate) provider_auth_credentials_id: Option<IdFilter>,
+    pub(crate) status: Option<SetupSessionStatusFilter>,
+}
+
+/// Filters of [`ListAuthExports`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AuthExportFilters {
+    pub(crate) id: Option<IdFilter>,
+    pub(crate) provider_id: Option<IdFilter>,
+    pub(crate) provider_auth_credentials_id: Option<IdFilter>,
+    pub(crate) provider_auth_config_id: Option<IdFilter>,
+}
+
+/// OAuth setups have no filters besides paging.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NoFilters;
+
+/// Parameters of `setup_sessions().list(..)`.
+pub type ListSetupSessions = List<SetupSessionFilters>;
+/// Parameters of `auth_exports().list(..)`.
+pub type ListAuthExports = List<AuthExportFilters>;
+/// Parameters of `oauth_setups(..).list(..)`.
+pub type ListOauthSetups = List<NoFilters>;
+
+macro_rules! id_filters {
+    ($filters:ty { $($(#[$doc:meta])* $name:ident,)* }) => {
+        impl List<$filters> {
+            $(
+                $(#[$doc])*
+                pub fn $name(mut self, ids: impl Into<IdFilter>) -> Self {
+                    self.filters.$name = Some(ids.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+
+id_filters!(SetupSessionFilters {
+    /// Only these setup sessions (one ID or several).
+    id,
+    /// Only sessions of these providers.
+    provider_id,
+    /// Only sessions of these provider deployments.
+    provider_deployment_id,
+    /// Only sessions using these auth methods.
+    provider_auth_method_id,
+    /// Only sessions that created these auth configs.
+    provider_auth_config_id,
+    /// Only sessions using these OAuth app credentials.
+    provider_auth_credentials_id,
+});
+
+id_filters!(AuthExportFilters {
+    /// Only these exports (one ID or several).
+    id,
+    /// Only exports of these providers.
+    provider_id,
+    /// Only exports using these OAuth app credentials.
+    provider_auth_credentials_id,
+    /// Only exports of these auth configs.
+    provider_auth_config_id,
+});
+
+impl ListSetupSessions {
+    /// Only sessions in these statuses (one or several).
+    pub fn status(mut self, status: impl Into<SetupSessionStatusFilter>) -> Self {
+        self.filters.status = Some(status.into());
+        self
+    }
+}
+
+/// Objects a list can page by.
+pub(crate) trait Identified {
+    fn id(&self) -> &str;
+}
+
+macro_rules! identified {
+    ($($ty:ty),*) => {
+        $(impl Identified for $ty {
+            fn id(&self) -> &str {
+                &self.id
+            }
+        })*
+    };
+}
+
+identified!(
+    metorial_models::ProviderSetupSession,
+    metorial_models::ProviderOauthSetup,
+    metorial_models::ProviderAuthExport
+);
+
+/// Which way a stream pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    /// With `after` = the last item's ID, while `has_more_after`.
+    Forward,
+    /// With `before` = the first item's ID, while `has_more_before`.
+    Backward,
+}
+
+/// Every item from `params` on, one page in memory at a time.
+///
+/// Forward, items come in the list's order. Backward, each page's items come last to first,
+/// so the stream moves steadily backward.
+pub(crate) fn paginate<T, F, P, Fut>(
+    params: List<P>,
+    direction: Direction,
+    fetch: F,
+) -> impl Stream<Item = Result<T>> + Send + 'static
+where
+    T: Identified + Send + 'static,
+    P: Clone + Send + 'static,
+    F: FnMut(List<P>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>>> + Send,
+{
+    struct State<T, F, P> {
+        fetch: F,
+        next: Option<List<P>>,
+        items: std::vec::IntoIter<T>,
+    }
+
+    let state = State {
+        fetch,
+        next: Some(params),
+        items: Vec::new().into_iter(),
+    };
+    futures_util::stream::unfold(state, move |mut state| async move {
+        loop {
+            if let Some(item) = state.items.next() {
+                return Some((Ok(item), state));
+            }
+            let params = state.next.take()?;
+            let page = match (state.fetch)(params.clone()).await {
+                Ok(page) => page,
+                // The stream ends after an error: `next` stays empty.
+                Err(error) => return Some((Err(error), state)),
+            };
+            let (more, edge) = match direction {
+                Direction::Forward => (page.has_more_after, page.items.last()),
+                Direction::Backward => (page.has_more_before, page.items.first()),
+            };
+            if more && let Some(edge) = edge {
+                state.next = Some(params.next(direction, edge.id().to_owned()));
+            }
+            let mut items = page.items;
+            if direction == Direction::Backward {
+                items.reverse();
+            }
+            state.items = items.into_iter();
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_is_checked_before_sending() {
+        assert!(ListSetupSessions::new().checked_limit().unwrap().is_none());
+        assert_eq!(
+            ListSetupSessions::new()
+                .limit(100)
+                .checked_limit()
+                .unwrap()
+                .unwrap()
+                .get(),
+            100
+        );
+        for bad in [0, 101, u32::MAX] {
+            let err = ListSetupSessions::new()
+                .limit(bad)
+                .checked_limit()
+                .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("invalid request: limit must be between 1 and 100, got {bad}")
+            );
+        }
+    }
+
+    #[test]
+    fn the_next_page_keeps_filters_and_size_and_replaces_the_cursor() {
+        let params = ListSetupSessions::new()
+            .limit(5)
+            .provider_id("pro_1")
+            .cursor("c")
+            .before("b");
+        let next = params.clone().next(Direction::Forward, "pas_9".into());
+        assert_eq!(next.after.as_deref(), Some("pas_9"));
+        assert_eq!((next.before.clone(), next.cursor.clone()), (None, None));
+        assert_eq!(
+            (next.limit, next.filters.clone()),
+            (params.limit, params.filters.clone())
+        );
+
+        let back = params.next(Direction::Backward, "pas_1".into());
+        assert_eq!(
+            (back.before.as_deref(), back.after.as_deref()),
+            (Some("pas_1"), None)
+        );
+    }
+}

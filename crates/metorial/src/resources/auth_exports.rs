@@ -1,0 +1,115 @@
+//! [`AuthExports`]: `/provider-auth-config-exports`.
+
+use futures_util::Stream;
+use metorial_models::{CreateProviderAuthExportBody, ProviderAuthExport};
+
+use super::set_some;
+use crate::call::require_id;
+use crate::client::Metorial;
+use crate::error::Result;
+use crate::list::{Direction, ListAuthExports, Page, paginate};
+
+/// Provider auth exports: the tokens of an auth config, extracted for use elsewhere. Get one
+/// with [`Metorial::auth_exports`].
+///
+/// An export's `value` is a [`SecretObject`](crate::models::SecretObject): it never prints
+/// in `Debug`; read a token with `value.expose_str("access_token")`.
+#[derive(Clone, Debug)]
+pub struct AuthExports {
+    metorial: Metorial,
+}
+
+impl AuthExports {
+    pub(crate) fn new(metorial: Metorial) -> Self {
+        Self { metorial }
+    }
+
+    /// One page of auth exports (`GET /provider-auth-config-exports`).
+    pub async fn list(&self, params: &ListAuthExports) -> Result<Page<ProviderAuthExport>> {
+        let limit = params.checked_limit()?;
+        let call = self.metorial.call("list_provider_auth_exports");
+        let mut req = call.client.list_provider_auth_exports();
+        let f = &params.filters;
+        set_some!(
+            req,
+            limit = limit,
+            order = params.order.clone(),
+            after = params.after.clone(),
+            before = params.before.clone(),
+            cursor = params.cursor.clone(),
+            id = f.id.clone(),
+            provider_id = f.provider_id.clone(),
+            provider_auth_credentials_id = f.provider_auth_credentials_id.clone(),
+            provider_auth_config_id = f.provider_auth_config_id.clone(),
+        );
+        let list = call.finish(req.send().await)?;
+        Ok(Page {
+            items: list.items,
+            has_more_before: list.pagination.has_more_before,
+            has_more_after: list.pagination.has_more_after,
+        })
+    }
+
+    /// Every auth export from `params` on, fetching pages as the stream is read.
+    pub fn list_all(
+        &self,
+        params: ListAuthExports,
+    ) -> impl Stream<Item = Result<ProviderAuthExport>> + Send + 'static {
+        let this = self.clone();
+        paginate(params, Direction::Forward, move |p| {
+            let this = this.clone();
+            async move { this.list(&p).await }
+        })
+    }
+
+    /// Like [`list_all`](Self::list_all), walking backward from `params.before`.
+    pub fn list_all_backward(
+        &self,
+        params: ListAuthExports,
+    ) -> impl Stream<Item = Result<ProviderAuthExport>> + Send + 'static {
+        let this = self.clone();
+        paginate(params, Direction::Backward, move |p| {
+            let this = this.clone();
+            async move { this.list(&p).await }
+        })
+    }
+
+    /// One auth export (`GET /provider-auth-config-exports/{id}`).
+    pub async fn get(&self, id: &str) -> Result<ProviderAuthExport> {
+        require_id("auth export", id)?;
+        let call = self.metorial.call("get_provider_auth_export");
+        let result = call
+            .client
+            .get_provider_auth_export()
+            .provider_auth_export_id(id)
+            .send()
+            .await;
+        call.finish(result)
+    }
+
+    /// Exports the current tokens of an auth config (`POST /provider-auth-config-exports`).
+    ///
+    /// ```no_run
+    /// # async fn run(metorial: metorial::Metorial) -> metorial::Result<()> {
+    /// use metorial::models::CreateProviderAuthExportBody;
+    ///
+    /// let export = metorial
+    ///     .auth_exports()
+    ///     .create(CreateProviderAuthExportBody::new("pac_8pQrStUvWxYzAbCd", "nightly sync"))
+    ///     .await?;
+    /// let token = export.value.as_ref().and_then(|v| v.expose_str("access_token"));
+    /// # let _ = token;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create(&self, body: CreateProviderAuthExportBody) -> Result<ProviderAuthExport> {
+        require_id("auth config", &body.provider_auth_config_id)?;
+        let call = self.metorial.call("create_provider_auth_export");
+        let result = call
+            .client
+            .create_provider_auth_export()
+            .body(body)
+            .send()
+            .await;
+        call.finish(result)
+    }
+}

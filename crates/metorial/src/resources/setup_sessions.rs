@@ -1,0 +1,201 @@
+//! [`SetupSessions`]: `/provider-setup-sessions`.
+
+use futures_util::Stream;
+use metorial_models::{
+    CreateProviderSetupSessionBody, ProviderSetupSession, ProviderSetupSessionStatus,
+    UpdateProviderSetupSessionBody,
+};
+
+use super::set_some;
+use crate::call::require_id;
+use crate::client::Metorial;
+use crate::error::Result;
+use crate::list::{Direction, ListSetupSessions, Page, paginate};
+use crate::wait::{Progress, WaitOptions, wait_for};
+
+/// Provider setup sessions: an in-progress OAuth flow that, on success, creates an auth
+/// config holding the user's tokens. Get one with [`Metorial::setup_sessions`].
+#[derive(Clone, Debug)]
+pub struct SetupSessions {
+    metorial: Metorial,
+}
+
+impl SetupSessions {
+    pub(crate) fn new(metorial: Metorial) -> Self {
+        Self { metorial }
+    }
+
+    /// One page of setup sessions (`GET /provider-setup-sessions`).
+    pub async fn list(&self, params: &ListSetupSessions) -> Result<Page<ProviderSetupSession>> {
+        let limit = params.checked_limit()?;
+        let call = self.metorial.call("list_provider_setup_sessions");
+        let mut req = call.client.list_provider_setup_sessions();
+        let f = &params.filters;
+        set_some!(
+            req,
+            limit = limit,
+            order = params.order.clone(),
+            after = params.after.clone(),
+            before = params.before.clone(),
+            cursor = params.cursor.clone(),
+            id = f.id.clone(),
+            provider_id = f.provider_id.clone(),
+            provider_deployment_id = f.provider_deployment_id.clone(),
+            provider_auth_method_id = f.provider_auth_method_id.clone(),
+            provider_auth_config_id = f.provider_auth_config_id.clone(),
+            provider_auth_credentials_id = f.provider_auth_credentials_id.clone(),
+            status = f.status.clone(),
+        );
+        let list = call.finish(req.send().await)?;
+        Ok(Page {
+            items: list.items,
+            has_more_before: list.pagination.has_more_before,
+            has_more_after: list.pagination.has_more_after,
+        })
+    }
+
+    /// Every setup session from `params` on, fetching pages (`after` = the last ID) as the
+    /// stream is read; filters and page size are kept. Ends after the last page or the first
+    /// error.
+    pub fn list_all(
+        &self,
+        params: ListSetupSessions,
+    ) -> impl Stream<Item = Result<ProviderSetupSession>> + Send + 'static {
+        let this = self.clone();
+        paginate(params, Direction::Forward, move |p| {
+            let this = this.clone();
+            async move { this.list(&p).await }
+        })
+    }
+
+    /// Like [`list_all`](Self::list_all), walking backward (`before` = the first ID) from
+    /// `params.before`: each page's items come last to first.
+    pub fn list_all_backward(
+        &self,
+        params: ListSetupSessions,
+    ) -> impl Stream<Item = Result<ProviderSetupSession>> + Send + 'static {
+        let this = self.clone();
+        paginate(params, Direction::Backward, move |p| {
+            let this = this.clone();
+            async move { this.list(&p).await }
+        })
+    }
+
+    /// One setup session (`GET /provider-setup-sessions/{id}`).
+    pub async fn get(&self, id: &str) -> Result<ProviderSetupSession> {
+        require_id("setup session", id)?;
+        let call = self.metorial.call("get_provider_setup_session");
+        let result = call
+            .client
+            .get_provider_setup_session()
+            .provider_setup_session_id(id)
+            .send()
+            .await;
+        call.finish(result)
+    }
+
+    /// Starts a setup session (`POST /provider-setup-sessions`); send the user to its `url`.
+    ///
+    /// ```no_run
+    /// # async fn run(metorial: metorial::Metorial) -> metorial::Result<()> {
+    /// use metorial::models::CreateProviderSetupSessionBody;
+    ///
+    /// let session = metorial
+    ///     .setup_sessions()
+    ///     .create(
+    ///         CreateProviderSetupSessionBody::new("pro_5gHjKlMnPqRsTuVw")
+    ///             .name("GitHub for Ada")
+    ///             .redirect_url("https://app.example.com/connected"),
+    ///     )
+    ///     .await?;
+    /// println!("send the user to {}", session.url);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create(
+        &self,
+        body: CreateProviderSetupSessionBody,
+    ) -> Result<ProviderSetupSession> {
+        require_id("provider", &body.provider_id)?;
+        let call = self.metorial.call("create_provider_setup_session");
+        let result = call
+            .client
+            .create_provider_setup_session()
+            .body(body)
+            .send()
+            .await;
+        call.finish(result)
+    }
+
+    /// Changes a setup session's name, description or metadata
+    /// (`PATCH /provider-setup-sessions/{id}`); fields left unchanged are not sent, cleared
+    /// ones are sent as `null`.
+    ///
+    /// ```no_run
+    /// # async fn run(metorial: metorial::Metorial) -> metorial::Result<()> {
+    /// use metorial::models::UpdateProviderSetupSessionBody;
+    ///
+    /// let body = UpdateProviderSetupSessionBody::new().name("Renamed").clear_description();
+    /// metorial.setup_sessions().update("pas_6eFgHjKlMnPqRsTu", body).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn update(
+        &self,
+        id: &str,
+        body: UpdateProviderSetupSessionBody,
+    ) -> Result<ProviderSetupSession> {
+        require_id("setup session", id)?;
+        let call = self.metorial.call("update_provider_setup_session");
+        let result = call
+            .client
+            .update_provider_setup_session()
+            .provider_setup_session_id(id)
+            .body(body)
+            .send()
+            .await;
+        call.finish(result)
+    }
+
+    /// Deletes a setup session (`DELETE /provider-setup-sessions/{id}`) and returns it.
+    pub async fn delete(&self, id: &str) -> Result<ProviderSetupSession> {
+        require_id("setup session", id)?;
+        let call = self.metorial.call("delete_provider_setup_session");
+        let result = call
+            .client
+            .delete_provider_setup_session()
+            .provider_setup_session_id(id)
+            .send()
+            .await;
+        call.finish(result)
+    }
+
+    /// Polls the setup session until it is `completed` and returns it.
+    ///
+    /// # Errors
+    /// [`FlowError::Ended`](crate::FlowError::Ended) when it becomes `failed`, `expired`,
+    /// `archived` or `deleted`; [`FlowError::Deleted`](crate::FlowError::Deleted) when it
+    /// disappears; [`FlowError::DeadlineExceeded`](crate::FlowError::DeadlineExceeded) when
+    /// `options`' timeout passes first; any other error of [`get`](Self::get).
+    pub async fn wait_for_completion(
+        &self,
+        id: &str,
+        options: WaitOptions,
+    ) -> Result<ProviderSetupSession> {
+        require_id("setup session", id)?;
+        wait_for(id, &options, || async {
+            let session = self.get(id).await?;
+            let progress = match &session.status {
+                ProviderSetupSessionStatus::Completed => Progress::Done,
+                ProviderSetupSessionStatus::Failed
+                | ProviderSetupSessionStatus::Expired
+                | ProviderSetupSessionStatus::Archived
+                | ProviderSetupSessionStatus::Deleted => {
+                    Progress::Ended(session.status.to_string())
+                }
+                // `pending`, `in_progress`, and values this SDK does not know yet.
+                other => Progress::Waiting(other.to_string()),
+            };
+            Ok((progress, session))
+        })
+        .await
+    }
+}
