@@ -82,3 +82,29 @@ impl fmt::Debug for Metorial {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_is_cheap_to_share() {
+        fn shareable<T: Clone + Send + Sync + 'static>() {}
+        shareable::<Metorial>();
+        shareable::<SetupSessions>();
+        shareable::<OauthSetups>();
+        shareable::<AuthExports>();
+    }
+
+    #[test]
+    fn debug_shows_the_url_but_not_the_key() {
+        let metorial = Metorial::builder()
+            .api_key("metorial_sk_secret_value")
+            .base_url("http://127.0.0.1:1")
+            .build()
+            .unwrap();
+        let debug = format!("{metorial:?}");
+        assert!(debug.contains("http://127.0.0.1:1"), "{debug}");
+        assert!(!debug.contains("secret_value"), "{debug}");
+    }
+}

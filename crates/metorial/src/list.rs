@@ -19,6 +19,17 @@ pub struct Page<T> {
     pub has_more_after: bool,
 }
 
+impl<T> Page<T> {
+    /// A page from a list response's parts.
+    pub(crate) fn new(items: Vec<T>, pagination: metorial_models::Pagination) -> Self {
+        Page {
+            items,
+            has_more_before: pagination.has_more_before,
+            has_more_after: pagination.has_more_after,
+        }
+    }
+}
+
 /// The largest page the API serves.
 pub const MAX_PAGE_SIZE: u32 = 100;
 
@@ -221,11 +232,38 @@ pub(crate) enum Direction {
     Backward,
 }
 
+/// A resource whose list can be streamed.
+pub(crate) trait Paged: Clone + Send + Sync + 'static {
+    /// What the list holds.
+    type Item: Identified + Send + 'static;
+    /// The list's filters.
+    type Filters: Clone + Send + Sync + 'static;
+
+    /// One page.
+    fn page(
+        &self,
+        params: &List<Self::Filters>,
+    ) -> impl Future<Output = Result<Page<Self::Item>>> + Send;
+
+    /// Every item from `params` on (see [`paginate`]).
+    fn stream(
+        &self,
+        params: List<Self::Filters>,
+        direction: Direction,
+    ) -> impl Stream<Item = Result<Self::Item>> + Send + 'static {
+        let this = self.clone();
+        paginate(params, direction, move |p| {
+            let this = this.clone();
+            async move { this.page(&p).await }
+        })
+    }
+}
+
 /// Every item from `params` on, one page in memory at a time.
 ///
 /// Forward, items come in the list's order. Backward, each page's items come last to first,
 /// so the stream moves steadily backward.
-pub(crate) fn paginate<T, F, P, Fut>(
+fn paginate<T, F, P, Fut>(
     params: List<P>,
     direction: Direction,
     fetch: F,

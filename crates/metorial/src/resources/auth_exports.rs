@@ -7,7 +7,7 @@ use super::set_some;
 use crate::call::require_id;
 use crate::client::Metorial;
 use crate::error::Result;
-use crate::list::{Direction, ListAuthExports, Page, paginate};
+use crate::list::{Direction, ListAuthExports, Page, Paged};
 
 /// Provider auth exports: the tokens of an auth config, extracted for use elsewhere. Get one
 /// with [`Metorial::auth_exports`].
@@ -43,11 +43,7 @@ impl AuthExports {
             provider_auth_config_id = f.provider_auth_config_id.clone(),
         );
         let list = call.finish(req.send().await)?;
-        Ok(Page {
-            items: list.items,
-            has_more_before: list.pagination.has_more_before,
-            has_more_after: list.pagination.has_more_after,
-        })
+        Ok(Page::new(list.items, list.pagination))
     }
 
     /// Every auth export from `params` on, fetching pages as the stream is read.
@@ -55,11 +51,7 @@ impl AuthExports {
         &self,
         params: ListAuthExports,
     ) -> impl Stream<Item = Result<ProviderAuthExport>> + Send + 'static {
-        let this = self.clone();
-        paginate(params, Direction::Forward, move |p| {
-            let this = this.clone();
-            async move { this.list(&p).await }
-        })
+        self.stream(params, Direction::Forward)
     }
 
     /// Like [`list_all`](Self::list_all), walking backward from `params.before`.
@@ -67,11 +59,7 @@ impl AuthExports {
         &self,
         params: ListAuthExports,
     ) -> impl Stream<Item = Result<ProviderAuthExport>> + Send + 'static {
-        let this = self.clone();
-        paginate(params, Direction::Backward, move |p| {
-            let this = this.clone();
-            async move { this.list(&p).await }
-        })
+        self.stream(params, Direction::Backward)
     }
 
     /// One auth export (`GET /provider-auth-config-exports/{id}`).
@@ -111,5 +99,14 @@ impl AuthExports {
             .send()
             .await;
         call.finish(result)
+    }
+}
+
+impl Paged for AuthExports {
+    type Item = ProviderAuthExport;
+    type Filters = crate::list::AuthExportFilters;
+
+    async fn page(&self, params: &ListAuthExports) -> Result<Page<ProviderAuthExport>> {
+        self.list(params).await
     }
 }

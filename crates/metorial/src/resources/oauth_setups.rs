@@ -10,7 +10,7 @@ use super::set_some;
 use crate::call::require_id;
 use crate::client::Metorial;
 use crate::error::Result;
-use crate::list::{Direction, ListOauthSetups, Page, paginate};
+use crate::list::{Direction, ListOauthSetups, Page, Paged};
 use crate::wait::{Progress, WaitOptions, wait_for};
 
 /// The OAuth setups of one provider deployment: a URL users visit; completing it creates an
@@ -52,11 +52,7 @@ impl OauthSetups {
             cursor = params.cursor.clone(),
         );
         let list = call.finish(req.send().await)?;
-        Ok(Page {
-            items: list.items,
-            has_more_before: list.pagination.has_more_before,
-            has_more_after: list.pagination.has_more_after,
-        })
+        Ok(Page::new(list.items, list.pagination))
     }
 
     /// Every OAuth setup from `params` on, fetching pages as the stream is read.
@@ -64,11 +60,7 @@ impl OauthSetups {
         &self,
         params: ListOauthSetups,
     ) -> impl Stream<Item = Result<ProviderOauthSetup>> + Send + 'static {
-        let this = self.clone();
-        paginate(params, Direction::Forward, move |p| {
-            let this = this.clone();
-            async move { this.list(&p).await }
-        })
+        self.stream(params, Direction::Forward)
     }
 
     /// Like [`list_all`](Self::list_all), walking backward from `params.before`.
@@ -76,11 +68,7 @@ impl OauthSetups {
         &self,
         params: ListOauthSetups,
     ) -> impl Stream<Item = Result<ProviderOauthSetup>> + Send + 'static {
-        let this = self.clone();
-        paginate(params, Direction::Backward, move |p| {
-            let this = this.clone();
-            async move { this.list(&p).await }
-        })
+        self.stream(params, Direction::Backward)
     }
 
     /// One OAuth setup (`GET /provider-deployments/{id}/oauth-setups/{setup_id}`).
@@ -167,5 +155,14 @@ impl OauthSetups {
             Ok((progress, setup))
         })
         .await
+    }
+}
+
+impl Paged for OauthSetups {
+    type Item = ProviderOauthSetup;
+    type Filters = crate::list::NoFilters;
+
+    async fn page(&self, params: &ListOauthSetups) -> Result<Page<ProviderOauthSetup>> {
+        self.list(params).await
     }
 }

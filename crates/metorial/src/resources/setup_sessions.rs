@@ -10,7 +10,7 @@ use super::set_some;
 use crate::call::require_id;
 use crate::client::Metorial;
 use crate::error::Result;
-use crate::list::{Direction, ListSetupSessions, Page, paginate};
+use crate::list::{Direction, ListSetupSessions, Page, Paged};
 use crate::wait::{Progress, WaitOptions, wait_for};
 
 /// Provider setup sessions: an in-progress OAuth flow that, on success, creates an auth
@@ -47,11 +47,7 @@ impl SetupSessions {
             status = f.status.clone(),
         );
         let list = call.finish(req.send().await)?;
-        Ok(Page {
-            items: list.items,
-            has_more_before: list.pagination.has_more_before,
-            has_more_after: list.pagination.has_more_after,
-        })
+        Ok(Page::new(list.items, list.pagination))
     }
 
     /// Every setup session from `params` on, fetching pages (`after` = the last ID) as the
@@ -61,11 +57,7 @@ impl SetupSessions {
         &self,
         params: ListSetupSessions,
     ) -> impl Stream<Item = Result<ProviderSetupSession>> + Send + 'static {
-        let this = self.clone();
-        paginate(params, Direction::Forward, move |p| {
-            let this = this.clone();
-            async move { this.list(&p).await }
-        })
+        self.stream(params, Direction::Forward)
     }
 
     /// Like [`list_all`](Self::list_all), walking backward (`before` = the first ID) from
@@ -74,11 +66,7 @@ impl SetupSessions {
         &self,
         params: ListSetupSessions,
     ) -> impl Stream<Item = Result<ProviderSetupSession>> + Send + 'static {
-        let this = self.clone();
-        paginate(params, Direction::Backward, move |p| {
-            let this = this.clone();
-            async move { this.list(&p).await }
-        })
+        self.stream(params, Direction::Backward)
     }
 
     /// One setup session (`GET /provider-setup-sessions/{id}`).
@@ -197,5 +185,14 @@ impl SetupSessions {
             Ok((progress, session))
         })
         .await
+    }
+}
+
+impl Paged for SetupSessions {
+    type Item = ProviderSetupSession;
+    type Filters = crate::list::SetupSessionFilters;
+
+    async fn page(&self, params: &ListSetupSessions) -> Result<Page<ProviderSetupSession>> {
+        self.list(params).await
     }
 }
