@@ -61,6 +61,34 @@ async fn errors_that_are_not_retryable_are_returned_at_once() {
     }
 }
 
+/// A client whose computed waits are 10 ms: only `Retry-After` can make it wait longer.
+fn waits_up_to_5s(url: &str) -> Metorial {
+    Metorial::builder()
+        .api_key(KEY)
+        .base_url(url)
+        .retry(
+            RetryPolicy::default()
+                .min_delay(Duration::from_millis(10))
+                .max_delay(Duration::from_secs(5)),
+        )
+        .build()
+        .unwrap()
+}
+
+/// A client whose computed waits are 10 ms: only `Retry-After` can make it wait longer.
+fn waits_up_to_5s(url: &str) -> Metorial {
+    Metorial::builder()
+        .api_key(KEY)
+        .base_url(url)
+        .retry(
+            RetryPolicy::default()
+                .min_delay(Duration::from_millis(10))
+                .max_delay(Duration::from_secs(5)),
+        )
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn retry_after_one_second_waits_about_a_second() {
     let server = Scripted::start([
@@ -69,17 +97,7 @@ async fn retry_after_one_second_waits_about_a_second() {
         Reply::json(200, SESSION),
     ])
     .await;
-    // Computed waits are 10 ms: only Retry-After can make the client wait a second.
-    let metorial = Metorial::builder()
-        .api_key(KEY)
-        .base_url(&server.url)
-        .retry(
-            RetryPolicy::default()
-                .min_delay(Duration::from_millis(10))
-                .max_delay(Duration::from_secs(5)),
-        )
-        .build()
-        .unwrap();
+    let metorial = waits_up_to_5s(&server.url);
     metorial.setup_sessions().get("pas_1").await.unwrap();
     let seen = server.seen();
     assert_eq!(seen.len(), 2);
@@ -99,16 +117,7 @@ async fn retry_after_as_an_http_date_is_honoured() {
         Reply::json(200, SESSION),
     ])
     .await;
-    let metorial = Metorial::builder()
-        .api_key(KEY)
-        .base_url(&server.url)
-        .retry(
-            RetryPolicy::default()
-                .min_delay(Duration::from_millis(10))
-                .max_delay(Duration::from_secs(5)),
-        )
-        .build()
-        .unwrap();
+    let metorial = waits_up_to_5s(&server.url);
     metorial.setup_sessions().get("pas_1").await.unwrap();
     let seen = server.seen();
     let gap = seen[1].at - seen[0].at;
