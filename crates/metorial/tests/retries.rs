@@ -75,20 +75,6 @@ fn waits_up_to_5s(url: &str) -> Metorial {
         .unwrap()
 }
 
-/// A client whose computed waits are 10 ms: only `Retry-After` can make it wait longer.
-fn waits_up_to_5s(url: &str) -> Metorial {
-    Metorial::builder()
-        .api_key(KEY)
-        .base_url(url)
-        .retry(
-            RetryPolicy::default()
-                .min_delay(Duration::from_millis(10))
-                .max_delay(Duration::from_secs(5)),
-        )
-        .build()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn retry_after_one_second_waits_about_a_second() {
     let server = Scripted::start([
