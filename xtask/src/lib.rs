@@ -4,8 +4,10 @@
 //! - [`schemas`]: the schemas the generator writes itself (open enums, PATCH bodies);
 //! - [`generate`]: spec -> `metorial-models`, `metorial-client`, `metorial-httpmock`;
 //! - [`files`]: write the generated files, or compare them with what is checked in;
-//! - [`json_schema`]: the spec's schemas as plain JSON Schema, to validate JSON against.
+//! - [`json_schema`]: the spec's schemas as plain JSON Schema, to validate JSON against;
+//! - [`bench`](mod@bench): `cargo xtask bench [--quick]`.
 
+pub mod bench;
 pub mod files;
 pub mod generate;
 pub mod json_schema;

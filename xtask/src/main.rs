@@ -8,6 +8,7 @@ usage: cargo xtask <task>
 tasks:
   generate          regenerate the models, client and httpmock crates from spec/metorial.yaml
   generate --check  fail, with a diff, if a checked-in generated file is stale
+  bench [--quick]   run the benchmarks; print a table, write target/bench/summary.json
 ";
 
 fn main() -> ExitCode {
@@ -16,6 +17,8 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["generate"] => generate(false),
         ["generate", "--check"] => generate(true),
+        ["bench"] => bench(false),
+        ["bench", "--quick"] => bench(true),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -32,6 +35,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn bench(quick: bool) -> anyhow::Result<ExitCode> {
+    let summary = xtask::bench::run(&xtask::workspace_root(), quick)?;
+    print!("{}", xtask::bench::table(&summary));
+    println!("wrote target/bench/summary.json");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn generate(check: bool) -> anyhow::Result<ExitCode> {

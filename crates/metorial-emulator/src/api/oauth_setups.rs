@@ -1,0 +1,67 @@
+//! `/provider-deployments/{provider_deployment_id}/oauth-setups`.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use metorial_models::{
+    CreateProviderOauthSetupBody, ProviderOauthSetup, ProviderOauthSetupList,
+    UpdateProviderOauthSetupBody,
+};
+
+use super::extract::{ApiPath, JsonBody, list_query};
+use super::validate;
+use crate::errors::ApiError;
+use crate::server::AppState;
+use crate::store::oauth_setups;
+
+/// `list_provider_oauth_setups`.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    ApiPath(deployment_id): ApiPath<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<ProviderOauthSetupList>, ApiError> {
+    let query = list_query(query.as_deref(), &[])?;
+    let page = state
+        .store
+        .call(move |db| oauth_setups::list(db, &deployment_id, &query.page))
+        .await?;
+    Ok(Json(page))
+}
+
+/// `create_provider_oauth_setup`.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    ApiPath(deployment_id): ApiPath<String>,
+    JsonBody(body): JsonBody<CreateProviderOauthSetupBody>,
+) -> Result<Json<ProviderOauthSetup>, ApiError> {
+    validate::redirect_url(body.redirect_url.as_deref())?;
+    let setup = state
+        .store
+        .call(move |db| oauth_setups::create(db, &deployment_id, body))
+        .await?;
+    Ok(Json(setup))
+}
+
+/// `get_provider_oauth_setup`.
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    ApiPath((deployment_id, id)): ApiPath<(String, String)>,
+) -> Result<Json<ProviderOauthSetup>, ApiError> {
+    let setup = state
+        .store
+        .call(move |db| oauth_setups::get(db, &deployment_id, &id))
+        .await?;
+    Ok(Json(setup))
+}
+
+/// `update_provider_oauth_setup`.
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    ApiPath((deployment_id, id)): ApiPath<(String, String)>,
+    JsonBody(body): JsonBody<UpdateProviderOauthSetupBody>,
+) -> Result<Json<ProviderOauthSetup>, ApiError> {
+    let setup = state
+        .store
+        .call(move |db| oauth_setups::update(db, &deployment_id, &id, body))
+        .await?;
+    Ok(Json(setup))
+}

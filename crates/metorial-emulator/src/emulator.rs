@@ -1,0 +1,379 @@
+//! [`Emulator`] (a running emulator) and its [`EmulatorBuilder`].
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use metorial_models::Timestamp;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::Error;
+use crate::config::{
+    DEFAULT_OAUTH_SETUP_LIFETIME, DEFAULT_SESSION_LIFETIME, Runtime, Settings, normalize_public_url,
+};
+use crate::fixtures::Fixtures;
+use crate::ids::random_secret;
+use crate::server::{self, AppState};
+use crate::store::{Store, StoreSettings, provider};
+
+/// Where the fixtures come from.
+#[derive(Debug)]
+enum FixturesSource {
+    Builtin,
+    Given(Box<Fixtures>),
+    File(PathBuf),
+}
+
+/// Configures and starts an [`Emulator`]. Every option has a default: an ephemeral port on
+/// 127.0.0.1, one generated API key, an in-memory database and the built-in fixtures.
+#[must_use]
+pub struct EmulatorBuilder {
+    listen: SocketAddr,
+    api_keys: Vec<String>,
+    database: Option<PathBuf>,
+    fixtures: FixturesSource,
+    public_url: Option<String>,
+    oauth_auto_approve: bool,
+    session_lifetime: Duration,
+    oauth_setup_lifetime: Duration,
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("listen", &self.listen)
+            .field(
+                "api_keys",
+                &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .field("database", &self.database)
+            .field("fixtures", &self.fixtures)
+            .field("public_url", &self.public_url)
+            .field("oauth_auto_approve", &self.oauth_auto_approve)
+            .field("session_lifetime", &self.session_lifetime)
+            .field("oauth_setup_lifetime", &self.oauth_setup_lifetime)
+            .finish()
+    }
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            api_keys: Vec::new(),
+            database: None,
+            fixtures: FixturesSource::Builtin,
+            public_url: None,
+            oauth_auto_approve: false,
+            session_lifetime: DEFAULT_SESSION_LIFETIME,
+            oauth_setup_lifetime: DEFAULT_OAUTH_SETUP_LIFETIME,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// Where to listen (`--listen`); port 0 picks a free port. Default `127.0.0.1:0`.
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Accepts this API key (`--api-key`, repeatable). Without any, a key `metorial_sk_...` is
+    /// generated.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_keys.push(key.into());
+        self
+    }
+
+    /// Keeps the state in this SQLite file (`--database`), created if missing; a new emulator
+    /// on the same file serves everything the last one had. Default: in memory.
+    pub fn database(mut self, path: impl Into<PathBuf>) -> Self {
+        self.database = Some(path.into());
+        self
+    }
+
+    /// Starts with these objects instead of the built-in ones.
+    pub fn fixtures(mut self, fixtures: Fixtures) -> Self {
+        self.fixtures = FixturesSource::Given(Box::new(fixtures));
+        self
+    }
+
+    /// Starts with the objects of this JSON or YAML file (`--fixtures`).
+    pub fn fixtures_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.fixtures = FixturesSource::File(path.into());
+        self
+    }
+
+    /// The base of the `url` fields and OAuth redirects (`--public-url`), for an emulator behind
+    /// a proxy or in a container. Default: `http://<listen address>`.
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into());
+        self
+    }
+
+    /// Whether the fake provider approves at once, without its consent page
+    /// (`--oauth-auto-approve`). Default: false.
+    pub fn oauth_auto_approve(mut self, yes: bool) -> Self {
+        self.oauth_auto_approve = yes;
+        self
+    }
+
+    /// How long a new setup session stays usable before it is `expired`
+    /// (`--session-lifetime`). Default: [`DEFAULT_SESSION_LIFETIME`].
+    pub fn session_lifetime(mut self, lifetime: Duration) -> Self {
+        self.session_lifetime = lifetime;
+        self
+    }
+
+    /// How long a new OAuth setup stays usable before it is `expired`
+    /// (`--oauth-setup-lifetime`). Default: [`DEFAULT_OAUTH_SETUP_LIFETIME`].
+    pub fn oauth_setup_lifetime(mut self, lifetime: Duration) -> Self {
+        self.oauth_setup_lifetime = lifetime;
+        self
+    }
+
+    /// Binds the address, opens the database, loads the fixtures and starts serving.
+    pub async fn spawn(self) -> Result<Emulator, Error> {
+        let fixtures = match self.fixtures {
+            FixturesSource::Builtin => Fixtures::builtin(),
+            FixturesSource::Given(fixtures) => {
+                fixtures.validate().map_err(|message| Error::Fixtures {
+                    path: None,
+                    message,
+                })?;
+                *fixtures
+            }
+            FixturesSource::File(path) => Fixtures::from_file(path)?,
+        };
+        let mut api_keys = self.api_keys;
+        for key in &api_keys {
+            if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(Error::Config {
+                    option: "api_key",
+                    message: "an API key must be non-empty, without spaces".to_owned(),
+                });
+            }
+        }
+        if api_keys.is_empty() {
+            api_keys.push(format!("metorial_sk_{}", random_secret(32)));
+        }
+        let settings = Settings {
+            listen: self.listen,
+            api_keys,
+            database: self.database,
+            fixtures,
+            public_url: self.public_url,
+            oauth_auto_approve: self.oauth_auto_approve,
+            session_lifetime: self.session_lifetime,
+            oauth_setup_lifetime: self.oauth_setup_lifetime,
+        };
+        Emulator::start(settings).await
+    }
+}
+
+/// A token the fake provider issued (for tests: an export must return exactly these).
+#[derive(Clone, PartialEq, Eq)]
+pub struct IssuedToken {
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token.
+    pub refresh_token: String,
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The scopes granted (space-separated).
+    pub scope: Option<String>,
+    /// Its lifetime in seconds.
+    pub expires_in: i64,
+    /// When it was issued.
+    pub issued_at: Timestamp,
+}
+
+impl fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("access_token", &"<redacted>")
+            .field("refresh_token", &"<redacted>")
+            .field("client_id", &self.client_id)
+            .field("scope", &self.scope)
+            .field("expires_in", &self.expires_in)
+            .field("issued_at", &self.issued_at)
+            .finish()
+    }
+}
+
+/// A running emulator. Dropping it stops the server too (without waiting);
+/// [`shutdown`](Emulator::shutdown) stops it and waits for requests in flight.
+pub struct Emulator {
+    local_addr: SocketAddr,
+    base_url: String,
+    public_url: String,
+    api_keys: Vec<String>,
+    store: Store,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .field("public_url", &self.public_url)
+            .field(
+                "api_keys",
+                &format_args!("[{} redacted]", self.api_keys.len()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// A builder with every default.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    async fn start(settings: Settings) -> Result<Self, Error> {
+        for (option, lifetime) in [
+            ("session_lifetime", settings.session_lifetime),
+            ("oauth_setup_lifetime", settings.oauth_setup_lifetime),
+        ] {
+            if lifetime.is_zero() || lifetime > Duration::from_secs(10 * 365 * 24 * 3600) {
+                return Err(Error::Config {
+                    option,
+                    message: "must be more than zero and at most ten years".to_owned(),
+                });
+            }
+        }
+        let listener =
+            TcpListener::bind(settings.listen)
+                .await
+                .map_err(|source| Error::Listen {
+                    addr: settings.listen.to_string(),
+                    source,
+                })?;
+        let local_addr = listener.local_addr().map_err(|source| Error::Listen {
+            addr: settings.listen.to_string(),
+            source,
+        })?;
+        // The address this machine reaches the server at (0.0.0.0 is not one).
+        let reachable = match local_addr.ip() {
+            ip if ip.is_unspecified() && ip.is_ipv4() => {
+                SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), local_addr.port())
+            }
+            ip if ip.is_unspecified() => {
+                SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), local_addr.port())
+            }
+            _ => local_addr,
+        };
+        let base_url = format!("http://{reachable}");
+        let public_url = match &settings.public_url {
+            Some(url) => normalize_public_url(url).map_err(|message| Error::Config {
+                option: "public_url",
+                message,
+            })?,
+            None => base_url.clone(),
+        };
+
+        let store_settings = StoreSettings {
+            public_url: public_url.clone(),
+            session_lifetime_ms: millis(settings.session_lifetime),
+            oauth_setup_lifetime_ms: millis(settings.oauth_setup_lifetime),
+        };
+        let database = settings.database.clone();
+        let fixtures = settings.fixtures;
+        let store = tokio::task::spawn_blocking(move || {
+            Store::open(database.as_deref(), &fixtures, store_settings)
+        })
+        .await
+        .map_err(|e| Error::Server(e.to_string()))??;
+
+        let state = AppState {
+            store: store.clone(),
+            runtime: Arc::new(Runtime {
+                api_keys: settings.api_keys.clone(),
+                public_url: public_url.clone(),
+                internal_url: base_url.clone(),
+                oauth_auto_approve: settings.oauth_auto_approve,
+            }),
+            http: server::http_client()?,
+        };
+        let (shutdown, shutdown_rx) = oneshot::channel();
+        let task = server::serve(listener, server::app(state), shutdown_rx);
+        tracing::info!(%base_url, %public_url, "metorial emulator started");
+        Ok(Self {
+            local_addr,
+            base_url,
+            public_url,
+            api_keys: settings.api_keys,
+            store,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+
+    /// Where the API is, e.g. `http://127.0.0.1:43817` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The base of the `url` fields and OAuth redirects (the base URL unless
+    /// [`public_url`](EmulatorBuilder::public_url) was set).
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// The address the server is bound to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// An API key the emulator accepts (the first one).
+    pub fn api_key(&self) -> &str {
+        self.api_keys.first().map_or("", String::as_str)
+    }
+
+    /// Every API key the emulator accepts.
+    pub fn api_keys(&self) -> &[String] {
+        &self.api_keys
+    }
+
+    /// The tokens the built-in fake provider issued, oldest first.
+    pub async fn issued_tokens(&self) -> Result<Vec<IssuedToken>, Error> {
+        self.store
+            .call(provider::issued_tokens)
+            .await
+            .map_err(|e| Error::Server(e.message))
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and waits for the server to
+    /// stop.
+    pub async fn shutdown(mut self) -> Result<(), Error> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        match self.task.take() {
+            Some(task) => match task.await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(Error::Server(e.to_string())),
+                Err(e) => Err(Error::Server(e.to_string())),
+            },
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,272 @@
+//! The catalog: providers, deployments, auth methods, credentials, configs, config vaults and
+//! auth configs, stored as JSON of the [`fixtures`](crate::fixtures) records.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::errors::ApiError;
+use crate::fixtures::{
+    AuthConfig, AuthMethod, ConfigVault, Credentials, Deployment, Fixtures, Provider,
+    ProviderConfig,
+};
+
+/// A kind of catalog record and the table it lives in.
+pub(crate) trait Record: DeserializeOwned {
+    /// The table (a constant).
+    const TABLE: &'static str;
+}
+
+impl Record for Provider {
+    const TABLE: &'static str = "providers";
+}
+impl Record for Deployment {
+    const TABLE: &'static str = "deployments";
+}
+impl Record for AuthMethod {
+    const TABLE: &'static str = "auth_methods";
+}
+impl Record for Credentials {
+    const TABLE: &'static str = "credentials";
+}
+impl Record for ConfigVault {
+    const TABLE: &'static str = "config_vaults";
+}
+impl Record for ProviderConfig {
+    const TABLE: &'static str = "configs";
+}
+impl Record for AuthConfig {
+    const TABLE: &'static str = "auth_configs";
+}
+
+/// The record with this ID, if any.
+pub(crate) fn load<T: Record>(conn: &Connection, id: &str) -> Result<Option<T>, ApiError> {
+    let sql = format!("SELECT data FROM {} WHERE id = ?", T::TABLE);
+    let data: Option<String> = conn
+        .prepare_cached(&sql)?
+        .query_row([id], |row| row.get(0))
+        .optional()?;
+    match data {
+        Some(data) => Ok(Some(serde_json::from_str(&data)?)),
+        None => Ok(None),
+    }
+}
+
+/// The record with this ID, which another stored object refers to.
+pub(crate) fn load_referenced<T: Record>(conn: &Connection, id: &str) -> Result<T, ApiError> {
+    load(conn, id)?.ok_or_else(|| {
+        ApiError::internal(format_args!("{} {id} is referenced but missing", T::TABLE))
+    })
+}
+
+/// The first record of a query returning `data`.
+fn first<T: DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Option<T>, ApiError> {
+    let data: Option<String> = conn
+        .prepare_cached(sql)?
+        .query_row(params, |row| row.get(0))
+        .optional()?;
+    match data {
+        Some(data) => Ok(Some(serde_json::from_str(&data)?)),
+        None => Ok(None),
+    }
+}
+
+/// The provider's first auth method (in fixtures order).
+pub(crate) fn default_auth_method(
+    conn: &Connection,
+    provider_id: &str,
+) -> Result<Option<AuthMethod>, ApiError> {
+    first(
+        conn,
+        "SELECT data FROM auth_methods WHERE provider_id = ? ORDER BY position LIMIT 1",
+        [provider_id],
+    )
+}
+
+/// The provider's default credentials (`is_default` first, then fixtures order).
+pub(crate) fn default_credentials(
+    conn: &Connection,
+    provider_id: &str,
+) -> Result<Option<Credentials>, ApiError> {
+    first(
+        conn,
+        "SELECT data FROM credentials WHERE provider_id = ? \
+         ORDER BY is_default DESC, position LIMIT 1",
+        [provider_id],
+    )
+}
+
+/// Every credentials record with this OAuth client ID (the fake provider's clients).
+pub(crate) fn credentials_by_client_id(
+    conn: &Connection,
+    client_id: &str,
+) -> Result<Vec<Credentials>, ApiError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT data FROM credentials WHERE client_id = ? ORDER BY position")?;
+    let rows = stmt.query_map([client_id], |row| row.get::<_, String>(0))?;
+    let mut found = Vec::new();
+    for data in rows {
+        found.push(serde_json::from_str(&data?)?);
+    }
+    Ok(found)
+}
+
+/// The config of a deployment, if it has one.
+pub(crate) fn deployment_config(
+    conn: &Connection,
+    deployment_id: &str,
+) -> Result<Option<ProviderConfig>, ApiError> {
+    first(
+        conn,
+        "SELECT data FROM configs WHERE deployment_id = ? ORDER BY id LIMIT 1",
+        [deployment_id],
+    )
+}
+
+/// Stores a new auth config.
+pub(crate) fn insert_auth_config(
+    tx: &Transaction<'_>,
+    config: &AuthConfig,
+) -> Result<(), ApiError> {
+    tx.prepare_cached("INSERT INTO auth_configs (id, provider_id, data) VALUES (?, ?, ?)")?
+        .execute(params![
+            config.id,
+            config.provider_id,
+            serde_json::to_string(config)?
+        ])?;
+    Ok(())
+}
+
+/// Writes the fixtures into the catalog. Catalog records are upserted (the fixtures win); auth
+/// configs are only added when missing (the database wins, so a restart keeps what the flows
+/// did). Nothing is ever removed: stored sessions keep their references.
+pub(crate) fn load_fixtures(tx: &Transaction<'_>, fixtures: &Fixtures) -> rusqlite::Result<()> {
+    fn json(value: &impl Serialize) -> rusqlite::Result<String> {
+        serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))
+    }
+    for p in &fixtures.providers {
+        tx.execute(
+            "INSERT INTO providers (id, data) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            params![p.id, json(p)?],
+        )?;
+    }
+    for d in &fixtures.deployments {
+        tx.execute(
+            "INSERT INTO deployments (id, provider_id, data) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, data = excluded.data",
+            params![d.id, d.provider_id, json(d)?],
+        )?;
+    }
+    for (position, m) in fixtures.auth_methods.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO auth_methods (id, provider_id, position, data) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id,
+                 position = excluded.position, data = excluded.data",
+            params![m.id, m.provider_id, position as i64, json(m)?],
+        )?;
+    }
+    for (position, c) in fixtures.credentials.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO credentials (id, provider_id, client_id, is_default, position, data)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id,
+                 client_id = excluded.client_id, is_default = excluded.is_default,
+                 position = excluded.position, data = excluded.data",
+            params![
+                c.id,
+                c.provider_id,
+                c.client_id,
+                c.is_default,
+                position as i64,
+                json(c)?
+            ],
+        )?;
+    }
+    for v in &fixtures.config_vaults {
+        tx.execute(
+            "INSERT INTO config_vaults (id, provider_id, data) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, data = excluded.data",
+            params![v.id, v.provider_id, json(v)?],
+        )?;
+    }
+    for c in &fixtures.configs {
+        tx.execute(
+            "INSERT INTO configs (id, provider_id, deployment_id, data) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id,
+                 deployment_id = excluded.deployment_id, data = excluded.data",
+            params![c.id, c.provider_id, c.deployment_id, json(c)?],
+        )?;
+    }
+    for a in &fixtures.auth_configs {
+        tx.execute(
+            "INSERT INTO auth_configs (id, provider_id, data) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO NOTHING",
+            params![a.id, a.provider_id, json(a)?],
+        )?;
+    }
+    Ok(())
+}
+
+/// The auth method a new flow of `provider_id` uses: the one asked for (`field`), which must be
+/// the provider's, or the provider's first.
+pub(crate) fn resolve_auth_method(
+    conn: &Connection,
+    provider_id: &str,
+    field: &str,
+    requested: Option<&str>,
+) -> Result<AuthMethod, ApiError> {
+    match requested {
+        Some(id) => match load::<AuthMethod>(conn, id)? {
+            Some(m) if m.provider_id == provider_id => Ok(m),
+            Some(m) => Err(ApiError::invalid_field(
+                field,
+                format!(
+                    "auth method {id:?} belongs to provider {:?}, not {provider_id:?}",
+                    m.provider_id
+                ),
+            )),
+            None => Err(ApiError::invalid_field(
+                field,
+                format!("unknown auth method {id:?}"),
+            )),
+        },
+        None => default_auth_method(conn, provider_id)?.ok_or_else(|| {
+            ApiError::invalid_field(
+                field,
+                format!("provider {provider_id:?} has no auth method"),
+            )
+        }),
+    }
+}
+
+/// The credentials a new flow of `provider_id` uses: the ones asked for (`field`), which must be
+/// the provider's, or the provider's default ones (if it has any).
+pub(crate) fn resolve_credentials(
+    conn: &Connection,
+    provider_id: &str,
+    field: &str,
+    requested: Option<&str>,
+) -> Result<Option<Credentials>, ApiError> {
+    match requested {
+        Some(id) => match load::<Credentials>(conn, id)? {
+            Some(c) if c.provider_id == provider_id => Ok(Some(c)),
+            Some(c) => Err(ApiError::invalid_field(
+                field,
+                format!(
+                    "auth credentials {id:?} belong to provider {:?}, not {provider_id:?}",
+                    c.provider_id
+                ),
+            )),
+            None => Err(ApiError::invalid_field(
+                field,
+                format!("unknown auth credentials {id:?}"),
+            )),
+        },
+        None => default_credentials(conn, provider_id),
+    }
+}

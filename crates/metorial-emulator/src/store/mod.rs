@@ -1,0 +1,165 @@
+//! The SQLite store: one connection (a file, or `:memory:`) behind a mutex, used from
+//! `spawn_blocking`. Every write runs in a transaction, so a failed request changes nothing.
+
+pub(crate) mod auth_exports;
+pub(crate) mod catalog;
+pub(crate) mod flows;
+pub(crate) mod oauth_setups;
+pub(crate) mod paging;
+pub(crate) mod provider;
+mod schema;
+pub(crate) mod setup_sessions;
+pub(crate) mod views;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use crate::errors::ApiError;
+use crate::fixtures::Fixtures;
+use crate::ids::IdGenerator;
+
+/// What the store needs to know to build API objects.
+#[derive(Debug, Clone)]
+pub(crate) struct StoreSettings {
+    /// Base of the `url` fields (no trailing slash).
+    pub(crate) public_url: String,
+    /// How long a setup session stays usable, in milliseconds.
+    pub(crate) session_lifetime_ms: i64,
+    /// How long an OAuth setup stays usable, in milliseconds.
+    pub(crate) oauth_setup_lifetime_ms: i64,
+}
+
+impl StoreSettings {
+    /// The URL a user opens to go through a flow.
+    pub(crate) fn setup_url(&self, id: &str) -> String {
+        format!("{}/setup/{id}", self.public_url)
+    }
+}
+
+/// A handle on the database, cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: Mutex<Connection>,
+    ids: IdGenerator,
+    settings: StoreSettings,
+}
+
+/// What a store operation works with: the connection (held exclusively), the ID generator and
+/// the settings.
+pub(crate) struct Db<'a> {
+    /// The connection.
+    pub(crate) conn: &'a mut Connection,
+    /// Makes new IDs.
+    pub(crate) ids: &'a IdGenerator,
+    /// The settings.
+    pub(crate) settings: &'a StoreSettings,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database, migrates it and loads the fixtures.
+    pub(crate) fn open(
+        path: Option<&Path>,
+        fixtures: &Fixtures,
+        settings: StoreSettings,
+    ) -> Result<Self, crate::Error> {
+        let name = path.map_or_else(|| ":memory:".to_owned(), |p| p.display().to_string());
+        let fail = |source| crate::Error::Database {
+            path: name.clone(),
+            source,
+        };
+        let mut conn = match path {
+            Some(path) => Connection::open(path),
+            None => Connection::open_in_memory(),
+        }
+        .map_err(fail)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(fail)?;
+        if path.is_some() {
+            // WAL: readers in other processes (e.g. sqlite3) don't block the server.
+            let _mode: String = conn
+                .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+                .map_err(fail)?;
+            conn.execute_batch("PRAGMA synchronous = NORMAL")
+                .map_err(fail)?;
+        }
+        migrate(&mut conn).map_err(fail)?;
+        let tx = conn.transaction().map_err(fail)?;
+        catalog::load_fixtures(&tx, fixtures).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                conn: Mutex::new(conn),
+                ids: IdGenerator::default(),
+                settings,
+            }),
+        })
+    }
+
+    /// Runs `f` with exclusive use of the connection, off the async runtime.
+    pub(crate) async fn call<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut Db<'_>) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock rolled its transaction back: the data is intact.
+            let mut conn = inner.conn.lock().unwrap_or_else(|e| e.into_inner());
+            let mut db = Db {
+                conn: &mut conn,
+                ids: &inner.ids,
+                settings: &inner.settings,
+            };
+            f(&mut db)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format_args!("store task: {e}")))?
+    }
+}
+
+/// Creates the schema, or checks a file's schema is one this code knows.
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if version > schema::VERSION {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "the database has schema version {version}, newer than this emulator's {}",
+            schema::VERSION
+        )));
+    }
+    let tx = conn.transaction()?;
+    tx.execute_batch(schema::SCHEMA)?;
+    tx.execute_batch(&format!("PRAGMA user_version = {}", schema::VERSION))?;
+    tx.commit()
+}
+
+/// Marks the sessions and OAuth setups whose time is up as `expired` (an index range read of
+/// just those rows).
+pub(crate) fn sweep_expired(conn: &Connection, now: i64) -> Result<(), ApiError> {
+    conn.prepare_cached(
+        "UPDATE setup_sessions SET status = 'expired', updated_at = expires_at
+         WHERE status = 'pending' AND expires_at <= ?",
+    )?
+    .execute([now])?;
+    conn.prepare_cached(
+        "UPDATE oauth_setups SET status = 'expired', updated_at = expires_at
+         WHERE status = 'unused' AND expires_at <= ?",
+    )?
+    .execute([now])?;
+    Ok(())
+}
+
+/// A nullable JSON object column.
+pub(crate) fn json_column(
+    value: Option<String>,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, ApiError> {
+    match value {
+        Some(text) => Ok(Some(serde_json::from_str(&text)?)),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,279 @@
+//! Provider OAuth setups, scoped to a deployment.
+
+use metorial_models::{
+    CreateProviderOauthSetupBody, ProviderOauthSetup, ProviderOauthSetupList,
+    ProviderOauthSetupStatus, UpdateProviderOauthSetupBody,
+};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::catalog::{self, load, load_referenced};
+use super::paging::{self, Filter, PageRequest, Table};
+use super::{Db, StoreSettings, json_column, sweep_expired, views};
+use crate::errors::ApiError;
+use crate::fixtures::{AuthConfig, AuthMethod, Credentials, Deployment};
+use crate::ids;
+use crate::time::{now_ms, timestamp};
+
+/// The table, for paging.
+pub(crate) const TABLE: Table = Table {
+    name: "oauth_setups",
+    columns: "id, deployment_id, provider_id, auth_method_id, credentials_id, auth_config_id, \
+              status, is_ephemeral, name, description, metadata, redirect_url, created_at, \
+              updated_at, expires_at",
+};
+
+/// The entity name in errors.
+const ENTITY: &str = "provider OAuth setup";
+
+/// A stored OAuth setup (without its secret config).
+struct SetupRow {
+    id: String,
+    deployment_id: String,
+    provider_id: String,
+    auth_method_id: String,
+    credentials_id: Option<String>,
+    auth_config_id: Option<String>,
+    status: String,
+    is_ephemeral: bool,
+    name: Option<String>,
+    description: Option<String>,
+    metadata: Option<String>,
+    redirect_url: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    expires_at: i64,
+}
+
+impl SetupRow {
+    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            deployment_id: row.get(1)?,
+            provider_id: row.get(2)?,
+            auth_method_id: row.get(3)?,
+            credentials_id: row.get(4)?,
+            auth_config_id: row.get(5)?,
+            status: row.get(6)?,
+            is_ephemeral: row.get(7)?,
+            name: row.get(8)?,
+            description: row.get(9)?,
+            metadata: row.get(10)?,
+            redirect_url: row.get(11)?,
+            created_at: row.get(12)?,
+            updated_at: row.get(13)?,
+            expires_at: row.get(14)?,
+        })
+    }
+
+    fn view(
+        self,
+        conn: &Connection,
+        settings: &StoreSettings,
+    ) -> Result<ProviderOauthSetup, ApiError> {
+        let deployment = load::<Deployment>(conn, &self.deployment_id)?;
+        let credentials = match &self.credentials_id {
+            Some(id) => load::<Credentials>(conn, id)?
+                .as_ref()
+                .map(views::credentials_short),
+            None => None,
+        };
+        let auth_config = match &self.auth_config_id {
+            Some(id) => load::<AuthConfig>(conn, id)?
+                .as_ref()
+                .map(views::auth_config_short),
+            None => None,
+        };
+        Ok(ProviderOauthSetup {
+            object: "provider.oauth_setup".to_owned(),
+            url: Some(settings.setup_url(&self.id)),
+            id: self.id,
+            status: Some(ProviderOauthSetupStatus::from(self.status)),
+            is_ephemeral: Some(self.is_ephemeral),
+            provider_id: self.provider_id,
+            name: self.name,
+            description: self.description,
+            metadata: json_column(self.metadata)?,
+            redirect_url: self.redirect_url,
+            auth_config,
+            credentials,
+            auth_method: Some(views::auth_method_short(&load_referenced::<AuthMethod>(
+                conn,
+                &self.auth_method_id,
+            )?)),
+            deployment: deployment.as_ref().map(views::deployment_short),
+            created_at: timestamp(self.created_at),
+            updated_at: timestamp(self.updated_at),
+            expires_at: Some(timestamp(self.expires_at)),
+        })
+    }
+}
+
+/// The deployment in the path, or 404.
+fn deployment_or_404(conn: &Connection, deployment_id: &str) -> Result<Deployment, ApiError> {
+    load::<Deployment>(conn, deployment_id)?
+        .ok_or_else(|| ApiError::not_found("provider deployment", deployment_id))
+}
+
+/// The stored setup of this deployment, or 404.
+fn find_or_404(conn: &Connection, deployment_id: &str, id: &str) -> Result<SetupRow, ApiError> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = ? AND deployment_id = ?",
+        TABLE.columns, TABLE.name
+    );
+    conn.prepare_cached(&sql)?
+        .query_row([id, deployment_id], SetupRow::read)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found(ENTITY, id))
+}
+
+/// The OAuth client a setup's config names (`client_id` and `client_secret`), if it does.
+pub(crate) fn config_client(
+    config: &serde_json::Map<String, serde_json::Value>,
+) -> Option<(String, String)> {
+    let id = config.get("client_id")?.as_str()?;
+    let secret = config.get("client_secret")?.as_str()?;
+    (!id.is_empty()).then(|| (id.to_owned(), secret.to_owned()))
+}
+
+/// Creates an OAuth setup for the deployment (its `redirect_url` already checked).
+pub(crate) fn create(
+    db: &mut Db<'_>,
+    deployment_id: &str,
+    body: CreateProviderOauthSetupBody,
+) -> Result<ProviderOauthSetup, ApiError> {
+    let tx = db.conn.transaction()?;
+    let deployment = deployment_or_404(&tx, deployment_id)?;
+    let provider_id = deployment.provider_id.clone();
+    let auth_method = catalog::resolve_auth_method(
+        &tx,
+        &provider_id,
+        "provider_auth_method_id",
+        body.provider_auth_method_id.as_deref(),
+    )?;
+    let own_client = config_client(body.config.expose_all());
+    if let Some((client_id, client_secret)) = &own_client {
+        // The setup's own OAuth app: the fake provider knows it from now on.
+        super::provider::register_client(&tx, client_id, client_secret)?;
+    }
+    let own_client = own_client.is_some();
+    let credentials = match body.provider_auth_credentials_id.as_deref() {
+        Some(id) => catalog::resolve_credentials(
+            &tx,
+            &provider_id,
+            "provider_auth_credentials_id",
+            Some(id),
+        )?,
+        None if own_client => None,
+        None => Some(
+            catalog::default_credentials(&tx, &provider_id)?.ok_or_else(|| {
+                ApiError::invalid(
+                    vec!["config".into()],
+                    format!(
+                        "provider {provider_id:?} has no OAuth credentials: pass \
+                         provider_auth_credentials_id or client_id and client_secret in config"
+                    ),
+                )
+            })?,
+        ),
+    };
+    let metadata = body
+        .metadata
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    let config = serde_json::to_string(body.config.expose_all())?;
+
+    let now = now_ms();
+    let id = db.ids.next(ids::OAUTH_SETUP, now);
+    let expires_at = now.saturating_add(db.settings.oauth_setup_lifetime_ms);
+    tx.prepare_cached(
+        "INSERT INTO oauth_setups (id, deployment_id, provider_id, auth_method_id, credentials_id,
+             auth_config_id, status, is_ephemeral, name, description, metadata, redirect_url,
+             config, created_at, updated_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, NULL, 'unused', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        id,
+        deployment.id,
+        provider_id,
+        auth_method.id,
+        credentials.as_ref().map(|c| &c.id),
+        body.is_ephemeral.unwrap_or(false),
+        body.name,
+        body.description,
+        metadata,
+        body.redirect_url,
+        config,
+        now,
+        now,
+        expires_at,
+    ])?;
+    let setup = find_or_404(&tx, &deployment.id, &id)?.view(&tx, db.settings)?;
+    tx.commit()?;
+    Ok(setup)
+}
+
+/// The OAuth setup with this ID, of this deployment.
+pub(crate) fn get(
+    db: &mut Db<'_>,
+    deployment_id: &str,
+    id: &str,
+) -> Result<ProviderOauthSetup, ApiError> {
+    sweep_expired(db.conn, now_ms())?;
+    deployment_or_404(db.conn, deployment_id)?;
+    find_or_404(db.conn, deployment_id, id)?.view(db.conn, db.settings)
+}
+
+/// A page of the deployment's OAuth setups.
+pub(crate) fn list(
+    db: &mut Db<'_>,
+    deployment_id: &str,
+    request: &PageRequest,
+) -> Result<ProviderOauthSetupList, ApiError> {
+    sweep_expired(db.conn, now_ms())?;
+    deployment_or_404(db.conn, deployment_id)?;
+    let filters = [Filter {
+        column: "deployment_id",
+        values: vec![deployment_id.to_owned()],
+    }];
+    let (rows, pagination) = paging::page(db.conn, &TABLE, &filters, request, SetupRow::read)?;
+    let items = rows
+        .into_iter()
+        .map(|row| row.view(db.conn, db.settings))
+        .collect::<Result<_, _>>()?;
+    Ok(ProviderOauthSetupList { items, pagination })
+}
+
+/// Updates the fields sent.
+pub(crate) fn update(
+    db: &mut Db<'_>,
+    deployment_id: &str,
+    id: &str,
+    body: UpdateProviderOauthSetupBody,
+) -> Result<ProviderOauthSetup, ApiError> {
+    let now = now_ms();
+    sweep_expired(db.conn, now)?;
+    let tx = db.conn.transaction()?;
+    deployment_or_404(&tx, deployment_id)?;
+    let row = find_or_404(&tx, deployment_id, id)?;
+    let metadata = body
+        .metadata
+        .apply(json_column(row.metadata)?)
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    tx.prepare_cached(
+        "UPDATE oauth_setups SET name = ?, description = ?, metadata = ?, updated_at = ?
+         WHERE id = ?",
+    )?
+    .execute(params![
+        body.name.apply(row.name),
+        body.description.apply(row.description),
+        metadata,
+        now.max(row.updated_at),
+        id
+    ])?;
+    let setup = find_or_404(&tx, deployment_id, id)?.view(&tx, db.settings)?;
+    tx.commit()?;
+    Ok(setup)
+}

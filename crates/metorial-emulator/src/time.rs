@@ -1,0 +1,19 @@
+//! Milliseconds since the Unix epoch, the unit the store keeps dates in.
+
+use chrono::{DateTime, Utc};
+use metorial_models::Timestamp;
+
+/// The current time in milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+/// A stored time as the API writes it.
+pub(crate) fn timestamp(ms: i64) -> Timestamp {
+    Timestamp::from(DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::UNIX_EPOCH))
+}
+
+/// An API date as stored.
+pub(crate) fn millis(timestamp: &Timestamp) -> i64 {
+    timestamp.timestamp_millis()
+}

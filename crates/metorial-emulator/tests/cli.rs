@@ -1,0 +1,82 @@
+//! The `metorial-emulator` program: flags, startup output, and a clean stop on SIGINT.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+
+/// Sends a GET with the API key and returns the status line.
+fn get(addr: &str, path: &str, key: &str) -> String {
+    let mut stream = TcpStream::connect(addr).expect("connect to the emulator");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send the request");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("read the response");
+    response.lines().next().unwrap_or_default().to_owned()
+}
+
+#[cfg(unix)]
+#[test]
+fn the_program_prints_its_address_and_key_serves_and_stops_on_sigint() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_metorial-emulator"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--api-key",
+            "metorial_sk_cli_test",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the emulator");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a first line").expect("utf-8");
+    let url = first
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_owned();
+    let second = lines.next().expect("a second line").expect("utf-8");
+    assert_eq!(second, "API key: metorial_sk_cli_test");
+
+    assert!(get(&url, "/provider-setup-sessions", "metorial_sk_cli_test").contains(" 200 "));
+    assert!(get(&url, "/provider-setup-sessions", "wrong").contains(" 401 "));
+
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(interrupted.success());
+    let status = child.wait().expect("the emulator stops");
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn bad_flags_are_refused_with_a_message() {
+    let output = Command::new(env!("CARGO_BIN_EXE_metorial-emulator"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--fixtures",
+            "/nonexistent/fixtures.yaml",
+        ])
+        .output()
+        .expect("run the emulator");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/nonexistent/fixtures.yaml"), "{stderr}");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_metorial-emulator"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--public-url",
+            "javascript:alert(1)",
+        ])
+        .output()
+        .expect("run the emulator");
+    assert!(!output.status.success());
+}
