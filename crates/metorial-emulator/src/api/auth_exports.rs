@@ -9,6 +9,7 @@ use axum::http::header::USER_AGENT;
 use metorial_models::{CreateProviderAuthExportBody, ProviderAuthExport, ProviderAuthExportList};
 
 use super::extract::{ApiPath, JsonBody, list_query};
+use super::json::Page;
 use crate::errors::ApiError;
 use crate::server::AppState;
 use crate::store::auth_exports::{self, Requester};
@@ -25,13 +26,13 @@ const FILTERS: &[(&str, &str)] = &[
 pub(crate) async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<ProviderAuthExportList>, ApiError> {
+) -> Result<Page<ProviderAuthExportList>, ApiError> {
     let query = list_query(query.as_deref(), FILTERS)?;
     let page = state
         .store
         .call(move |db| auth_exports::list(db, &query.page, &query.filters))
         .await?;
-    Ok(Json(page))
+    Ok(Page(page))
 }
 
 /// `create_provider_auth_export`: `ip` and `user_agent` come from the request.

@@ -3,6 +3,7 @@
 mod auth;
 mod auth_exports;
 mod extract;
+mod json;
 mod oauth_setups;
 mod setup_sessions;
 mod validate;

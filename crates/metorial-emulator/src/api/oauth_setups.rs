@@ -8,6 +8,7 @@ use metorial_models::{
 };
 
 use super::extract::{ApiPath, JsonBody, list_query};
+use super::json::Page;
 use super::validate;
 use crate::errors::ApiError;
 use crate::server::AppState;
@@ -18,13 +19,13 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     ApiPath(deployment_id): ApiPath<String>,
     RawQuery(query): RawQuery,
-) -> Result<Json<ProviderOauthSetupList>, ApiError> {
+) -> Result<Page<ProviderOauthSetupList>, ApiError> {
     let query = list_query(query.as_deref(), &[])?;
     let page = state
         .store
         .call(move |db| oauth_setups::list(db, &deployment_id, &query.page))
         .await?;
-    Ok(Json(page))
+    Ok(Page(page))
 }
 
 /// `create_provider_oauth_setup`.

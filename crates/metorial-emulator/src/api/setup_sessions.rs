@@ -8,6 +8,7 @@ use metorial_models::{
 };
 
 use super::extract::{ApiPath, JsonBody, list_query};
+use super::json::Page;
 use super::validate;
 use crate::errors::ApiError;
 use crate::server::AppState;
@@ -28,13 +29,13 @@ const FILTERS: &[(&str, &str)] = &[
 pub(crate) async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Json<ProviderSetupSessionList>, ApiError> {
+) -> Result<Page<ProviderSetupSessionList>, ApiError> {
     let query = list_query(query.as_deref(), FILTERS)?;
     let page = state
         .store
         .call(move |db| setup_sessions::list(db, &query.page, &query.filters))
         .await?;
-    Ok(Json(page))
+    Ok(Page(page))
 }
 
 /// `create_provider_setup_session`.
