@@ -75,6 +75,17 @@ async fn plain_get(http: &reqwest::Client, url: &str) -> ProviderSetupSession {
     serde_json::from_slice(&body).expect("a session")
 }
 
+/// The generated client alone, without the SDK's transport (to tell their costs apart).
+async fn generated_get(client: &metorial_client::Client) -> ProviderSetupSession {
+    client
+        .get_provider_setup_session()
+        .provider_setup_session_id("pas_6eFgHjKlMnPqRsTu")
+        .send()
+        .await
+        .expect("a session")
+        .into_inner()
+}
+
 async fn sdk_get(metorial: &metorial::Metorial) -> ProviderSetupSession {
     metorial
         .setup_sessions()
@@ -116,7 +127,21 @@ async fn client(quick: bool) -> serde_json::Value {
     } else {
         Duration::from_secs(3)
     };
-    let (mut sdk_rps, mut plain_rps) = (Vec::new(), Vec::new());
+    let generated = metorial_client::Client::new_with_client(
+        &url,
+        reqwest::Client::new(),
+        metorial_client::Hooks::default(),
+    );
+    let (mut sdk_rps, mut plain_rps, mut generated_rps) = (Vec::new(), Vec::new(), Vec::new());
+    let generated_run = || {
+        let g = generated.clone();
+        throughput(window, move || {
+            let g = g.clone();
+            async move {
+                generated_get(&g).await;
+            }
+        })
+    };
     let sdk_run = || {
         let m = metorial.clone();
         throughput(window, move || {
@@ -140,7 +165,9 @@ async fn client(quick: bool) -> serde_json::Value {
         if round % 2 == 0 {
             sdk_rps.push(sdk_run().await);
             plain_rps.push(plain_run().await);
+            generated_rps.push(generated_run().await);
         } else {
+            generated_rps.push(generated_run().await);
             plain_rps.push(plain_run().await);
             sdk_rps.push(sdk_run().await);
         }
@@ -157,6 +184,7 @@ async fn client(quick: bool) -> serde_json::Value {
         "client_baseline_median_us": plain_median.as_secs_f64() * 1e6,
         "client_sdk_rps": middle(&sdk_rps),
         "client_baseline_rps": middle(&plain_rps),
+        "client_generated_only_rps": middle(&generated_rps),
     })
 }
 

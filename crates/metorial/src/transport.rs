@@ -93,7 +93,10 @@ impl Transport for CallTransport {
             request_id = field::Empty,
             duration_ms = field::Empty,
         );
-        Box::pin(self.send_with_retries(client, request).instrument(span))
+        Box::pin(
+            self.send_with_retries(client, request, span.clone())
+                .instrument(span),
+        )
     }
 }
 
@@ -102,11 +105,13 @@ impl CallTransport {
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
+        span: tracing::Span,
     ) -> reqwest::Result<reqwest::Response> {
         let policy = &self.shared.retry;
         let method = request.method().clone();
         let started = Instant::now();
-        let mut backoff = policy.backoff();
+        // Built at the first retry: most calls succeed at once.
+        let mut backoff = None;
         let mut attempt: u32 = 0;
         let mut request = request;
         loop {
@@ -133,9 +138,10 @@ impl CallTransport {
             }
             let retryable = Retryable::of(&result).filter(|r| r.allows(&method));
             let next = match (retryable, spare) {
-                (Some(reason), Some(spare)) => {
-                    backoff.next().map(|computed| (reason, spare, computed))
-                }
+                (Some(reason), Some(spare)) => backoff
+                    .get_or_insert_with(|| policy.backoff())
+                    .next()
+                    .map(|computed| (reason, spare, computed)),
                 _ => None,
             };
             if let Some((reason, spare, computed)) = next {
@@ -151,7 +157,6 @@ impl CallTransport {
                 continue;
             }
 
-            let span = tracing::Span::current();
             span.record("attempt", attempt);
             span.record("duration_ms", started.elapsed().as_millis() as u64);
             let mut meta = ResponseMeta {
