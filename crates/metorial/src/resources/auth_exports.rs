@@ -3,7 +3,7 @@
 use futures_util::Stream;
 use metorial_models::{CreateProviderAuthExportBody, ProviderAuthExport};
 
-use super::set_some;
+use super::{set_paging, set_some};
 use crate::call::require_id;
 use crate::client::Metorial;
 use crate::error::Result;
@@ -30,13 +30,9 @@ impl AuthExports {
         let call = self.metorial.call("list_provider_auth_exports");
         let mut req = call.client.list_provider_auth_exports();
         let f = &params.filters;
+        set_paging!(req, params, limit);
         set_some!(
             req,
-            limit = limit,
-            order = params.order.clone(),
-            after = params.after.clone(),
-            before = params.before.clone(),
-            cursor = params.cursor.clone(),
             id = f.id.clone(),
             provider_id = f.provider_id.clone(),
             provider_auth_credentials_id = f.provider_auth_credentials_id.clone(),

@@ -18,4 +18,19 @@ macro_rules! set_some {
     };
 }
 
-pub(crate) use set_some;
+/// Sets the paging parameters of `$params` (a [`List`](crate::List)) on a generated list
+/// builder, with the already checked `$limit`.
+macro_rules! set_paging {
+    ($req:ident, $params:expr, $limit:expr) => {
+        $crate::resources::set_some!(
+            $req,
+            limit = $limit,
+            order = $params.order.clone(),
+            after = $params.after.clone(),
+            before = $params.before.clone(),
+            cursor = $params.cursor.clone(),
+        );
+    };
+}
+
+pub(crate) use {set_paging, set_some};

@@ -6,7 +6,7 @@ use metorial_models::{
     UpdateProviderOauthSetupBody,
 };
 
-use super::set_some;
+use super::set_paging;
 use crate::call::require_id;
 use crate::client::Metorial;
 use crate::error::Result;
@@ -43,14 +43,7 @@ impl OauthSetups {
             .client
             .list_provider_oauth_setups()
             .provider_deployment_id(&self.deployment_id);
-        set_some!(
-            req,
-            limit = limit,
-            order = params.order.clone(),
-            after = params.after.clone(),
-            before = params.before.clone(),
-            cursor = params.cursor.clone(),
-        );
+        set_paging!(req, params, limit);
         let list = call.finish(req.send().await)?;
         Ok(Page::new(list.items, list.pagination))
     }

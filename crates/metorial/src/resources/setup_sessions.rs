@@ -6,7 +6,7 @@ use metorial_models::{
     UpdateProviderSetupSessionBody,
 };
 
-use super::set_some;
+use super::{set_paging, set_some};
 use crate::call::require_id;
 use crate::client::Metorial;
 use crate::error::Result;
@@ -31,13 +31,9 @@ impl SetupSessions {
         let call = self.metorial.call("list_provider_setup_sessions");
         let mut req = call.client.list_provider_setup_sessions();
         let f = &params.filters;
+        set_paging!(req, params, limit);
         set_some!(
             req,
-            limit = limit,
-            order = params.order.clone(),
-            after = params.after.clone(),
-            before = params.before.clone(),
-            cursor = params.cursor.clone(),
             id = f.id.clone(),
             provider_id = f.provider_id.clone(),
             provider_deployment_id = f.provider_deployment_id.clone(),
