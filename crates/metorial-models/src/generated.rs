@@ -54,7 +54,7 @@ pub struct CreateProviderOauthSetupBody {
     ///ID of the auth method to use
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provider_auth_method_id: ::std::option::Option<::std::string::String>,
-    ///URL to redirect to after OAuth completion
+    ///URL to redirect to after OAuth completion (an absolute http or https URL)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_url: ::std::option::Option<::std::string::String>,
 }
@@ -90,7 +90,7 @@ pub struct CreateProviderSetupSessionBody {
     pub provider_deployment_id: ::std::option::Option<::std::string::String>,
     ///The provider ID
     pub provider_id: ::std::string::String,
-    ///URL to redirect to after setup
+    ///URL to redirect to after setup (an absolute http or https URL)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_url: ::std::option::Option<::std::string::String>,
 }
