@@ -1,73 +1,117 @@
-//! Running one call of the generated client and turning its outcome into [`Error`]s.
+//! Running one call of the generated client: retries, the tracing span, and turning its
+//! outcome into [`Error`]s.
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::future::Future;
+use std::time::Instant;
 
-use metorial_client::Hooks;
 use metorial_models::ErrorBody;
 use progenitor_client::ResponseValue;
+use tracing::{Instrument, field};
 
 use crate::error::{ApiError, Error, ResponseMeta, Result};
 use crate::redact::Redactor;
-use crate::transport::{CallTransport, Shared};
+use crate::retry::Retryable;
+use crate::shared::Shared;
+
+/// What one attempt of the generated client returns.
+type Attempt<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>;
 
 /// Operations whose responses hold secrets: their bodies are never kept in errors.
 fn is_sensitive(operation: &str) -> bool {
     operation.contains("auth_export")
 }
 
-/// One call: a generated client whose requests go through a fresh [`CallTransport`].
-pub(crate) struct Call {
-    pub(crate) client: metorial_client::Client,
-    transport: Arc<CallTransport>,
-    redactor: Redactor,
+/// One call of an operation.
+pub(crate) struct Call<'a> {
+    shared: &'a Shared,
     operation: &'static str,
+    redactor: Cow<'a, Redactor>,
 }
 
-impl Call {
-    pub(crate) fn new(shared: &Arc<Shared>, operation: &'static str) -> Self {
-        let transport = Arc::new(CallTransport::new(shared.clone()));
-        let client = metorial_client::Client::new_with_client(
-            &shared.base_url,
-            shared.http.clone(),
-            Hooks::with_transport(transport.clone()),
-        );
+impl<'a> Call<'a> {
+    pub(crate) fn new(shared: &'a Shared, operation: &'static str) -> Self {
         Call {
-            client,
-            transport,
-            redactor: shared.redactor.clone(),
+            shared,
             operation,
+            redactor: Cow::Borrowed(&shared.redactor),
         }
     }
 
     /// Also scrubs these values (secrets the call sends) from the call's errors.
     pub(crate) fn sending_secrets(mut self, secrets: impl IntoIterator<Item = String>) -> Self {
-        self.redactor = self.redactor.with_sent(secrets);
+        self.redactor = Cow::Owned(self.redactor.with_sent(secrets));
         self
     }
 
-    /// The value of a finished call, or its error.
-    pub(crate) fn finish<T>(
-        &self,
-        result: std::result::Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>,
-    ) -> Result<T> {
-        match result {
-            Ok(value) => Ok(value.into_inner()),
-            Err(error) => Err(self.error(error)),
+    /// Sends the request `send` builds, again while the retry policy allows, and returns the
+    /// value or the final error. One `metorial.request` span covers every attempt.
+    pub(crate) async fn run<T, F, Fut>(&self, send: F) -> Result<T>
+    where
+        F: FnMut(&'a metorial_client::Client) -> Fut,
+        Fut: Future<Output = Attempt<T>>,
+    {
+        let span = tracing::info_span!(
+            "metorial.request",
+            operation = self.operation,
+            method = field::Empty,
+            path = field::Empty,
+            attempt = field::Empty,
+            status = field::Empty,
+            request_id = field::Empty,
+            duration_ms = field::Empty,
+        );
+        self.attempts(send, span.clone()).instrument(span).await
+    }
+
+    async fn attempts<T, F, Fut>(&self, mut send: F, span: tracing::Span) -> Result<T>
+    where
+        F: FnMut(&'a metorial_client::Client) -> Fut,
+        Fut: Future<Output = Attempt<T>>,
+    {
+        let policy = &self.shared.retry;
+        let started = Instant::now();
+        // Built at the first retry: most calls succeed at once.
+        let mut backoff = None;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let (result, meta) = crate::transport::observed(send(&self.shared.client)).await;
+            let error = match result {
+                Ok(value) => {
+                    record(&span, attempt, started, &meta);
+                    return Ok(value.into_inner());
+                }
+                Err(error) => error,
+            };
+            let retry = Retryable::of(&error, meta.status)
+                .filter(|reason| meta.method.as_ref().is_some_and(|m| reason.allows(m)))
+                .and_then(|reason| {
+                    let computed = backoff.get_or_insert_with(|| policy.backoff()).next()?;
+                    Some((reason, policy.delay(computed, meta.retry_after)))
+                });
+            if let Some((reason, wait)) = retry {
+                tracing::info!(attempt, reason = ?reason, wait_ms = wait.as_millis() as u64, "retrying");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            record(&span, attempt, started, &meta);
+            return Err(self.error(error, meta, attempt));
         }
     }
 
-    fn error(&self, error: progenitor_client::Error<ErrorBody>) -> Error {
+    fn error(
+        &self,
+        error: progenitor_client::Error<ErrorBody>,
+        mut meta: ResponseMeta,
+        attempts: u32,
+    ) -> Error {
         use progenitor_client::Error as E;
-        let meta = self.transport.meta();
         let operation = self.operation;
-        let redactor = &self.redactor;
+        let redactor = &*self.redactor;
         match error {
             E::ErrorResponse(value) => {
                 let status = value.status();
-                let mut meta = meta;
-                if meta.request_id.is_none() {
-                    meta.request_id = request_id(value.headers(), redactor);
-                }
                 Error::Api(Box::new(ApiError::from_body(
                     operation,
                     status,
@@ -94,25 +138,24 @@ impl Call {
                 }
             }
             E::UnexpectedResponse(response) => {
-                let status = response.status();
-                let meta = ResponseMeta {
-                    request_id: request_id(response.headers(), redactor),
-                    ..meta
-                };
+                meta.status = Some(response.status());
                 Error::Api(Box::new(ApiError::from_status(
-                    operation, status, None, &meta,
+                    operation,
+                    response.status(),
+                    None,
+                    &meta,
                 )))
             }
             E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
                 if e.is_timeout() {
                     Error::Timeout {
                         operation,
-                        attempts: meta.attempts.max(1),
+                        attempts,
                     }
                 } else {
                     Error::Connection {
                         operation,
-                        attempts: meta.attempts.max(1),
+                        attempts,
                         source: e,
                     }
                 }
@@ -124,11 +167,16 @@ impl Call {
     }
 }
 
-fn request_id(headers: &reqwest::header::HeaderMap, redactor: &Redactor) -> Option<String> {
-    headers
-        .get(crate::transport::REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(|id| redactor.scrub(id))
+/// The call's outcome, on its span.
+fn record(span: &tracing::Span, attempts: u32, started: Instant, meta: &ResponseMeta) {
+    span.record("attempt", attempts);
+    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    if let Some(status) = meta.status {
+        span.record("status", status.as_u16());
+    }
+    if let Some(id) = &meta.request_id {
+        span.record("request_id", id.as_str());
+    }
 }
 
 /// What went wrong decoding, without echoing values for operations that carry secrets.

@@ -7,7 +7,7 @@ use crate::call::Call;
 use crate::config::{API_KEY_ENV, BASE_URL_ENV, MetorialBuilder};
 use crate::error::{Error, Result};
 use crate::resources::{AuthExports, OauthSetups, SetupSessions};
-use crate::transport::Shared;
+use crate::shared::Shared;
 
 /// A client of Metorial's provider-auth API.
 ///
@@ -68,7 +68,7 @@ impl Metorial {
         AuthExports::new(self.clone())
     }
 
-    pub(crate) fn call(&self, operation: &'static str) -> Call {
+    pub(crate) fn call(&self, operation: &'static str) -> Call<'_> {
         Call::new(&self.shared, operation)
     }
 }

@@ -9,7 +9,8 @@ use crate::client::Metorial;
 use crate::error::{Error, Result};
 use crate::redact::{ApiKey, Redactor};
 use crate::retry::RetryPolicy;
-use crate::transport::Shared;
+use crate::shared::Shared;
+use crate::transport::SdkTransport;
 
 /// The API used when no base URL is given.
 pub const DEFAULT_BASE_URL: &str = "https://api.metorial.com";
@@ -151,14 +152,19 @@ impl MetorialBuilder {
                 .build()
                 .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?,
         };
-        let shared = Shared {
+        let redactor = Redactor::new(key.clone());
+        let transport = SdkTransport::new(&key, user_agent, api_version, redactor.clone())
+            .map_err(Error::Config)?;
+        let client = metorial_client::Client::new_with_client(
+            &base_url,
             http,
+            metorial_client::Hooks::with_transport(Arc::new(transport)),
+        );
+        let shared = Shared {
+            client,
             base_url,
-            authorization: Shared::authorization(&key).map_err(Error::Config)?,
-            user_agent,
-            api_version,
             retry: self.retry.unwrap_or_default(),
-            redactor: Redactor::new(key),
+            redactor,
         };
         Ok(Metorial::from_shared(Arc::new(shared)))
     }

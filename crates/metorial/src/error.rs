@@ -269,11 +269,12 @@ pub enum FlowError {
     },
 }
 
-/// What the transport saw of the final response of a call: what progenitor's errors lose.
+/// What the transport saw of an attempt's response: what progenitor's errors lose.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ResponseMeta {
+    /// The request's method (set once the request was built and sent).
+    pub(crate) method: Option<reqwest::Method>,
     pub(crate) status: Option<StatusCode>,
     pub(crate) request_id: Option<String>,
     pub(crate) retry_after: Option<Duration>,
-    pub(crate) attempts: u32,
 }

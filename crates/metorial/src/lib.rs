@@ -61,6 +61,7 @@ mod list;
 mod redact;
 mod resources;
 mod retry;
+mod shared;
 mod transport;
 mod wait;
 

@@ -127,17 +127,27 @@ impl Retryable {
         }
     }
 
-    /// Classifies the outcome of one attempt; `None` when it is final.
-    pub(crate) fn of(result: &reqwest::Result<reqwest::Response>) -> Option<Retryable> {
-        match result {
-            Ok(response) if is_retryable_status(response.status()) => {
-                Some(Retryable::Status(response.status()))
+    /// Why a failed attempt whose response had `status` (if any) may be repeated; `None`
+    /// when the failure is final.
+    pub(crate) fn of(
+        error: &progenitor_client::Error<metorial_models::ErrorBody>,
+        status: Option<StatusCode>,
+    ) -> Option<Retryable> {
+        use progenitor_client::Error as E;
+        if let Some(status) = status {
+            return is_retryable_status(status).then_some(Retryable::Status(status));
+        }
+        match error {
+            E::CommunicationError(e) | E::ResponseBodyError(e) if e.is_connect() => {
+                Some(Retryable::NotSent)
             }
-            Ok(_) => None,
-            Err(e) if e.is_connect() => Some(Retryable::NotSent),
-            Err(e) if e.is_timeout() => Some(Retryable::Timeout),
-            Err(e) if e.is_request() || e.is_body() => Some(Retryable::Broken),
-            Err(_) => None,
+            E::CommunicationError(e) | E::ResponseBodyError(e) if e.is_timeout() => {
+                Some(Retryable::Timeout)
+            }
+            E::CommunicationError(e) | E::ResponseBodyError(e) if e.is_request() || e.is_body() => {
+                Some(Retryable::Broken)
+            }
+            _ => None,
         }
     }
 }

@@ -27,18 +27,23 @@ impl AuthExports {
     /// One page of auth exports (`GET /provider-auth-config-exports`).
     pub async fn list(&self, params: &ListAuthExports) -> Result<Page<ProviderAuthExport>> {
         let limit = params.checked_limit()?;
-        let call = self.metorial.call("list_provider_auth_exports");
-        let mut req = call.client.list_provider_auth_exports();
-        let f = &params.filters;
-        set_paging!(req, params, limit);
-        set_some!(
-            req,
-            id = f.id.clone(),
-            provider_id = f.provider_id.clone(),
-            provider_auth_credentials_id = f.provider_auth_credentials_id.clone(),
-            provider_auth_config_id = f.provider_auth_config_id.clone(),
-        );
-        let list = call.finish(req.send().await)?;
+        let list = self
+            .metorial
+            .call("list_provider_auth_exports")
+            .run(|client| {
+                let mut req = client.list_provider_auth_exports();
+                let f = &params.filters;
+                set_paging!(req, params, limit);
+                set_some!(
+                    req,
+                    id = f.id.clone(),
+                    provider_id = f.provider_id.clone(),
+                    provider_auth_credentials_id = f.provider_auth_credentials_id.clone(),
+                    provider_auth_config_id = f.provider_auth_config_id.clone(),
+                );
+                req.send()
+            })
+            .await?;
         Ok(Page::new(list.items, list.pagination))
     }
 
@@ -61,14 +66,15 @@ impl AuthExports {
     /// One auth export (`GET /provider-auth-config-exports/{id}`).
     pub async fn get(&self, id: &str) -> Result<ProviderAuthExport> {
         require_id("auth export", id)?;
-        let call = self.metorial.call("get_provider_auth_export");
-        let result = call
-            .client
-            .get_provider_auth_export()
-            .provider_auth_export_id(id)
-            .send()
-            .await;
-        call.finish(result)
+        self.metorial
+            .call("get_provider_auth_export")
+            .run(|client| {
+                client
+                    .get_provider_auth_export()
+                    .provider_auth_export_id(id)
+                    .send()
+            })
+            .await
     }
 
     /// Exports the current tokens of an auth config (`POST /provider-auth-config-exports`).
@@ -87,14 +93,15 @@ impl AuthExports {
     /// ```
     pub async fn create(&self, body: CreateProviderAuthExportBody) -> Result<ProviderAuthExport> {
         require_id("auth config", &body.provider_auth_config_id)?;
-        let call = self.metorial.call("create_provider_auth_export");
-        let result = call
-            .client
-            .create_provider_auth_export()
-            .body(body)
-            .send()
-            .await;
-        call.finish(result)
+        self.metorial
+            .call("create_provider_auth_export")
+            .run(|client| {
+                client
+                    .create_provider_auth_export()
+                    .body(body.clone())
+                    .send()
+            })
+            .await
     }
 }
 

@@ -38,13 +38,17 @@ impl OauthSetups {
     pub async fn list(&self, params: &ListOauthSetups) -> Result<Page<ProviderOauthSetup>> {
         require_id("deployment", &self.deployment_id)?;
         let limit = params.checked_limit()?;
-        let call = self.metorial.call("list_provider_oauth_setups");
-        let mut req = call
-            .client
-            .list_provider_oauth_setups()
-            .provider_deployment_id(&self.deployment_id);
-        set_paging!(req, params, limit);
-        let list = call.finish(req.send().await)?;
+        let list = self
+            .metorial
+            .call("list_provider_oauth_setups")
+            .run(|client| {
+                let mut req = client
+                    .list_provider_oauth_setups()
+                    .provider_deployment_id(&self.deployment_id);
+                set_paging!(req, params, limit);
+                req.send()
+            })
+            .await?;
         Ok(Page::new(list.items, list.pagination))
     }
 
@@ -68,15 +72,16 @@ impl OauthSetups {
     pub async fn get(&self, id: &str) -> Result<ProviderOauthSetup> {
         require_id("deployment", &self.deployment_id)?;
         require_id("OAuth setup", id)?;
-        let call = self.metorial.call("get_provider_oauth_setup");
-        let result = call
-            .client
-            .get_provider_oauth_setup()
-            .provider_deployment_id(&self.deployment_id)
-            .provider_oauth_setup_id(id)
-            .send()
-            .await;
-        call.finish(result)
+        self.metorial
+            .call("get_provider_oauth_setup")
+            .run(|client| {
+                client
+                    .get_provider_oauth_setup()
+                    .provider_deployment_id(&self.deployment_id)
+                    .provider_oauth_setup_id(id)
+                    .send()
+            })
+            .await
     }
 
     /// Creates an OAuth setup (`POST /provider-deployments/{id}/oauth-setups`); send users to
@@ -89,18 +94,17 @@ impl OauthSetups {
             .values()
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect();
-        let call = self
-            .metorial
+        self.metorial
             .call("create_provider_oauth_setup")
-            .sending_secrets(secrets);
-        let result = call
-            .client
-            .create_provider_oauth_setup()
-            .provider_deployment_id(&self.deployment_id)
-            .body(body)
-            .send()
-            .await;
-        call.finish(result)
+            .sending_secrets(secrets)
+            .run(|client| {
+                client
+                    .create_provider_oauth_setup()
+                    .provider_deployment_id(&self.deployment_id)
+                    .body(body.clone())
+                    .send()
+            })
+            .await
     }
 
     /// Changes an OAuth setup's name, description or metadata
@@ -112,16 +116,17 @@ impl OauthSetups {
     ) -> Result<ProviderOauthSetup> {
         require_id("deployment", &self.deployment_id)?;
         require_id("OAuth setup", id)?;
-        let call = self.metorial.call("update_provider_oauth_setup");
-        let result = call
-            .client
-            .update_provider_oauth_setup()
-            .provider_deployment_id(&self.deployment_id)
-            .provider_oauth_setup_id(id)
-            .body(body)
-            .send()
-            .await;
-        call.finish(result)
+        self.metorial
+            .call("update_provider_oauth_setup")
+            .run(|client| {
+                client
+                    .update_provider_oauth_setup()
+                    .provider_deployment_id(&self.deployment_id)
+                    .provider_oauth_setup_id(id)
+                    .body(body.clone())
+                    .send()
+            })
+            .await
     }
 
     /// Polls the OAuth setup until it is `completed` and returns it.

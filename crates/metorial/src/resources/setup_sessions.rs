@@ -28,21 +28,26 @@ impl SetupSessions {
     /// One page of setup sessions (`GET /provider-setup-sessions`).
     pub async fn list(&self, params: &ListSetupSessions) -> Result<Page<ProviderSetupSession>> {
         let limit = params.checked_limit()?;
-        let call = self.metorial.call("list_provider_setup_sessions");
-        let mut req = call.client.list_provider_setup_sessions();
-        let f = &params.filters;
-        set_paging!(req, params, limit);
-        set_some!(
-            req,
-            id = f.id.clone(),
-            provider_id = f.provider_id.clone(),
-            provider_deployment_id = f.provider_deployment_id.clone(),
-            provider_auth_method_id = f.provider_auth_method_id.clone(),
-            provider_auth_config_id = f.provider_auth_config_id.clone(),
-            provider_auth_credentials_id = f.provider_auth_credentials_id.clone(),
-            status = f.status.clone(),
-        );
-        let list = call.finish(req.send().await)?;
+        let list = self
+            .metorial
+            .call("list_provider_setup_sessions")
+            .run(|client| {
+                let mut req = client.list_provider_setup_sessions();
+                let f = &params.filters;
+                set_paging!(req, params, limit);
+                set_some!(
+                    req,
+                    id = f.id.clone(),
+                    provider_id = f.provider_id.clone(),
+                    provider_deployment_id = f.provider_deployment_id.clone(),
+                    provider_auth_method_id = f.provider_auth_method_id.clone(),
+                    provider_auth_config_id = f.provider_auth_config_id.clone(),
+                    provider_auth_credentials_id = f.provider_auth_credentials_id.clone(),
+                    status = f.status.clone(),
+                );
+                req.send()
+            })
+            .await?;
         Ok(Page::new(list.items, list.pagination))
     }
 
@@ -68,14 +73,15 @@ impl SetupSessions {
     /// One setup session (`GET /provider-setup-sessions/{id}`).
     pub async fn get(&self, id: &str) -> Result<ProviderSetupSession> {
         require_id("setup session", id)?;
-        let call = self.metorial.call("get_provider_setup_session");
-        let result = call
-            .client
-            .get_provider_setup_session()
-            .provider_setup_session_id(id)
-            .send()
-            .await;
-        call.finish(result)
+        self.metorial
+            .call("get_provider_setup_session")
+            .run(|client| {
+                client
+                    .get_provider_setup_session()
+                    .provider_setup_session_id(id)
+                    .send()
+            })
+            .await
     }
 
     /// Starts a setup session (`POST /provider-setup-sessions`); send the user to its `url`.
@@ -100,14 +106,15 @@ impl SetupSessions {
         body: CreateProviderSetupSessionBody,
     ) -> Result<ProviderSetupSession> {
         require_id("provider", &body.provider_id)?;
-        let call = self.metorial.call("create_provider_setup_session");
-        let result = call
-            .client
-            .create_provider_setup_session()
-            .body(body)
-            .send()
-            .await;
-        call.finish(result)
+        self.metorial
+            .call("create_provider_setup_session")
+            .run(|client| {
+                client
+                    .create_provider_setup_session()
+                    .body(body.clone())
+                    .send()
+            })
+            .await
     }
 
     /// Changes a setup session's name, description or metadata
@@ -128,28 +135,30 @@ impl SetupSessions {
         body: UpdateProviderSetupSessionBody,
     ) -> Result<ProviderSetupSession> {
         require_id("setup session", id)?;
-        let call = self.metorial.call("update_provider_setup_session");
-        let result = call
-            .client
-            .update_provider_setup_session()
-            .provider_setup_session_id(id)
-            .body(body)
-            .send()
-            .await;
-        call.finish(result)
+        self.metorial
+            .call("update_provider_setup_session")
+            .run(|client| {
+                client
+                    .update_provider_setup_session()
+                    .provider_setup_session_id(id)
+                    .body(body.clone())
+                    .send()
+            })
+            .await
     }
 
     /// Deletes a setup session (`DELETE /provider-setup-sessions/{id}`) and returns it.
     pub async fn delete(&self, id: &str) -> Result<ProviderSetupSession> {
         require_id("setup session", id)?;
-        let call = self.metorial.call("delete_provider_setup_session");
-        let result = call
-            .client
-            .delete_provider_setup_session()
-            .provider_setup_session_id(id)
-            .send()
-            .await;
-        call.finish(result)
+        self.metorial
+            .call("delete_provider_setup_session")
+            .run(|client| {
+                client
+                    .delete_provider_setup_session()
+                    .provider_setup_session_id(id)
+                    .send()
+            })
+            .await
     }
 
     /// Polls the setup session until it is `completed` and returns it.
