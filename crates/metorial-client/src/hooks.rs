@@ -13,7 +13,7 @@ use crate::Client;
 pub type TransportFuture<'a> =
     Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>>;
 
-/// Sends a built request: the place for retries, tracing and the like.
+/// Sends a built request: the place for extra headers, tracing, bookkeeping of responses.
 ///
 /// Without one, the client sends each request once with its `reqwest::Client`.
 pub trait Transport: Send + Sync + fmt::Debug {
