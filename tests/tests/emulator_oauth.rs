@@ -46,6 +46,22 @@ async fn get_session(emu: &Emulator, id: &str) -> ProviderSetupSession {
         .expect("a session")
 }
 
+/// How many setup sessions have `status`.
+async fn count_with_status(emu: &Emulator, status: &str) -> usize {
+    let list: ProviderSetupSessionList = api_client(emu)
+        .get(format!(
+            "{}/provider-setup-sessions?status={status}",
+            emu.base_url()
+        ))
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("a list");
+    list.items.len()
+}
+
 async fn export(emu: &Emulator, auth_config_id: &str) -> ProviderAuthExport {
     let response = api_client(emu)
         .post(format!("{}/provider-auth-config-exports", emu.base_url()))
@@ -225,18 +241,7 @@ async fn denying_fails_the_session_and_tells_the_app() {
     assert!(failed.auth_config.is_none());
     assert!(emu.issued_tokens().await.expect("issued tokens").is_empty());
 
-    let list: ProviderSetupSessionList = api_client(&emu)
-        .get(format!(
-            "{}/provider-setup-sessions?status=failed",
-            emu.base_url()
-        ))
-        .send()
-        .await
-        .expect("request sent")
-        .json()
-        .await
-        .expect("a list");
-    assert_eq!(list.items.len(), 1);
+    assert_eq!(count_with_status(&emu, "failed").await, 1);
     emu.shutdown().await.expect("clean shutdown");
 }
 
@@ -354,18 +359,7 @@ async fn an_expired_session_cannot_complete() {
     assert_eq!(after, expired);
     assert!(after.auth_config.is_none());
     assert!(emu.issued_tokens().await.expect("issued tokens").is_empty());
-    let list: ProviderSetupSessionList = api_client(&emu)
-        .get(format!(
-            "{}/provider-setup-sessions?status=expired",
-            emu.base_url()
-        ))
-        .send()
-        .await
-        .expect("request sent")
-        .json()
-        .await
-        .expect("a list");
-    assert_eq!(list.items.len(), 1);
+    assert_eq!(count_with_status(&emu, "expired").await, 1);
     emu.shutdown().await.expect("clean shutdown");
 }
 
