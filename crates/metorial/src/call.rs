@@ -76,6 +76,7 @@ impl<'a> Call<'a> {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
+            tracing::debug!(attempt, "sending");
             let (result, meta) = crate::transport::observed(send(&self.shared.client)).await;
             let error = match result {
                 Ok(value) => {

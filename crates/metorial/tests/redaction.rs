@@ -139,6 +139,11 @@ async fn nothing_secret_reaches_debug_errors_or_tracing() {
         "{log}"
     );
     assert!(log.contains("retrying"), "{log}");
+    // Every attempt shows: the 502 answered four times (one attempt and three retries).
+    assert!(
+        log.contains("attempt=4 sending") || log.contains("sending attempt=4"),
+        "{log}"
+    );
 }
 
 use metorial::Metorial as Metorial2;
