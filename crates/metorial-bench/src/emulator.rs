@@ -176,6 +176,18 @@ struct Load {
     list_p99: Duration,
 }
 
+/// GETs `url` with the key and reads the whole body; any failure aborts the benchmark.
+async fn fetch(http: &reqwest::Client, url: String, key: &str) {
+    let response = http
+        .get(url)
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("answers");
+    assert!(response.status().is_success(), "{}", response.status());
+    response.bytes().await.expect("a body");
+}
+
 async fn measure(url: &str, key: &str, ids: &[String], requests: usize) -> Load {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(8)
@@ -187,16 +199,7 @@ async fn measure(url: &str, key: &str, ids: &[String], requests: usize) -> Load 
             ids[i * 7919 % ids.len()]
         );
         let http = http.clone();
-        async move {
-            let response = http
-                .get(url)
-                .bearer_auth(key)
-                .send()
-                .await
-                .expect("answers");
-            assert!(response.status().is_success());
-            response.bytes().await.expect("a body");
-        }
+        async move { fetch(&http, url, key).await }
     };
     // Warm up, then GET by ID.
     futures_util::stream::iter(0..200)
@@ -217,14 +220,7 @@ async fn measure(url: &str, key: &str, ids: &[String], requests: usize) -> Load 
         let http = http.clone();
         async move {
             let started = Instant::now();
-            let response = http
-                .get(url)
-                .bearer_auth(key)
-                .send()
-                .await
-                .expect("answers");
-            assert!(response.status().is_success());
-            response.bytes().await.expect("a body");
+            fetch(&http, url, key).await;
             started.elapsed()
         }
     };
