@@ -53,7 +53,8 @@ pub fn generate(spec: &Spec) -> anyhow::Result<Vec<GeneratedFile>> {
         file(
             MODELS,
             models,
-            "#![allow(clippy::all, clippy::pedantic)]",
+            // typify's struct builders (`X::builder()`, the `builder` module) carry no docs.
+            "#![allow(clippy::all, clippy::pedantic, missing_docs)]",
             &open_enums,
         )?,
         file(
@@ -211,8 +212,10 @@ fn models(
     components: &[Component],
 ) -> anyhow::Result<(TokenStream, String)> {
     let mut settings = GenerationSettings::new();
+    // The builder style makes typify write a builder per struct (`X::builder()`): hand-written
+    // code builds responses through it, so an optional field added to the spec never breaks it.
     settings
-        .with_interface(InterfaceStyle::Positional)
+        .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_derive("PartialEq")
         .with_derive("::schemars::JsonSchema")
@@ -225,11 +228,13 @@ fn models(
     let mut open_enums = String::new();
     for component in components {
         let name = &component.name;
+        // By crate path: typify's builders live in a `builder` module.
+        let path = format!("crate::{name}");
         match &component.kind {
             Kind::OpenEnum(values) => {
                 settings.with_replacement(
                     name,
-                    name,
+                    &path,
                     [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
                 );
                 if !open_enums.is_empty() {
@@ -238,11 +243,15 @@ fn models(
                 open_enums.push_str(&schemas::open_enum_source(component, values)?);
             }
             Kind::OneOrMany(item) => {
-                settings.with_replacement(name, name, [TypeImpl::Display].into_iter());
+                settings.with_replacement(name, &path, [TypeImpl::Display].into_iter());
                 own.push(schemas::one_or_many_tokens(component, item)?);
             }
+            Kind::OpenUnion(known) => {
+                settings.with_replacement(name, &path, std::iter::empty());
+                own.push(schemas::open_union_tokens(component, known));
+            }
             Kind::PatchBody => {
-                settings.with_replacement(name, name, [TypeImpl::Default].into_iter());
+                settings.with_replacement(name, &path, [TypeImpl::Default].into_iter());
                 own.push(schemas::patch_body_tokens(spec, component)?);
             }
             Kind::HandWritten(path) => {
@@ -254,6 +263,7 @@ fn models(
     for name in schemas::post_body_names(spec) {
         own.push(schemas::post_body_impl_tokens(spec, &name)?);
     }
+    own.push(crate::decode_table::tokens(components)?);
     let mut generator = Generator::new(&settings);
     generator
         .generate_tokens(api)
@@ -288,7 +298,7 @@ fn client_and_mocks(
             Kind::OpenEnum(_) => &[TypeImpl::Display, TypeImpl::FromStr],
             Kind::OneOrMany(_) => &[TypeImpl::Display],
             Kind::PatchBody | Kind::AllOptional | Kind::HandWritten(_) => &[TypeImpl::Default],
-            Kind::Other => &[],
+            Kind::OpenUnion(_) | Kind::Other => &[],
         };
         let path = format!("::metorial_models::{}", component.name);
         settings.with_replacement(&component.name, path, impls.iter().cloned());

@@ -91,7 +91,11 @@ pub fn convert(schema: &Value) -> Value {
         out.insert(key.clone(), converted);
     }
     if input.get("nullable") == Some(&Value::Bool(true)) {
-        if let Some(Value::String(ty)) = out.get("type").cloned() {
+        // A composition (`allOf: [$ref]`) must match as a whole: `null` goes beside it.
+        let composed = ["allOf", "anyOf", "oneOf"]
+            .iter()
+            .any(|k| out.contains_key(*k));
+        if let (Some(Value::String(ty)), false) = (out.get("type").cloned(), composed) {
             out.insert("type".into(), json!([ty, "null"]));
             if let Some(Value::Array(values)) = out.get_mut("enum") {
                 values.push(Value::Null);
@@ -132,6 +136,19 @@ mod tests {
         assert_eq!(
             schema,
             json!({"anyOf": [{"type": "null"}, {"allOf": [{"$ref": "#/definitions/X"}]}], "description": "d"})
+        );
+    }
+
+    #[test]
+    fn typed_nullable_refs_accept_null_beside_the_ref() {
+        let schema = convert(&json!({
+            "type": "object",
+            "nullable": true,
+            "allOf": [{"$ref": "#/components/schemas/X"}]
+        }));
+        assert_eq!(
+            schema,
+            json!({"anyOf": [{"type": "null"}, {"type": "object", "allOf": [{"$ref": "#/definitions/X"}]}]})
         );
     }
 

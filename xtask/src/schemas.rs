@@ -3,6 +3,8 @@
 //! - Open enumerations, written in the spec as
 //!   `anyOf: [{type: string, enum: [...]}, {type: string}]`: typify would make a struct of
 //!   them, and a closed enum fails on values it has never seen.
+//! - Open tagged unions, written as `anyOf: [{$ref: Known}, {type: object}]`: an alias of
+//!   `Open<Known>`, so a variant added to the API later decodes as a plain object.
 //! - PATCH request bodies: typify makes a nullable optional field an `Option` that skips
 //!   `None`, so `null` (clear the field) could never be sent.
 //! - Hand-written types ([`HAND_WRITTEN`]).
@@ -29,6 +31,9 @@ pub enum Kind {
     /// One value or a list (`oneOf: [X, {type: array, items: X}]`): an alias of
     /// `OneOrMany<X>`, with the Rust type of X.
     OneOrMany(String),
+    /// A tagged union the API may extend (`anyOf: [{$ref: Known}, {type: object}]`): an
+    /// alias of `Open<Known>`, with the name of the known variants' schema.
+    OpenUnion(String),
     /// The body of a PATCH operation.
     PatchBody,
     /// A struct whose every property is optional (typify gives it `Default`).
@@ -68,17 +73,19 @@ pub fn classify(spec: &Spec) -> anyhow::Result<Vec<Component>> {
         let kind = if let Some((_, path)) = HAND_WRITTEN.iter().find(|(n, _)| *n == name) {
             Kind::HandWritten(path)
         } else if let Some(any_of) = schema.get("anyOf") {
-            match open_enum_values(any_of) {
-                Some(values) => Kind::OpenEnum(values),
-                None => {
-                    problems.push(Problem {
-                        location: location.clone(),
-                        message: "`anyOf` is only supported as an open enumeration: \
-                                  `anyOf: [{type: string, enum: [...]}, {type: string}]`"
-                            .into(),
-                    });
-                    Kind::Other
-                }
+            if let Some(values) = open_enum_values(any_of) {
+                Kind::OpenEnum(values)
+            } else if let Some(known) = open_union_known(any_of) {
+                Kind::OpenUnion(known)
+            } else {
+                problems.push(Problem {
+                    location: location.clone(),
+                    message: "`anyOf` is only supported as an open enumeration \
+                              (`anyOf: [{type: string, enum: [...]}, {type: string}]`) or an \
+                              open union (`anyOf: [{$ref: ...}, {type: object}]`)"
+                        .into(),
+                });
+                Kind::Other
             }
         } else if let Some(one_of) = schema.get("oneOf") {
             match one_or_many_item(one_of) {
@@ -134,6 +141,34 @@ fn open_enum_values(any_of: &Value) -> Option<Vec<String>> {
         .iter()
         .map(|v| v.as_str().map(str::to_owned))
         .collect()
+}
+
+/// The schema name of `Known` in `anyOf: [{$ref: Known}, {type: object}]`.
+fn open_union_known(any_of: &Value) -> Option<String> {
+    let [known, fallback] = any_of.as_array()?.as_slice() else {
+        return None;
+    };
+    let is_free_object = fallback.get("type").and_then(Value::as_str) == Some("object")
+        && fallback.get("properties").is_none();
+    if !is_free_object {
+        return None;
+    }
+    known
+        .get("$ref")?
+        .as_str()?
+        .strip_prefix("#/components/schemas/")
+        .map(str::to_owned)
+}
+
+/// The Rust code of an open union's alias.
+pub fn open_union_tokens(component: &Component, known: &str) -> TokenStream {
+    let name = format_ident!("{}", component.name);
+    let known = format_ident!("{known}");
+    let doc = doc_attr(component.description.as_deref());
+    quote! {
+        #doc
+        pub type #name = crate::Open<#known>;
+    }
 }
 
 /// The Rust type of X in `oneOf: [X, {type: array, items: X}]`.

@@ -53,8 +53,17 @@ Rust crate of this workspace is generated from this file by `cargo xtask generat
 Conventions the generator relies on:
 - An enumeration is written as `anyOf: [{type: string, enum: [...]}, {type: string}]`:
   the listed values are the known ones, any other string is accepted (values drift).
-- A request body of a PATCH operation has tri-state fields (unchanged, cleared with
-  `null`, set).
+- A request body of a PATCH operation sends only the fields that are set. The live API
+  refuses `null` in a PATCH body (400), so no field is nullable there and the SDK offers
+  no way to "clear" one. (The generator would turn a nullable PATCH field into a
+  tri-state `Patch<T>`; no operation of this API has one.)
+- A tagged union that the API may extend is written as
+  `anyOf: [{$ref: <a oneOf of the known variants>}, {type: object}]`: the generator makes
+  it an `Open<Known>`, so an unknown variant decodes (and re-encodes) as a plain object.
+- The API is versioned: every request sends `Metorial-Version: <info.version>`.
+- Shapes are a superset of the docs' (older) shapes and the live API's at this version:
+  a field only one of them sends is optional; a field the live API may send as `null` is
+  nullable. `FIDELITY.md` at the workspace root lists every difference with its source.
 - `SecretObject` holds secrets (tokens, client secrets) and never prints in `Debug`.
 
 
@@ -129,17 +138,23 @@ Sends a `GET` request to `/provider-auth-config-exports`
 Arguments:
 - `after`: Return items after this ID
 - `before`: Return items before this ID
-- `cursor`: Pagination cursor from a previous response
+- `created_at_gt`: Only items created after this time
+- `created_at_lt`: Only items created before this time
+- `cursor`: Pagination cursor (`cur_` followed by a base62 string). Used only when neither `after` nor `before` is sent; a malformed one is a 400 `bad_request`.
 - `id`: Filter by export ID(s)
 - `limit`: Maximum number of items to return (1-100)
 - `order`: Sort order for results
 - `provider_auth_config_id`: Filter by auth config ID(s)
 - `provider_auth_credentials_id`: Filter by auth credentials ID(s)
 - `provider_id`: Filter by provider ID(s)
+- `updated_at_gt`: Only items updated after this time
+- `updated_at_lt`: Only items updated before this time
 ```ignore
 let response = client.list_provider_auth_exports()
     .after(after)
     .before(before)
+    .created_at_gt(created_at_gt)
+    .created_at_lt(created_at_lt)
     .cursor(cursor)
     .id(id)
     .limit(limit)
@@ -147,6 +162,8 @@ let response = client.list_provider_auth_exports()
     .provider_auth_config_id(provider_auth_config_id)
     .provider_auth_credentials_id(provider_auth_credentials_id)
     .provider_id(provider_id)
+    .updated_at_gt(updated_at_gt)
+    .updated_at_lt(updated_at_lt)
     .send()
     .await;
 ```*/
@@ -195,7 +212,7 @@ Arguments:
 - `provider_deployment_id`: The unique identifier for the provider_deployment
 - `after`: Return items after this ID
 - `before`: Return items before this ID
-- `cursor`: Pagination cursor from a previous response
+- `cursor`: Pagination cursor (`cur_` followed by a base62 string). Used only when neither `after` nor `before` is sent; a malformed one is a 400 `bad_request`.
 - `limit`: Maximum number of items to return (1-100)
 - `order`: Sort order for results
 ```ignore
@@ -280,7 +297,9 @@ Sends a `GET` request to `/provider-setup-sessions`
 Arguments:
 - `after`: Return items after this ID
 - `before`: Return items before this ID
-- `cursor`: Pagination cursor from a previous response
+- `created_at_gt`: Only items created after this time
+- `created_at_lt`: Only items created before this time
+- `cursor`: Pagination cursor (`cur_` followed by a base62 string). Used only when neither `after` nor `before` is sent; a malformed one is a 400 `bad_request`.
 - `id`: Filter by setup session ID(s)
 - `limit`: Maximum number of items to return (1-100)
 - `order`: Sort order for results
@@ -289,11 +308,15 @@ Arguments:
 - `provider_auth_method_id`: Filter by auth method ID(s)
 - `provider_deployment_id`: Filter by provider deployment ID(s)
 - `provider_id`: Filter by provider ID(s)
-- `status`: Filter by session status (archived, failed, completed, expired, pending)
+- `status`: Filter by session status. The live API accepts only `pending`, `completed`, `failed`, `expired` and `archived` here (anything else is a 400).
+- `updated_at_gt`: Only items updated after this time
+- `updated_at_lt`: Only items updated before this time
 ```ignore
 let response = client.list_provider_setup_sessions()
     .after(after)
     .before(before)
+    .created_at_gt(created_at_gt)
+    .created_at_lt(created_at_lt)
     .cursor(cursor)
     .id(id)
     .limit(limit)
@@ -304,6 +327,8 @@ let response = client.list_provider_setup_sessions()
     .provider_deployment_id(provider_deployment_id)
     .provider_id(provider_id)
     .status(status)
+    .updated_at_gt(updated_at_gt)
+    .updated_at_lt(updated_at_lt)
     .send()
     .await;
 ```*/
@@ -404,6 +429,8 @@ pub mod builder {
         client: &'a super::Client,
         after: Result<Option<::std::string::String>, String>,
         before: Result<Option<::std::string::String>, String>,
+        created_at_gt: Result<Option<::metorial_models::Timestamp>, String>,
+        created_at_lt: Result<Option<::metorial_models::Timestamp>, String>,
         cursor: Result<Option<::std::string::String>, String>,
         id: Result<Option<::metorial_models::IdFilter>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
@@ -414,6 +441,8 @@ pub mod builder {
             String,
         >,
         provider_id: Result<Option<::metorial_models::IdFilter>, String>,
+        updated_at_gt: Result<Option<::metorial_models::Timestamp>, String>,
+        updated_at_lt: Result<Option<::metorial_models::Timestamp>, String>,
     }
     impl<'a> ListProviderAuthExports<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -421,6 +450,8 @@ pub mod builder {
                 client: client,
                 after: Ok(None),
                 before: Ok(None),
+                created_at_gt: Ok(None),
+                created_at_lt: Ok(None),
                 cursor: Ok(None),
                 id: Ok(None),
                 limit: Ok(None),
@@ -428,6 +459,8 @@ pub mod builder {
                 provider_auth_config_id: Ok(None),
                 provider_auth_credentials_id: Ok(None),
                 provider_id: Ok(None),
+                updated_at_gt: Ok(None),
+                updated_at_lt: Ok(None),
             }
         }
         pub fn after<V>(mut self, value: V) -> Self
@@ -452,6 +485,32 @@ pub mod builder {
                 .map(Some)
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for before failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn created_at_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.created_at_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for created_at_gt failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn created_at_lt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.created_at_lt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for created_at_lt failed"
                         .to_string()
                 });
             self
@@ -547,6 +606,32 @@ pub mod builder {
                 });
             self
         }
+        pub fn updated_at_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.updated_at_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for updated_at_gt failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn updated_at_lt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.updated_at_lt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for updated_at_lt failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/provider-auth-config-exports`
         pub async fn send(
             self,
@@ -558,6 +643,8 @@ pub mod builder {
                 client,
                 after,
                 before,
+                created_at_gt,
+                created_at_lt,
                 cursor,
                 id,
                 limit,
@@ -565,9 +652,13 @@ pub mod builder {
                 provider_auth_config_id,
                 provider_auth_credentials_id,
                 provider_id,
+                updated_at_gt,
+                updated_at_lt,
             } = self;
             let after = after.map_err(Error::InvalidRequest)?;
             let before = before.map_err(Error::InvalidRequest)?;
+            let created_at_gt = created_at_gt.map_err(Error::InvalidRequest)?;
+            let created_at_lt = created_at_lt.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let id = id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -577,6 +668,8 @@ pub mod builder {
             let provider_auth_credentials_id = provider_auth_credentials_id
                 .map_err(Error::InvalidRequest)?;
             let provider_id = provider_id.map_err(Error::InvalidRequest)?;
+            let updated_at_gt = updated_at_gt.map_err(Error::InvalidRequest)?;
+            let updated_at_lt = updated_at_lt.map_err(Error::InvalidRequest)?;
             let url = format!("{}/provider-auth-config-exports", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -596,6 +689,12 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("after", &after))
                 .query(&progenitor_client::QueryParam::new("before", &before))
+                .query(
+                    &progenitor_client::QueryParam::new("created_at[gt]", &created_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("created_at[lt]", &created_at_lt),
+                )
                 .query(&progenitor_client::QueryParam::new("cursor", &cursor))
                 .query(&progenitor_client::QueryParam::new("id", &id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
@@ -613,6 +712,12 @@ pub mod builder {
                     ),
                 )
                 .query(&progenitor_client::QueryParam::new("provider_id", &provider_id))
+                .query(
+                    &progenitor_client::QueryParam::new("updated_at[gt]", &updated_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("updated_at[lt]", &updated_at_lt),
+                )
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -1336,6 +1441,8 @@ pub mod builder {
         client: &'a super::Client,
         after: Result<Option<::std::string::String>, String>,
         before: Result<Option<::std::string::String>, String>,
+        created_at_gt: Result<Option<::metorial_models::Timestamp>, String>,
+        created_at_lt: Result<Option<::metorial_models::Timestamp>, String>,
         cursor: Result<Option<::std::string::String>, String>,
         id: Result<Option<::metorial_models::IdFilter>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
@@ -1349,6 +1456,8 @@ pub mod builder {
         provider_deployment_id: Result<Option<::metorial_models::IdFilter>, String>,
         provider_id: Result<Option<::metorial_models::IdFilter>, String>,
         status: Result<Option<::metorial_models::SetupSessionStatusFilter>, String>,
+        updated_at_gt: Result<Option<::metorial_models::Timestamp>, String>,
+        updated_at_lt: Result<Option<::metorial_models::Timestamp>, String>,
     }
     impl<'a> ListProviderSetupSessions<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -1356,6 +1465,8 @@ pub mod builder {
                 client: client,
                 after: Ok(None),
                 before: Ok(None),
+                created_at_gt: Ok(None),
+                created_at_lt: Ok(None),
                 cursor: Ok(None),
                 id: Ok(None),
                 limit: Ok(None),
@@ -1366,6 +1477,8 @@ pub mod builder {
                 provider_deployment_id: Ok(None),
                 provider_id: Ok(None),
                 status: Ok(None),
+                updated_at_gt: Ok(None),
+                updated_at_lt: Ok(None),
             }
         }
         pub fn after<V>(mut self, value: V) -> Self
@@ -1390,6 +1503,32 @@ pub mod builder {
                 .map(Some)
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for before failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn created_at_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.created_at_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for created_at_gt failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn created_at_lt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.created_at_lt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for created_at_lt failed"
                         .to_string()
                 });
             self
@@ -1524,6 +1663,32 @@ pub mod builder {
                 });
             self
         }
+        pub fn updated_at_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.updated_at_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for updated_at_gt failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn updated_at_lt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.updated_at_lt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for updated_at_lt failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/provider-setup-sessions`
         pub async fn send(
             self,
@@ -1535,6 +1700,8 @@ pub mod builder {
                 client,
                 after,
                 before,
+                created_at_gt,
+                created_at_lt,
                 cursor,
                 id,
                 limit,
@@ -1545,9 +1712,13 @@ pub mod builder {
                 provider_deployment_id,
                 provider_id,
                 status,
+                updated_at_gt,
+                updated_at_lt,
             } = self;
             let after = after.map_err(Error::InvalidRequest)?;
             let before = before.map_err(Error::InvalidRequest)?;
+            let created_at_gt = created_at_gt.map_err(Error::InvalidRequest)?;
+            let created_at_lt = created_at_lt.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let id = id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -1562,6 +1733,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let provider_id = provider_id.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
+            let updated_at_gt = updated_at_gt.map_err(Error::InvalidRequest)?;
+            let updated_at_lt = updated_at_lt.map_err(Error::InvalidRequest)?;
             let url = format!("{}/provider-setup-sessions", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -1581,6 +1754,12 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("after", &after))
                 .query(&progenitor_client::QueryParam::new("before", &before))
+                .query(
+                    &progenitor_client::QueryParam::new("created_at[gt]", &created_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("created_at[lt]", &created_at_lt),
+                )
                 .query(&progenitor_client::QueryParam::new("cursor", &cursor))
                 .query(&progenitor_client::QueryParam::new("id", &id))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
@@ -1611,6 +1790,12 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("provider_id", &provider_id))
                 .query(&progenitor_client::QueryParam::new("status", &status))
+                .query(
+                    &progenitor_client::QueryParam::new("updated_at[gt]", &updated_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("updated_at[lt]", &updated_at_lt),
+                )
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {

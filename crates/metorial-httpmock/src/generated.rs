@@ -43,6 +43,26 @@ pub mod operations {
                 Self(self.0.query_param_missing("before"))
             }
         }
+        pub fn created_at_gt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("created_at[gt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("created_at[gt]"))
+            }
+        }
+        pub fn created_at_lt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("created_at[lt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("created_at[lt]"))
+            }
+        }
         pub fn cursor<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -113,6 +133,26 @@ pub mod operations {
                 Self(value.as_slice().iter().fold(self.0, |when, value| when.query_param("provider_id", value.to_string())))
             } else {
                 Self(self.0.query_param_missing("provider_id"))
+            }
+        }
+        pub fn updated_at_gt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("updated_at[gt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("updated_at[gt]"))
+            }
+        }
+        pub fn updated_at_lt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("updated_at[lt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("updated_at[lt]"))
             }
         }
     }
@@ -700,6 +740,26 @@ pub mod operations {
                 Self(self.0.query_param_missing("before"))
             }
         }
+        pub fn created_at_gt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("created_at[gt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("created_at[gt]"))
+            }
+        }
+        pub fn created_at_lt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("created_at[lt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("created_at[lt]"))
+            }
+        }
         pub fn cursor<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,
@@ -800,6 +860,26 @@ pub mod operations {
                 Self(value.as_slice().iter().fold(self.0, |when, value| when.query_param("status", value.to_string())))
             } else {
                 Self(self.0.query_param_missing("status"))
+            }
+        }
+        pub fn updated_at_gt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("updated_at[gt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("updated_at[gt]"))
+            }
+        }
+        pub fn updated_at_lt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("updated_at[lt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("updated_at[lt]"))
             }
         }
     }

@@ -7,8 +7,10 @@
 //! - [`SecretObject`]: a JSON object of secrets (an export's tokens, an OAuth setup's client
 //!   secret) that never prints in `Debug`;
 //! - [`Timestamp`]: an RFC 3339 date that re-encodes with the API's millisecond precision;
-//! - [`Patch`]: a PATCH field that is left unchanged, cleared (`null`) or set;
+//! - [`Patch`]: a PATCH field that is left unchanged, cleared (`null`) or set (no operation of
+//!   this API uses it: its PATCH bodies refuse `null`);
 //! - [`OneOrMany`]: a list filter's one value or many (sent as repeated query keys);
+//! - [`Open`]: a tagged union the API may extend (an unknown variant decodes as an object);
 //! - [`PathSegment`]: a key or index in a validation error's path.
 //!
 //! Every enumeration is open: a value the spec does not list decodes into an `Unknown(String)`
@@ -26,6 +28,7 @@
 #[rustfmt::skip]
 mod generated;
 mod one_or_many;
+mod open;
 pub mod open_enum;
 mod patch;
 mod path_segment;
@@ -34,6 +37,7 @@ mod timestamp;
 
 pub use generated::*;
 pub use one_or_many::OneOrMany;
+pub use open::Open;
 pub use patch::Patch;
 pub use path_segment::PathSegment;
 pub use secret::SecretObject;

@@ -5,17 +5,30 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A field of a PATCH request body: left unchanged (omitted from the JSON), cleared (sent as
 /// `null`) or set to a value.
 ///
-/// ```
-/// use metorial_models::{Patch, UpdateProviderSetupSessionBody};
+/// The generator makes a nullable field of a PATCH body a `Patch`. No operation of this API has
+/// one today: the live API refuses `null` in its PATCH bodies.
 ///
-/// let body = UpdateProviderSetupSessionBody {
+/// ```
+/// use metorial_models::Patch;
+///
+/// #[derive(serde::Serialize)]
+/// struct Body {
+///     #[serde(skip_serializing_if = "Patch::is_unchanged")]
+///     name: Patch<String>,
+///     #[serde(skip_serializing_if = "Patch::is_unchanged")]
+///     description: Patch<String>,
+///     #[serde(skip_serializing_if = "Patch::is_unchanged")]
+///     label: Patch<String>,
+/// }
+///
+/// let body = Body {
 ///     name: Patch::Set("Renamed".into()),
 ///     description: Patch::Clear,
-///     ..Default::default()
+///     label: Patch::Unchanged,
 /// };
 /// assert_eq!(
 ///     serde_json::to_string(&body).unwrap(),
-///     r#"{"description":null,"name":"Renamed"}"#
+///     r#"{"name":"Renamed","description":null}"#
 /// );
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

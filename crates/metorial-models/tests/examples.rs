@@ -22,7 +22,7 @@ fn a_future_status_decodes_and_re_encodes_unchanged() {
     assert_eq!(session.status.as_str(), "some_future_status");
     assert_eq!(
         session.auth_config.as_ref().unwrap().status,
-        ProviderAuthConfigStatus::Unknown("quarantined".into())
+        Some(ProviderAuthConfigStatus::Unknown("quarantined".into()))
     );
     assert_eq!(serde_json::to_value(&session).unwrap(), json);
 }
@@ -31,14 +31,14 @@ fn a_future_status_decodes_and_re_encodes_unchanged() {
 fn known_values_parse_into_their_variant() {
     for (text, status) in [
         ("pending", ProviderSetupSessionStatus::Pending),
-        ("in_progress", ProviderSetupSessionStatus::InProgress),
+        ("expired", ProviderSetupSessionStatus::Expired),
         ("completed", ProviderSetupSessionStatus::Completed),
     ] {
         assert_eq!(ProviderSetupSessionStatus::from(text), status);
         assert_eq!(status.to_string(), text);
         assert!(!status.is_unknown());
     }
-    assert_eq!(ProviderSetupSessionStatus::KNOWN.len(), 7);
+    assert_eq!(ProviderSetupSessionStatus::KNOWN.len(), 6);
 }
 
 #[test]
