@@ -5,9 +5,13 @@
 //! - [`generate`]: spec -> `metorial-models`, `metorial-client`, `metorial-httpmock`;
 //! - [`files`]: write the generated files, or compare them with what is checked in;
 //! - [`json_schema`]: the spec's schemas as plain JSON Schema, to validate JSON against;
+//! - [`decode_table`]: the models' `decode_component` (decode JSON as a schema named at run time);
+//! - [`drift`]: `cargo xtask drift DIR`: recorded API responses against the spec;
 //! - [`bench`](mod@bench): `cargo xtask bench [--quick]`.
 
 pub mod bench;
+pub mod decode_table;
+pub mod drift;
 pub mod files;
 pub mod generate;
 pub mod json_schema;
