@@ -7,7 +7,8 @@
 //! typed errors on top of this one.
 //!
 //! progenitor sends an `api-version` header on every request; the Metorial API does not
-//! define it, so [`Hooks`] removes it before the request leaves.
+//! define it, so [`Hooks`] removes it before the request leaves. The API's own version header
+//! is `Metorial-Version`, whose value for this spec is [`api_version()`].
 
 // Formatted by the generator (prettyplease), not rustfmt: `cargo xtask generate --check` compares bytes.
 #[rustfmt::skip]
@@ -17,3 +18,9 @@ mod hooks;
 pub use generated::*;
 pub use hooks::{Hooks, Transport, TransportFuture};
 pub use metorial_models as models;
+
+/// The API version the spec declares (`info.version`, e.g. `2026-01-01-magnetar`): the value
+/// of the `Metorial-Version` header the `metorial` SDK sends. It moves with the spec.
+pub fn api_version() -> &'static str {
+    <Client as progenitor_client::ClientInfo<Hooks>>::api_version()
+}

@@ -4,7 +4,7 @@ use httpmock::MockServer;
 use metorial_client::{Client, Hooks};
 use metorial_httpmock::MockServerExt;
 use metorial_models::{
-    Patch, ProviderSetupSession, ProviderSetupSessionStatus, SetupSessionStatusFilter,
+    ProviderSetupSession, ProviderSetupSessionStatus, SetupSessionStatusFilter,
     UpdateProviderSetupSessionBody,
 };
 
@@ -74,21 +74,20 @@ async fn a_list_filter_goes_out_as_repeated_keys() {
 }
 
 #[tokio::test]
-async fn patch_sends_null_to_clear_and_omits_unchanged_fields() {
+async fn patch_sends_only_the_fields_set_and_never_null() {
     let server = MockServer::start_async().await;
     let mock = server.update_provider_setup_session(|when, then| {
         let when = when.provider_setup_session_id("pas_1");
         when.into_inner()
             .header("content-type", "application/json")
-            .body(r#"{"description":null,"name":"Renamed"}"#);
+            .body(r#"{"identity_id":"idn_1","name":"Renamed"}"#);
         then.ok(&session());
     });
 
-    let body = UpdateProviderSetupSessionBody {
-        name: Patch::Set("Renamed".into()),
-        description: Patch::Clear,
-        metadata: Patch::Unchanged,
-    };
+    // The live API refuses `null` in a PATCH body: unset fields are not sent at all.
+    let body = UpdateProviderSetupSessionBody::new()
+        .name("Renamed")
+        .identity_id("idn_1");
     client(&server)
         .update_provider_setup_session()
         .provider_setup_session_id("pas_1")

@@ -103,8 +103,9 @@ impl MetorialBuilder {
         self
     }
 
-    /// A value for the `Metorial-Version` header (e.g. `2026-01-01-magnetar`); not sent when
-    /// not set.
+    /// The `Metorial-Version` header's value. By default it is the version the SDK was
+    /// generated for ([`api_version()`](crate::api_version)), whose shapes its types decode;
+    /// override it only to pin another version explicitly.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Some(version.into());
         self
@@ -139,11 +140,11 @@ impl MetorialBuilder {
         let user_agent = HeaderValue::try_from(user_agent).map_err(|_| {
             Error::Config("the user agent suffix is not a valid header value".into())
         })?;
-        let api_version = self
-            .api_version
-            .map(HeaderValue::try_from)
-            .transpose()
-            .map_err(|_| Error::Config("the API version is not a valid header value".into()))?;
+        let api_version = HeaderValue::try_from(
+            self.api_version
+                .unwrap_or_else(|| metorial_client::api_version().to_owned()),
+        )
+        .map_err(|_| Error::Config("the API version is not a valid header value".into()))?;
         let http = match self.http_client {
             Some(client) => client,
             None => reqwest::Client::builder()

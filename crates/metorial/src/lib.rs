@@ -14,7 +14,7 @@
 //! // Start an OAuth flow and send the user to its URL.
 //! let session = metorial
 //!     .setup_sessions()
-//!     .create(CreateProviderSetupSessionBody::new("pro_5gHjKlMnPqRsTuVw").name("GitHub"))
+//!     .create(CreateProviderSetupSessionBody::new().provider_id("pro_5gHjKlMnPqRsTuVw").name("GitHub"))
 //!     .await?;
 //! println!("open {}", session.url);
 //!
@@ -66,6 +66,7 @@ mod transport;
 mod wait;
 
 pub use client::Metorial;
+pub use metorial_client::api_version;
 pub use config::{API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, MetorialBuilder};
 pub use error::{ApiError, Error, FlowError, Result};
 pub use list::{

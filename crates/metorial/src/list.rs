@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use futures_util::Stream;
-use metorial_models::{IdFilter, SetupSessionStatusFilter, SortOrder};
+use metorial_models::{IdFilter, SetupSessionStatusFilter, SortOrder, Timestamp};
 
 use crate::error::{Error, Result};
 
@@ -132,6 +132,7 @@ pub struct SetupSessionFilters {
     pub(crate) provider_auth_config_id: Option<IdFilter>,
     pub(crate) provider_auth_credentials_id: Option<IdFilter>,
     pub(crate) status: Option<SetupSessionStatusFilter>,
+    pub(crate) dates: DateFilters,
 }
 
 /// Filters of [`ListAuthExports`].
@@ -141,6 +142,16 @@ pub struct AuthExportFilters {
     pub(crate) provider_id: Option<IdFilter>,
     pub(crate) provider_auth_credentials_id: Option<IdFilter>,
     pub(crate) provider_auth_config_id: Option<IdFilter>,
+    pub(crate) dates: DateFilters,
+}
+
+/// The creation and update date ranges of a list (bounds excluded).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct DateFilters {
+    pub(crate) created_after: Option<Timestamp>,
+    pub(crate) created_before: Option<Timestamp>,
+    pub(crate) updated_after: Option<Timestamp>,
+    pub(crate) updated_before: Option<Timestamp>,
 }
 
 /// OAuth setups have no filters besides paging.
@@ -192,6 +203,42 @@ id_filters!(AuthExportFilters {
     provider_auth_credentials_id,
     /// Only exports of these auth configs.
     provider_auth_config_id,
+});
+
+macro_rules! date_filters {
+    ($filters:ty { $($(#[$doc:meta])* $name:ident,)* }) => {
+        impl List<$filters> {
+            $(
+                $(#[$doc])*
+                pub fn $name(mut self, time: impl Into<Timestamp>) -> Self {
+                    self.filters.dates.$name = Some(time.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+
+date_filters!(SetupSessionFilters {
+    /// Only sessions created after this time (`created_at[gt]`).
+    created_after,
+    /// Only sessions created before this time (`created_at[lt]`).
+    created_before,
+    /// Only sessions last updated after this time (`updated_at[gt]`).
+    updated_after,
+    /// Only sessions last updated before this time (`updated_at[lt]`).
+    updated_before,
+});
+
+date_filters!(AuthExportFilters {
+    /// Only exports created after this time (`created_at[gt]`).
+    created_after,
+    /// Only exports created before this time (`created_at[lt]`).
+    created_before,
+    /// Only exports last updated after this time (`updated_at[gt]`).
+    updated_after,
+    /// Only exports last updated before this time (`updated_at[lt]`).
+    updated_before,
 });
 
 impl ListSetupSessions {

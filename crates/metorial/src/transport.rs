@@ -15,7 +15,7 @@ use crate::error::ResponseMeta;
 use crate::redact::{ApiKey, Redactor};
 use crate::retry::retry_after;
 
-/// The header carrying the API version, when one is configured.
+/// The header carrying the API version.
 pub(crate) const VERSION_HEADER: HeaderName = HeaderName::from_static("metorial-version");
 /// The response header carrying the request id.
 pub(crate) const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -41,7 +41,7 @@ pub(crate) async fn observed<T>(attempt: impl Future<Output = T>) -> (T, Respons
 pub(crate) struct SdkTransport {
     authorization: HeaderValue,
     user_agent: HeaderValue,
-    api_version: Option<HeaderValue>,
+    api_version: HeaderValue,
     redactor: Redactor,
 }
 
@@ -49,7 +49,7 @@ impl SdkTransport {
     pub(crate) fn new(
         key: &ApiKey,
         user_agent: HeaderValue,
-        api_version: Option<HeaderValue>,
+        api_version: HeaderValue,
         redactor: Redactor,
     ) -> Result<Self, String> {
         let mut authorization = HeaderValue::try_from(format!("Bearer {}", key.expose()))
@@ -75,9 +75,7 @@ impl Transport for SdkTransport {
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, self.authorization.clone());
         headers.insert(USER_AGENT, self.user_agent.clone());
-        if let Some(version) = &self.api_version {
-            headers.insert(VERSION_HEADER, version.clone());
-        }
+        headers.insert(VERSION_HEADER, self.api_version.clone());
         let span = tracing::Span::current();
         span.record("method", request.method().as_str());
         span.record("path", request.url().path());

@@ -50,9 +50,7 @@ async fn a_400_carries_every_validation_error_with_its_path() {
     let server = Scripted::start([Reply::json(400, body.to_string())]).await;
     let error = client(&server.url)
         .setup_sessions()
-        .create(metorial::models::CreateProviderSetupSessionBody::new(
-            "pro_1",
-        ))
+        .create(metorial::models::CreateProviderSetupSessionBody::new().provider_id("pro_1"))
         .await
         .unwrap_err();
     let api = error.api_error().unwrap();

@@ -119,7 +119,7 @@ async fn a_post_answered_503_is_not_retried() {
     let server = Scripted::start([Reply::status(503), Reply::json(200, SESSION)]).await;
     let error = client(&server.url)
         .setup_sessions()
-        .create(CreateProviderSetupSessionBody::new("pro_1"))
+        .create(CreateProviderSetupSessionBody::new().provider_id("pro_1"))
         .await
         .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
@@ -137,7 +137,7 @@ async fn a_post_that_could_not_connect_is_retried() {
     let url = format!("http://127.0.0.1:{port}");
     let error = client(&url)
         .setup_sessions()
-        .create(CreateProviderSetupSessionBody::new("pro_1"))
+        .create(CreateProviderSetupSessionBody::new().provider_id("pro_1"))
         .await
         .unwrap_err();
     assert!(

@@ -10,6 +10,7 @@ use metorial::models::{
     ProviderSetupSession, ProviderSetupSessionList, ProviderSetupSessionStatus, SecretObject,
     SortOrder, UpdateProviderOauthSetupBody, UpdateProviderSetupSessionBody,
 };
+use metorial::models::Timestamp;
 use metorial::{ListAuthExports, ListOauthSetups, ListSetupSessions, Metorial};
 use metorial_httpmock::MockServerExt;
 use serde_json::json;
@@ -30,7 +31,6 @@ fn sdk(server: &MockServer) -> Metorial {
         .api_key(KEY)
         .base_url(server.base_url())
         .user_agent_suffix("wire-tests")
-        .api_version("2026-01-01-magnetar")
         .build()
         .unwrap()
 }
@@ -75,6 +75,9 @@ async fn list_setup_sessions() {
             .query_param("status", "pending")
             .query_param("status", "failed")
             .query_param_count("status", ".*", 2)
+            .query_param("created_at[gt]", "2026-01-01T00:00:00.000Z")
+            .query_param("updated_at[lt]", "2026-02-01T00:00:00.000Z")
+            .query_param_missing("created_at[lt]")
             .query_param_missing("before")
             .query_param_missing("id");
         then.ok(&page);
@@ -87,7 +90,9 @@ async fn list_setup_sessions() {
         .status([
             ProviderSetupSessionStatus::Pending,
             ProviderSetupSessionStatus::Failed,
-        ]);
+        ])
+        .created_after("2026-01-01T00:00:00.000Z".parse::<Timestamp>().unwrap())
+        .updated_before("2026-02-01T00:00:00.000Z".parse::<Timestamp>().unwrap());
     let got = sdk(&server).setup_sessions().list(&params).await.unwrap();
     mock.assert_async().await;
     assert_eq!(got.items, page.items);
@@ -131,7 +136,7 @@ async fn create_setup_session() {
     });
     let mut metadata = serde_json::Map::new();
     metadata.insert("team".into(), "platform".into());
-    let body = CreateProviderSetupSessionBody::new("pro_5gHjKlMnPqRsTuVw")
+    let body = CreateProviderSetupSessionBody::new().provider_id("pro_5gHjKlMnPqRsTuVw")
         .name("GitHub OAuth Setup")
         .metadata(metadata)
         .redirect_url("https://app.example.com/callback");
@@ -141,12 +146,12 @@ async fn create_setup_session() {
 }
 
 #[tokio::test]
-async fn update_setup_session_sets_clears_and_leaves_fields() {
+async fn update_setup_session_sends_only_the_fields_set() {
     let server = MockServer::start_async().await;
     let mock = server.update_provider_setup_session(|when, then| {
         json_request(
             when.into_inner(),
-            json!({"name": "Renamed", "metadata": null}),
+            json!({"name": "Renamed", "identity_id": "idn_1"}),
         )
         .method(Method::PATCH)
         .path("/provider-setup-sessions/pas_6eFgHjKlMnPqRsTu");
@@ -154,7 +159,7 @@ async fn update_setup_session_sets_clears_and_leaves_fields() {
     });
     let body = UpdateProviderSetupSessionBody::new()
         .name("Renamed")
-        .clear_metadata();
+        .identity_id("idn_1");
     sdk(&server)
         .setup_sessions()
         .update("pas_6eFgHjKlMnPqRsTu", body)
@@ -264,7 +269,7 @@ async fn update_oauth_setup() {
     let mock = server.update_provider_oauth_setup(|when, then| {
         json_request(
             when.into_inner(),
-            json!({"description": null, "metadata": {"env": "prod"}}),
+            json!({"description": "Moved", "metadata": {"env": "prod"}}),
         )
         .method(Method::PATCH)
         .path("/provider-deployments/pde_1/oauth-setups/pos_1");
@@ -273,7 +278,7 @@ async fn update_oauth_setup() {
     let mut metadata = serde_json::Map::new();
     metadata.insert("env".into(), "prod".into());
     let body = UpdateProviderOauthSetupBody::new()
-        .clear_description()
+        .description("Moved")
         .metadata(metadata);
     sdk(&server)
         .oauth_setups("pde_1")

@@ -3,7 +3,7 @@
 use futures_util::Stream;
 use metorial_models::{CreateProviderAuthExportBody, ProviderAuthExport};
 
-use super::{set_paging, set_some};
+use super::{set_dates, set_paging, set_some};
 use crate::call::require_id;
 use crate::client::Metorial;
 use crate::error::Result;
@@ -41,6 +41,7 @@ impl AuthExports {
                     provider_auth_credentials_id = f.provider_auth_credentials_id.clone(),
                     provider_auth_config_id = f.provider_auth_config_id.clone(),
                 );
+                set_dates!(req, f.dates.clone());
                 req.send()
             })
             .await?;

@@ -33,4 +33,17 @@ macro_rules! set_paging {
     };
 }
 
-pub(crate) use {set_paging, set_some};
+/// Sets the date range filters of `$dates` (a `DateFilters`) on a generated list builder.
+macro_rules! set_dates {
+    ($req:ident, $dates:expr) => {
+        $crate::resources::set_some!(
+            $req,
+            created_at_gt = $dates.created_after,
+            created_at_lt = $dates.created_before,
+            updated_at_gt = $dates.updated_after,
+            updated_at_lt = $dates.updated_before,
+        );
+    };
+}
+
+pub(crate) use {set_dates, set_paging, set_some};

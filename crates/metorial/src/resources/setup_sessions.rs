@@ -6,7 +6,7 @@ use metorial_models::{
     UpdateProviderSetupSessionBody,
 };
 
-use super::{set_paging, set_some};
+use super::{set_dates, set_paging, set_some};
 use crate::call::require_id;
 use crate::client::Metorial;
 use crate::error::Result;
@@ -45,6 +45,7 @@ impl SetupSessions {
                     provider_auth_credentials_id = f.provider_auth_credentials_id.clone(),
                     status = f.status.clone(),
                 );
+                set_dates!(req, f.dates.clone());
                 req.send()
             })
             .await?;
@@ -93,7 +94,8 @@ impl SetupSessions {
     /// let session = metorial
     ///     .setup_sessions()
     ///     .create(
-    ///         CreateProviderSetupSessionBody::new("pro_5gHjKlMnPqRsTuVw")
+    ///         CreateProviderSetupSessionBody::new()
+    ///             .provider_id("pro_5gHjKlMnPqRsTuVw")
     ///             .name("GitHub for Ada")
     ///             .redirect_url("https://app.example.com/connected"),
     ///     )
@@ -105,7 +107,9 @@ impl SetupSessions {
         &self,
         body: CreateProviderSetupSessionBody,
     ) -> Result<ProviderSetupSession> {
-        require_id("provider", &body.provider_id)?;
+        if let Some(provider_id) = &body.provider_id {
+            require_id("provider", provider_id)?;
+        }
         self.metorial
             .call("create_provider_setup_session")
             .run(|client| {
@@ -117,15 +121,15 @@ impl SetupSessions {
             .await
     }
 
-    /// Changes a setup session's name, description or metadata
-    /// (`PATCH /provider-setup-sessions/{id}`); fields left unchanged are not sent, cleared
-    /// ones are sent as `null`.
+    /// Changes a setup session's name, description, metadata or identity
+    /// (`PATCH /provider-setup-sessions/{id}`); only the fields set are sent (the API cannot
+    /// clear a field).
     ///
     /// ```no_run
     /// # async fn run(metorial: metorial::Metorial) -> metorial::Result<()> {
     /// use metorial::models::UpdateProviderSetupSessionBody;
     ///
-    /// let body = UpdateProviderSetupSessionBody::new().name("Renamed").clear_description();
+    /// let body = UpdateProviderSetupSessionBody::new().name("Renamed").description("For Ada");
     /// metorial.setup_sessions().update("pas_6eFgHjKlMnPqRsTu", body).await?;
     /// # Ok(()) }
     /// ```
@@ -184,7 +188,7 @@ impl SetupSessions {
                 | ProviderSetupSessionStatus::Deleted => {
                     Progress::Ended(session.status.to_string())
                 }
-                // `pending`, `in_progress`, and values this SDK does not know yet.
+                // `pending`, and values this SDK does not know yet.
                 other => Progress::Waiting(other.to_string()),
             };
             Ok((progress, session))
