@@ -167,3 +167,76 @@ pub fn consent_request_id(html: &str) -> String {
     let end = html[start..].find('"').expect("closing quote") + start;
     html[start..end].to_owned()
 }
+
+/// Sends `request` and decodes the JSON answer as `T`, checking the status first (the body is
+/// in the failure message).
+pub async fn call<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    expected: reqwest::StatusCode,
+) -> T {
+    let response = request.send().await.expect("request sent");
+    let status = response.status();
+    let text = response.text().await.expect("body read");
+    assert_eq!(status, expected, "unexpected status; body: {text}");
+    match serde_json::from_str(&text) {
+        Ok(value) => value,
+        Err(e) => panic!("cannot decode {text}: {e}"),
+    }
+}
+
+/// Sends `request`, checks it failed with `status` and `code` and the API's error body
+/// (`object: error`, `ok: false`, a message), and returns that body.
+pub async fn api_error(
+    request: reqwest::RequestBuilder,
+    status: reqwest::StatusCode,
+    code: metorial_models::ErrorCode,
+) -> metorial_models::ErrorBody {
+    let body: metorial_models::ErrorBody = call(request, status).await;
+    assert_eq!(body.object, "error");
+    assert_eq!(body.ok, Some(false));
+    assert_eq!(body.status, i64::from(status.as_u16()));
+    assert_eq!(body.code, code, "{body:?}");
+    assert!(!body.message.is_empty());
+    body
+}
+
+/// Creates a setup session with this JSON body, expecting success.
+pub async fn create_session(
+    emulator: &Emulator,
+    body: serde_json::Value,
+) -> metorial_models::ProviderSetupSession {
+    call(
+        api_client(emulator)
+            .post(format!("{}/provider-setup-sessions", emulator.base_url()))
+            .json(&body),
+        reqwest::StatusCode::OK,
+    )
+    .await
+}
+
+/// The code and path of a validation error's (only) entry.
+pub fn first_failure(
+    body: &metorial_models::ErrorBody,
+) -> (String, Vec<metorial_models::PathSegment>) {
+    let errors = body.errors.as_deref().unwrap_or_default();
+    assert_eq!(errors.len(), 1, "one failure reported: {body:?}");
+    (
+        errors[0].code.clone(),
+        errors[0].path.clone().unwrap_or_default(),
+    )
+}
+
+/// Base62 of `bytes` in the live API's alphabet (`0-9a-zA-Z`), as its cursors use.
+pub fn base62(bytes: &[u8]) -> String {
+    base_x::encode(
+        "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        bytes,
+    )
+}
+
+/// A list cursor as the live API writes one: `cur_` + the [`base62`] of the JSON
+/// `[kind, id]`, `kind` being `after` or `before`.
+pub fn cursor(kind: &str, id: &str) -> String {
+    let json = serde_json::json!([kind, id]).to_string();
+    format!("cur_{}", base62(json.as_bytes()))
+}

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use metorial_e2e::{
     AUTH_CONFIG_ID, AUTH_METHOD_ID, CREDENTIALS_ID, DEPLOYMENT_ID, Emulator, Fixtures, PROVIDER_ID,
-    api_client, browser_client, spawn,
+    api_client, api_error as error, browser_client, call, create_session, cursor, spawn,
 };
 use metorial_models::{
     ErrorBody, ErrorCode, PathSegment, ProviderAuthExport, ProviderAuthExportList,
@@ -13,40 +13,7 @@ use metorial_models::{
     ProviderSetupSessionStatus,
 };
 use reqwest::StatusCode;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-
-/// Sends a request and decodes the answer, checking the status.
-async fn call<T: DeserializeOwned>(request: reqwest::RequestBuilder, expected: StatusCode) -> T {
-    let response = request.send().await.expect("request sent");
-    let status = response.status();
-    let text = response.text().await.expect("body read");
-    assert_eq!(status, expected, "unexpected status; body: {text}");
-    match serde_json::from_str(&text) {
-        Ok(value) => value,
-        Err(e) => panic!("cannot decode {text}: {e}"),
-    }
-}
-
-async fn create_session(emu: &Emulator, body: Value) -> ProviderSetupSession {
-    call(
-        api_client(emu)
-            .post(format!("{}/provider-setup-sessions", emu.base_url()))
-            .json(&body),
-        StatusCode::OK,
-    )
-    .await
-}
-
-/// Checks the error body of a failed request and returns it.
-async fn error(request: reqwest::RequestBuilder, status: StatusCode, code: ErrorCode) -> ErrorBody {
-    let body: ErrorBody = call(request, status).await;
-    assert_eq!(body.object, "error");
-    assert_eq!(body.status, i64::from(status.as_u16()));
-    assert_eq!(body.code, code, "{body:?}");
-    assert!(!body.message.is_empty());
-    body
-}
 
 fn path_of(body: &ErrorBody) -> Vec<PathSegment> {
     body.errors
@@ -78,6 +45,7 @@ async fn the_docs_objects_are_there_and_a_session_shows_them() {
         json!({
             "provider_id": PROVIDER_ID,
             "provider_deployment_id": DEPLOYMENT_ID,
+            "type": "auth_and_config",
             "name": "GitHub OAuth Setup",
             "description": "Connect your GitHub account",
             "metadata": {"redirect_uri": "https://app.example.com/callback"},
@@ -92,8 +60,12 @@ async fn the_docs_objects_are_there_and_a_session_shows_them() {
         session.url,
         format!("{}/setup/{}", emu.base_url(), session.id)
     );
-    assert_eq!(session.auth_method.id, AUTH_METHOD_ID);
-    assert_eq!(session.auth_method.scopes[0].scope, "repo");
+    let auth_method = session.auth_method.as_ref().expect("an auth method");
+    assert_eq!(auth_method.id, AUTH_METHOD_ID);
+    assert_eq!(
+        auth_method.scopes.as_ref().expect("scopes")[0].scope,
+        "repo"
+    );
     assert_eq!(
         session.deployment.as_ref().map(|d| d.id.as_str()),
         Some(DEPLOYMENT_ID)
@@ -116,7 +88,11 @@ async fn the_docs_objects_are_there_and_a_session_shows_them() {
     );
     assert!(session.auth_config.is_none());
     let expires_in = *session.expires_at - *session.created_at;
-    assert_eq!(expires_in.num_seconds(), 3600);
+    assert_eq!(
+        expires_in.num_seconds(),
+        30 * 60,
+        "30 minutes, as on the live API"
+    );
 
     // Dates on the wire: RFC 3339 with milliseconds.
     let raw: Value = call(
@@ -163,7 +139,11 @@ async fn the_docs_objects_are_there_and_a_session_shows_them() {
     assert_eq!(export.provider_id, PROVIDER_ID);
     assert_eq!(export.credentials_id.as_deref(), Some(CREDENTIALS_ID));
 
-    let again: ProviderAuthExport = call(
+    // The docs' tokens carry no expiry.
+    assert_eq!(export.expires_at, None);
+
+    // Only the create call hands out the tokens: a get shows `value: null`.
+    let again: Value = call(
         api_client(&emu).get(format!(
             "{}/provider-auth-config-exports/{}",
             emu.base_url(),
@@ -172,19 +152,14 @@ async fn the_docs_objects_are_there_and_a_session_shows_them() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(again.id, export.id);
-    assert_eq!(
-        again
-            .value
-            .as_ref()
-            .and_then(|v| v.expose_str("access_token")),
-        Some("gho_xxxxxxxxxxxxxxxxxxxx")
-    );
+    assert_eq!(again["id"], json!(export.id));
+    assert_eq!(again["value"], Value::Null);
+    assert_eq!(again["user_agent"], json!("docs-curl/1.0"));
     emu.shutdown().await.expect("clean shutdown");
 }
 
 #[tokio::test]
-async fn update_touches_only_the_fields_sent_and_null_clears() {
+async fn update_touches_only_the_fields_sent_and_refuses_null() {
     let emu = spawn(Emulator::builder()).await;
     let api = api_client(&emu);
     let session = create_session(
@@ -196,12 +171,12 @@ async fn update_touches_only_the_fields_sent_and_null_clears() {
 
     let updated: ProviderSetupSession = call(
         api.patch(&url)
-            .json(&json!({"name": "renamed", "description": null})),
+            .json(&json!({"name": "renamed", "description": "d2"})),
         StatusCode::OK,
     )
     .await;
     assert_eq!(updated.name.as_deref(), Some("renamed"));
-    assert_eq!(updated.description, None);
+    assert_eq!(updated.description.as_deref(), Some("d2"));
     assert_eq!(
         updated.metadata,
         Some(json!({"k": 1}).as_object().cloned().unwrap())
@@ -212,13 +187,23 @@ async fn update_touches_only_the_fields_sent_and_null_clears() {
     assert_eq!(same.name.as_deref(), Some("renamed"));
     assert_eq!(same.metadata, updated.metadata);
 
-    let cleared: ProviderSetupSession = call(
-        api.patch(&url)
-            .json(&json!({"metadata": null, "name": null})),
-        StatusCode::OK,
-    )
-    .await;
-    assert_eq!((cleared.name, cleared.metadata), (None, None));
+    // The live API refuses `null` (nothing can be cleared), naming the field; nothing changes.
+    for (body, field) in [
+        (json!({"name": "x", "description": null}), "description"),
+        (json!({"metadata": null}), "metadata"),
+        (json!({"name": null}), "name"),
+    ] {
+        let refused = error(
+            api.patch(&url).json(&body),
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidData,
+        )
+        .await;
+        let errors = refused.errors.clone().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{refused:?}");
+        assert_eq!(errors[0].code, "invalid_type");
+        assert_eq!(path_of(&refused), [PathSegment::from(field)]);
+    }
 
     // Invalid updates change nothing.
     let body = error(
@@ -229,58 +214,52 @@ async fn update_touches_only_the_fields_sent_and_null_clears() {
     )
     .await;
     assert_eq!(path_of(&body), [PathSegment::from("name")]);
+    assert_eq!(
+        body.errors.as_ref().map(|e| e[0].code.as_str()),
+        Some("invalid_type")
+    );
     let after: ProviderSetupSession = call(api.get(&url), StatusCode::OK).await;
-    assert_eq!(after.description, None);
+    assert_eq!(after.name.as_deref(), Some("renamed"));
+    assert_eq!(after.description.as_deref(), Some("d2"));
+    assert_eq!(after.metadata, updated.metadata);
     emu.shutdown().await.expect("clean shutdown");
 }
 
 #[tokio::test]
-async fn a_deleted_session_is_gone_from_get_and_list() {
+async fn delete_answers_the_session_unchanged_and_it_stays_readable() {
+    // The live API's delete (at the version this emulator follows) changes nothing.
     let emu = spawn(Emulator::builder()).await;
     let api = api_client(&emu);
-    let keep = create_session(&emu, json!({"provider_id": PROVIDER_ID})).await;
-    let gone = create_session(&emu, json!({"provider_id": PROVIDER_ID})).await;
-    let url = format!("{}/provider-setup-sessions/{}", emu.base_url(), gone.id);
+    let session = create_session(&emu, json!({"provider_id": PROVIDER_ID})).await;
+    let url = format!("{}/provider-setup-sessions/{}", emu.base_url(), session.id);
 
     let deleted: ProviderSetupSession = call(api.delete(&url), StatusCode::OK).await;
-    assert_eq!(deleted.id, gone.id);
-    assert_eq!(deleted.status, ProviderSetupSessionStatus::Deleted);
-
-    let body = error(api.get(&url), StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
-    assert!(body.message.contains(&gone.id), "{}", body.message);
-    error(api.delete(&url), StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
-    error(
-        api.patch(&url).json(&json!({"name": "x"})),
-        StatusCode::NOT_FOUND,
-        ErrorCode::NotFound,
-    )
-    .await;
-
+    assert_eq!(deleted, session);
+    let again: ProviderSetupSession = call(api.get(&url), StatusCode::OK).await;
+    assert_eq!(again, session);
     let list: ProviderSetupSessionList = call(
-        api.get(format!("{}/provider-setup-sessions", emu.base_url())),
-        StatusCode::OK,
-    )
-    .await;
-    let ids: Vec<_> = list.items.iter().map(|s| s.id.as_str()).collect();
-    assert_eq!(ids, [keep.id.as_str()]);
-    let by_id: ProviderSetupSessionList = call(
         api.get(format!(
             "{}/provider-setup-sessions?id={}",
             emu.base_url(),
-            gone.id
+            session.id
         )),
         StatusCode::OK,
     )
     .await;
-    assert!(by_id.items.is_empty());
+    assert_eq!(list.items, [session]);
 
-    // Its OAuth URL is dead too.
-    let page = browser_client()
-        .get(&gone.url)
-        .send()
-        .await
-        .expect("request sent");
-    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let missing = format!(
+        "{}/provider-setup-sessions/pas_000000000000000000",
+        emu.base_url()
+    );
+    let body = error(
+        api.delete(&missing),
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    assert_eq!(body.entity.as_deref(), Some("provider.setup_session"));
+    assert_eq!(body.id.as_deref(), Some("pas_000000000000000000"));
     emu.shutdown().await.expect("clean shutdown");
 }
 
@@ -369,7 +348,9 @@ async fn lists_page_across_pages_with_filters_in_both_orders() {
     let page: ProviderSetupSessionList = call(
         api.get(format!(
             "{base}?limit=2&after={}&before={}&cursor={}",
-            all[3], all[20], all[15]
+            all[3],
+            all[20],
+            cursor("after", &all[15])
         )),
         StatusCode::OK,
     )
@@ -378,7 +359,8 @@ async fn lists_page_across_pages_with_filters_in_both_orders() {
     let page: ProviderSetupSessionList = call(
         api.get(format!(
             "{base}?limit=2&before={}&cursor={}",
-            all[3], all[15]
+            all[3],
+            cursor("after", &all[15])
         )),
         StatusCode::OK,
     )
@@ -388,11 +370,33 @@ async fn lists_page_across_pages_with_filters_in_both_orders() {
         all[1..3]
     );
     let page: ProviderSetupSessionList = call(
-        api.get(format!("{base}?limit=2&cursor={}", all[15])),
+        api.get(format!(
+            "{base}?limit=2&cursor={}",
+            cursor("after", &all[15])
+        )),
         StatusCode::OK,
     )
     .await;
     assert_eq!(page.items[0].id, all[16]);
+    let page: ProviderSetupSessionList = call(
+        api.get(format!(
+            "{base}?limit=2&cursor={}",
+            cursor("before", &all[15])
+        )),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        page.items.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+        all[13..15]
+    );
+    // A cursor is `cur_` + base62 of `[type, id]`: a bare ID is a 400.
+    error(
+        api.get(format!("{base}?limit=2&cursor={}", all[15])),
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadRequest,
+    )
+    .await;
     // Past the end: empty, with items before.
     let page: ProviderSetupSessionList =
         call(api.get(format!("{base}?after={}", all[22])), StatusCode::OK).await;
@@ -499,15 +503,27 @@ async fn oauth_setups_live_under_their_deployment() {
     );
 
     let url = format!("{base}/{}", setup.id);
-    let updated: ProviderOauthSetup = call(
+    // `null` is refused (nothing can be cleared), naming the field; nothing changes.
+    let refused = error(
         api.patch(&url)
             .json(&json!({"description": null, "name": "renamed"})),
+        StatusCode::BAD_REQUEST,
+        ErrorCode::InvalidData,
+    )
+    .await;
+    assert_eq!(path_of(&refused), [PathSegment::from("description")]);
+    assert_eq!(
+        refused.errors.as_ref().map(|e| e[0].code.as_str()),
+        Some("invalid_type")
+    );
+    let updated: ProviderOauthSetup = call(
+        api.patch(&url).json(&json!({"name": "renamed"})),
         StatusCode::OK,
     )
     .await;
     assert_eq!(
-        (updated.name.as_deref(), updated.description),
-        (Some("renamed"), None)
+        (updated.name.as_deref(), updated.description.as_deref()),
+        (Some("renamed"), Some("Setup OAuth for GitHub integration"))
     );
     assert_eq!(updated.metadata, setup.metadata);
     let got: ProviderOauthSetup = call(api.get(&url), StatusCode::OK).await;
@@ -515,19 +531,17 @@ async fn oauth_setups_live_under_their_deployment() {
     let list: ProviderOauthSetupList = call(api.get(&base), StatusCode::OK).await;
     assert_eq!(list.items.len(), 1);
 
-    // Another deployment does not see it; an unknown deployment is a 404.
+    // Another deployment does not list it, though (as on the live API) a setup is found by
+    // its ID under any existing deployment; an unknown deployment is a 404.
     let other = format!(
         "{}/provider-deployments/pde_staging/oauth-setups",
         emu.base_url()
     );
     let list: ProviderOauthSetupList = call(api.get(&other), StatusCode::OK).await;
     assert!(list.items.is_empty());
-    error(
-        api.get(format!("{other}/{}", setup.id)),
-        StatusCode::NOT_FOUND,
-        ErrorCode::NotFound,
-    )
-    .await;
+    let found: ProviderOauthSetup =
+        call(api.get(format!("{other}/{}", setup.id)), StatusCode::OK).await;
+    assert_eq!(found, got);
     let unknown = format!(
         "{}/provider-deployments/pde_nope/oauth-setups",
         emu.base_url()
@@ -540,7 +554,11 @@ async fn oauth_setups_live_under_their_deployment() {
             .json(&json!({})),
     ] {
         let body = error(request, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
-        assert!(body.message.contains("pde_nope"), "{}", body.message);
+        assert_eq!(
+            (body.entity.as_deref(), body.id.as_deref()),
+            (Some("provider.deployment"), Some("pde_nope")),
+            "{body:?}"
+        );
     }
     emu.shutdown().await.expect("clean shutdown");
 }
@@ -583,141 +601,173 @@ async fn every_error_has_the_error_body() {
     )
     .await;
 
-    // 400 invalid_data, with the path of the field at fault.
-    let cases: Vec<(reqwest::RequestBuilder, Vec<PathSegment>)> = vec![
+    // 400 invalid_data, with one validation error: the first field at fault, and its kind.
+    let oauth_setups = format!(
+        "{}/provider-deployments/{DEPLOYMENT_ID}/oauth-setups",
+        emu.base_url()
+    );
+    let cases: Vec<(reqwest::RequestBuilder, Vec<PathSegment>, &str)> =
+        vec![
         (
             api.post(&sessions)
                 .header("content-type", "application/json")
                 .body("{\"provider_id\": "),
             vec![],
+            "invalid_json",
         ),
         (
             api.post(&sessions)
                 .header("content-type", "application/json")
                 .body(""),
             vec![],
-        ),
-        (
-            api.post(&sessions).json(&json!({})),
-            vec!["provider_id".into()],
+            "invalid_json",
         ),
         (
             api.post(&sessions).json(&json!({"provider_id": 7})),
             vec!["provider_id".into()],
+            "invalid_type",
         ),
         (
             api.post(&sessions)
                 .json(&json!({"provider_id": PROVIDER_ID, "metadata": "x"})),
             vec!["metadata".into()],
+            "invalid_type",
         ),
-        (api.post(&sessions).json(&json!([1, 2])), vec![]),
         (
             api.post(&sessions)
-                .json(&json!({"provider_id": "pro_unknown"})),
-            vec!["provider_id".into()],
+                .json(&json!({"provider_id": PROVIDER_ID, "name": null})),
+            vec!["name".into()],
+            "invalid_type",
         ),
-        (
-            api.post(&sessions).json(
-                &json!({"provider_id": PROVIDER_ID, "provider_deployment_id": "pde_unknown"}),
-            ),
-            vec!["provider_deployment_id".into()],
-        ),
-        (
-            api.post(&sessions).json(
-                &json!({"provider_id": PROVIDER_ID, "provider_auth_method_id": "pam_unknown"}),
-            ),
-            vec!["provider_auth_method_id".into()],
-        ),
-        (
-            api.post(&sessions).json(
-                &json!({"provider_id": PROVIDER_ID, "provider_auth_credentials_id": "par_unknown"}),
-            ),
-            vec!["provider_auth_credentials_id".into()],
-        ),
+        (api.post(&sessions).json(&json!([1, 2])), vec![], "invalid_type"),
         (
             api.post(&sessions)
                 .json(&json!({"provider_id": PROVIDER_ID, "redirect_url": "javascript:alert(1)"})),
             vec!["redirect_url".into()],
+            "invalid_url",
         ),
         (
             api.post(&sessions)
                 .json(&json!({"provider_id": PROVIDER_ID, "redirect_url": "/relative"})),
             vec!["redirect_url".into()],
+            "invalid_url",
         ),
-        (api.get(format!("{sessions}?limit=0")), vec!["limit".into()]),
+        (
+            api.get(format!("{sessions}?limit=0")),
+            vec!["limit".into()],
+            "invalid_value",
+        ),
         (
             api.get(format!("{sessions}?limit=101")),
             vec!["limit".into()],
+            "invalid_value",
         ),
         (
             api.get(format!("{sessions}?limit=ten")),
             vec!["limit".into()],
+            "invalid_value",
         ),
         (
             api.get(format!("{sessions}?order=sideways")),
             vec!["order".into()],
+            "invalid_value",
         ),
-        (api.get(format!("{exports}?limit=-1")), vec!["limit".into()]),
+        (
+            api.get(format!("{exports}?limit=-1")),
+            vec!["limit".into()],
+            "invalid_value",
+        ),
         (
             api.post(&exports).json(&json!({"note": "n"})),
             vec!["provider_auth_config_id".into()],
-        ),
-        (
-            api.post(&exports)
-                .json(&json!({"provider_auth_config_id": "pac_unknown", "note": "n"})),
-            vec!["provider_auth_config_id".into()],
-        ),
-        (
-            api.post(&exports)
-                .json(&json!({"provider_auth_config_id": "pac_archived", "note": "n"})),
-            vec!["provider_auth_config_id".into()],
+            "invalid_type",
         ),
         (
             api.post(&exports)
                 .json(&json!({"provider_auth_config_id": AUTH_CONFIG_ID})),
             vec!["note".into()],
+            "invalid_type",
         ),
         (
-            api.post(format!(
-                "{}/provider-deployments/{DEPLOYMENT_ID}/oauth-setups",
-                emu.base_url()
-            ))
-            .json(&json!({"name": "x"})),
+            api.post(&exports).json(
+                &json!({"provider_auth_config_id": AUTH_CONFIG_ID, "note": "n", "metadata": null}),
+            ),
+            vec!["metadata".into()],
+            "invalid_type",
+        ),
+        (
+            api.post(&oauth_setups).json(&json!({"name": "x"})),
             vec!["config".into()],
+            "invalid_type",
         ),
         (
-            api.post(format!(
-                "{}/provider-deployments/{DEPLOYMENT_ID}/oauth-setups",
-                emu.base_url()
-            ))
-            .json(&json!({"name": "x", "config": {}, "redirect_url": "data:text/html,hi"})),
+            api.post(&oauth_setups)
+                .json(&json!({"name": "x", "config": {}, "redirect_url": "data:text/html,hi"})),
             vec!["redirect_url".into()],
+            "invalid_url",
         ),
         (
-            api.post(format!(
-                "{}/provider-deployments/{DEPLOYMENT_ID}/oauth-setups",
-                emu.base_url()
-            ))
-            .json(&json!({"name": "x", "config": [], "is_ephemeral": "yes"})),
+            api.post(&oauth_setups)
+                .json(&json!({"name": "x", "config": [], "is_ephemeral": "yes"})),
             vec!["config".into()],
+            "invalid_type",
         ),
     ];
-    for (request, path) in cases {
+    for (request, path, code) in cases {
         let body = error(request, StatusCode::BAD_REQUEST, ErrorCode::InvalidData).await;
         assert_eq!(path_of(&body), path, "{body:?}");
-        assert!(
-            body.errors.as_ref().is_some_and(|e| !e.is_empty()),
-            "{body:?}"
-        );
+        let errors = body.errors.clone().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{body:?}");
+        assert_eq!(errors[0].code, code, "{body:?}");
     }
+
+    // Exporting an archived auth config: 400 use_after_delete.
     let body = error(
         api.post(&exports)
             .json(&json!({"provider_auth_config_id": "pac_archived", "note": "n"})),
         StatusCode::BAD_REQUEST,
-        ErrorCode::InvalidData,
+        ErrorCode::UseAfterDelete,
     )
     .await;
     assert!(body.message.contains("archived"), "{}", body.message);
+
+    // Unknown referenced IDs: 404 not_found naming the entity and the ID.
+    let references = [
+        (
+            api.post(&exports)
+                .json(&json!({"provider_auth_config_id": "pac_unknown", "note": "n"})),
+            "provider.auth_config",
+            "pac_unknown",
+        ),
+        (
+            api.post(&sessions)
+                .json(&json!({"provider_id": "pro_unknown"})),
+            "provider",
+            "pro_unknown",
+        ),
+        (
+            api.post(&sessions).json(
+                &json!({"provider_id": PROVIDER_ID, "provider_deployment_id": "pde_unknown"}),
+            ),
+            "provider.deployment",
+            "pde_unknown",
+        ),
+        (
+            api.post(&sessions).json(
+                &json!({"provider_id": PROVIDER_ID, "provider_auth_credentials_id": "par_unknown"}),
+            ),
+            "provider.auth_credentials",
+            "par_unknown",
+        ),
+    ];
+    for (request, entity, id) in references {
+        let body = error(request, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+        assert_eq!(
+            (body.entity.as_deref(), body.id.as_deref()),
+            (Some(entity), Some(id)),
+            "{body:?}"
+        );
+    }
 
     // 404 not_found.
     error(
@@ -726,12 +776,16 @@ async fn every_error_has_the_error_body() {
         ErrorCode::NotFound,
     )
     .await;
-    error(
+    let body = error(
         api.get(format!("{exports}/pace_unknown")),
         StatusCode::NOT_FOUND,
         ErrorCode::NotFound,
     )
     .await;
+    assert_eq!(
+        (body.entity.as_deref(), body.id.as_deref()),
+        (Some("provider.auth_export"), Some("pace_unknown"))
+    );
     error(
         api.get(format!("{}/no-such-thing", emu.base_url())),
         StatusCode::NOT_FOUND,

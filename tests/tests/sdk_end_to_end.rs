@@ -60,7 +60,8 @@ async fn setup_sessions_end_to_end() {
 
     let created = sessions
         .create(
-            CreateProviderSetupSessionBody::new(PROVIDER)
+            CreateProviderSetupSessionBody::new()
+                .provider_id(PROVIDER)
                 .name("E2E")
                 .description("through the SDK")
                 .redirect_url("https://app.example.com/connected"),
@@ -68,7 +69,7 @@ async fn setup_sessions_end_to_end() {
         .await
         .unwrap();
     assert_eq!(created.status, ProviderSetupSessionStatus::Pending);
-    assert_eq!(created.provider_id, PROVIDER);
+    assert_eq!(created.provider_id.as_deref(), Some(PROVIDER));
     assert!(
         created.url.starts_with(emulator.base_url()),
         "{}",
@@ -81,12 +82,13 @@ async fn setup_sessions_end_to_end() {
             &created.id,
             UpdateProviderSetupSessionBody::new()
                 .name("Renamed")
-                .clear_description(),
+                .identity_id("idn_e2e"),
         )
         .await
         .unwrap();
     assert_eq!(renamed.name.as_deref(), Some("Renamed"));
-    assert_eq!(renamed.description, None);
+    assert_eq!(renamed.identity_id.as_deref(), Some("idn_e2e"));
+    assert_eq!(renamed.description, created.description);
     assert_eq!(
         renamed.redirect_url, created.redirect_url,
         "fields not sent are unchanged"
@@ -106,11 +108,8 @@ async fn setup_sessions_end_to_end() {
         .await
         .unwrap();
     let auth_config = completed.auth_config.expect("an auth config");
-    assert_eq!(auth_config.status, ProviderAuthConfigStatus::Active);
-    assert_eq!(
-        auth_config.source,
-        Some(ProviderAuthConfigSource::SetupSession)
-    );
+    assert_eq!(auth_config.status, Some(ProviderAuthConfigStatus::Active));
+    assert_eq!(auth_config.source, ProviderAuthConfigSource::SetupSession);
 
     // The export holds exactly the tokens the fake provider issued.
     let export = metorial
@@ -131,9 +130,10 @@ async fn setup_sessions_end_to_end() {
     );
     assert!(!format!("{export:?}").contains(&issued.access_token));
 
+    // As on the live API, delete answers the session unchanged and it stays readable.
     let deleted = sessions.delete(&created.id).await.unwrap();
-    assert_eq!(deleted.id, created.id);
-    assert!(sessions.get(&created.id).await.unwrap_err().is_not_found());
+    assert_eq!(deleted, sessions.get(&created.id).await.unwrap());
+    assert_eq!(deleted.status, ProviderSetupSessionStatus::Completed);
     emulator.shutdown().await.unwrap();
 }
 
@@ -143,7 +143,9 @@ async fn pagination_across_pages_with_filters() {
     let sessions = metorial.setup_sessions();
     let mut ids = Vec::new();
     for i in 0..7 {
-        let body = CreateProviderSetupSessionBody::new(PROVIDER).name(format!("s{i}"));
+        let body = CreateProviderSetupSessionBody::new()
+            .provider_id(PROVIDER)
+            .name(format!("s{i}"));
         ids.push(sessions.create(body).await.unwrap().id);
     }
     let fourth = ids[3].clone();

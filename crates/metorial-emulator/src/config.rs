@@ -9,11 +9,13 @@ use crate::fixtures::Fixtures;
 /// The address the `metorial-emulator` program listens on by default.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8710";
 
-/// How long a setup session stays usable (the docs' example: one hour).
-pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(60 * 60);
+/// How long a setup session stays usable: 30 minutes, as on the live API (the docs' example
+/// shows an hour).
+pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
-/// How long an OAuth setup stays usable (the docs' example: one day).
-pub const DEFAULT_OAUTH_SETUP_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+/// How long an OAuth setup stays usable: 30 minutes, as on the live API (the docs' example
+/// shows a day).
+pub const DEFAULT_OAUTH_SETUP_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
 /// Everything the server needs to start.
 pub(crate) struct Settings {

@@ -1,5 +1,25 @@
 //! [`ApiError`]: every API failure, answered with the API's error body.
 
+/// The `entity` names of `not_found` errors, as the live API sends them.
+pub(crate) mod entity {
+    /// A provider.
+    pub(crate) const PROVIDER: &str = "provider";
+    /// A provider deployment.
+    pub(crate) const DEPLOYMENT: &str = "provider.deployment";
+    /// An auth method.
+    pub(crate) const AUTH_METHOD: &str = "provider.auth_method";
+    /// OAuth app credentials.
+    pub(crate) const CREDENTIALS: &str = "provider.auth_credentials";
+    /// An auth config.
+    pub(crate) const AUTH_CONFIG: &str = "provider.auth_config";
+    /// A setup session.
+    pub(crate) const SETUP_SESSION: &str = "provider.setup_session";
+    /// An OAuth setup.
+    pub(crate) const OAUTH_SETUP: &str = "provider.oauth_setup";
+    /// An auth export.
+    pub(crate) const AUTH_EXPORT: &str = "provider.auth_export";
+}
+
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -14,10 +34,19 @@ pub(crate) struct ApiError {
     pub(crate) code: ErrorCode,
     /// The human-readable message.
     pub(crate) message: String,
-    /// The kind of object the error is about.
-    pub(crate) entity: Option<String>,
+    /// The object a `not_found` is about (boxed: errors travel in every `Result`).
+    pub(crate) subject: Option<Box<Subject>>,
     /// The individual failures of a validation error.
     pub(crate) errors: Vec<ValidationError>,
+}
+
+/// The object an error is about: its kind (one of [`entity`]'s names) and ID.
+#[derive(Debug)]
+pub(crate) struct Subject {
+    /// The kind of object.
+    pub(crate) entity: String,
+    /// Its ID.
+    pub(crate) id: String,
 }
 
 impl ApiError {
@@ -27,21 +56,50 @@ impl ApiError {
             status,
             code,
             message: message.into(),
-            entity: None,
+            subject: None,
             errors: Vec::new(),
         }
     }
 
-    /// 404 `not_found`: no `entity` with this ID.
+    /// 404 `not_found`: no `entity` (one of [`entity`]'s names) with this ID; the body names
+    /// both, as the live API's does.
     pub(crate) fn not_found(entity: &str, id: &str) -> Self {
+        let noun = entity.replace(['.', '_'], "-");
         Self {
-            entity: Some(entity.to_owned()),
+            subject: Some(Box::new(Subject {
+                entity: entity.to_owned(),
+                id: id.to_owned(),
+            })),
             ..Self::new(
                 StatusCode::NOT_FOUND,
                 ErrorCode::NotFound,
-                format!("{entity} {id:?} was not found"),
+                format!("The requested {noun} could not be found."),
             )
         }
+    }
+
+    /// 400 `bad_request`.
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
+    }
+
+    /// 410 `gone`: the object can no longer be changed (archived or deleted).
+    pub(crate) fn gone(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::GONE, ErrorCode::Gone, message)
+    }
+
+    /// 400 `provider_mismatch`: a referenced object belongs to another provider.
+    pub(crate) fn provider_mismatch(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::ProviderMismatch,
+            message,
+        )
+    }
+
+    /// 400 `use_after_delete`: the referenced object is archived or deleted.
+    pub(crate) fn use_after_delete(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::UseAfterDelete, message)
     }
 
     /// 404 `not_found` for a path the API does not have.
@@ -81,6 +139,8 @@ impl ApiError {
                 code: code.to_owned(),
                 message,
                 path: Some(path),
+                expected: None,
+                received: None,
             }],
             ..Self::new(
                 StatusCode::BAD_REQUEST,
@@ -110,10 +170,12 @@ impl ApiError {
     pub(crate) fn body(&self) -> ErrorBody {
         ErrorBody {
             object: "error".to_owned(),
+            ok: Some(false),
+            id: self.subject.as_ref().map(|s| s.id.clone()),
             status: i64::from(self.status.as_u16()),
             code: self.code.clone(),
             message: self.message.clone(),
-            entity: self.entity.clone(),
+            entity: self.subject.as_ref().map(|s| s.entity.clone()),
             errors: (!self.errors.is_empty()).then(|| self.errors.clone()),
             hint: None,
             description: None,
@@ -125,6 +187,13 @@ impl ApiError {
 impl From<rusqlite::Error> for ApiError {
     fn from(error: rusqlite::Error) -> Self {
         Self::internal(format_args!("database: {error}"))
+    }
+}
+
+impl From<metorial_models::error::ConversionError> for ApiError {
+    /// A generated builder missing a required field: a bug of the emulator.
+    fn from(error: metorial_models::error::ConversionError) -> Self {
+        Self::internal(format_args!("building a response: {error}"))
     }
 }
 

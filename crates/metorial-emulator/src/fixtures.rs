@@ -113,6 +113,9 @@ pub struct Deployment {
     pub id: String,
     /// The provider it deploys.
     pub provider_id: String,
+    /// Whether it is the provider's default deployment.
+    #[serde(default)]
+    pub is_default: bool,
     /// Display name.
     #[serde(default)]
     pub name: Option<String>,
@@ -318,6 +321,9 @@ pub struct AuthConfig {
     /// Its lifecycle status; only `active` ones can be exported.
     #[serde(default = "default_auth_config_status")]
     pub status: ProviderAuthConfigStatus,
+    /// Whether it is its deployment's default auth config.
+    #[serde(default)]
+    pub is_default: bool,
     /// Display name.
     #[serde(default)]
     pub name: Option<String>,

@@ -37,12 +37,12 @@ struct Args {
     #[arg(long)]
     oauth_auto_approve: bool,
 
-    /// How long setup sessions stay usable, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    /// How long setup sessions stay usable, in seconds (30 minutes, as on the live API).
+    #[arg(long, value_name = "SECONDS", default_value_t = metorial_emulator::DEFAULT_SESSION_LIFETIME.as_secs())]
     session_lifetime: u64,
 
-    /// How long OAuth setups stay usable, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 86_400)]
+    /// How long OAuth setups stay usable, in seconds (30 minutes, as on the live API).
+    #[arg(long, value_name = "SECONDS", default_value_t = metorial_emulator::DEFAULT_OAUTH_SETUP_LIFETIME.as_secs())]
     oauth_setup_lifetime: u64,
 }
 

@@ -8,21 +8,24 @@ use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
 use metorial_models::{CreateProviderAuthExportBody, ProviderAuthExport, ProviderAuthExportList};
 
-use super::extract::{ApiPath, JsonBody, list_query};
+use super::extract::{ApiPath, JsonBody, ListFilter, list_query};
 use super::json::Page;
 use crate::errors::ApiError;
 use crate::server::AppState;
 use crate::store::auth_exports::{self, Requester};
 
-/// The list filters: query key and column.
-const FILTERS: &[(&str, &str)] = &[
-    ("id", "id"),
-    ("provider_id", "provider_id"),
-    ("provider_auth_credentials_id", "credentials_id"),
-    ("provider_auth_config_id", "auth_config_id"),
+/// The list filters: query key, column, and what each accepts. Exports never change, so
+/// their `updated_at` is their `created_at` (the table has no `updated_at` column).
+const FILTERS: &[ListFilter] = &[
+    ListFilter::values("id", "id"),
+    ListFilter::values("provider_id", "provider_id"),
+    ListFilter::values("provider_auth_credentials_id", "credentials_id"),
+    ListFilter::values("provider_auth_config_id", "auth_config_id"),
+    ListFilter::dates("created_at", "created_at"),
+    ListFilter::dates("updated_at", "created_at"),
 ];
 
-/// `list_provider_auth_exports`.
+/// `list_provider_auth_exports` (without the exported `value`s).
 pub(crate) async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -35,7 +38,8 @@ pub(crate) async fn list(
     Ok(Page(page))
 }
 
-/// `create_provider_auth_export`: `ip` and `user_agent` come from the request.
+/// `create_provider_auth_export`: `ip` is the client's address, `user_agent` its
+/// `User-Agent` header (`"unknown"` without one, as the live API records).
 pub(crate) async fn create(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -47,7 +51,8 @@ pub(crate) async fn create(
         user_agent: headers
             .get(USER_AGENT)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
+            .unwrap_or("unknown")
+            .to_owned(),
     };
     let export = state
         .store
@@ -56,7 +61,7 @@ pub(crate) async fn create(
     Ok(Json(export))
 }
 
-/// `get_provider_auth_export`.
+/// `get_provider_auth_export` (without the exported `value`).
 pub(crate) async fn get(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,

@@ -14,18 +14,26 @@ use crate::errors::ApiError;
 use crate::server::AppState;
 use crate::store::setup_sessions;
 
-/// The list filters: query key and column.
-const FILTERS: &[(&str, &str)] = &[
-    ("id", "id"),
-    ("provider_id", "provider_id"),
-    ("provider_deployment_id", "deployment_id"),
-    ("provider_auth_method_id", "auth_method_id"),
-    ("provider_auth_config_id", "auth_config_id"),
-    ("provider_auth_credentials_id", "credentials_id"),
-    ("status", "status"),
-];
+/// The statuses the `status` filter accepts (the live API's list; `deleted` is not one).
+const STATUSES: &[&str] = &["pending", "completed", "failed", "expired", "archived"];
 
-/// `list_provider_setup_sessions`.
+/// The list filters: query key, column, and what each accepts.
+const FILTERS: &[super::extract::ListFilter] = {
+    use super::extract::ListFilter;
+    &[
+        ListFilter::values("id", "id"),
+        ListFilter::values("provider_id", "provider_id"),
+        ListFilter::values("provider_deployment_id", "deployment_id"),
+        ListFilter::values("provider_auth_method_id", "auth_method_id"),
+        ListFilter::values("provider_auth_config_id", "auth_config_id"),
+        ListFilter::values("provider_auth_credentials_id", "credentials_id"),
+        ListFilter::one_of("status", "status", STATUSES),
+        ListFilter::dates("created_at", "created_at"),
+        ListFilter::dates("updated_at", "updated_at"),
+    ]
+};
+
+/// `list_provider_setup_sessions`: the filters above, paged (see [`list_query`]).
 pub(crate) async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,

@@ -62,6 +62,9 @@ pub(crate) async fn start(State(state): State<AppState>, Path(id): Path<String>)
                 "There is no setup session or OAuth setup at this address.",
             );
         }
+        Err(e) if e.status.is_client_error() => {
+            return pages::error(e.status, "Setup not possible", &e.message);
+        }
         Err(e) => return internal_page(e.message),
     };
     if !flow.is_open() {
@@ -85,9 +88,16 @@ pub(crate) async fn start(State(state): State<AppState>, Path(id): Path<String>)
         .url();
     let verifier = verifier.secret().to_owned();
     let flow_id = flow.id.clone();
+    let kind = flow.kind;
     if let Err(e) = state
         .store
-        .call(move |db| flows::insert_state(db, &csrf, &flow_id, &verifier, STATE_LIFETIME_MS))
+        .call(move |db| {
+            flows::insert_state(db, &csrf, &flow_id, &verifier, STATE_LIFETIME_MS)?;
+            if kind == flows::FlowKind::OauthSetup {
+                crate::store::oauth_setups::mark_opened(db, &flow_id)?;
+            }
+            Ok(())
+        })
         .await
     {
         return internal_page(e.message);

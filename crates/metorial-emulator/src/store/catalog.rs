@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::errors::ApiError;
+use crate::errors::{ApiError, entity};
 use crate::fixtures::{
     AuthConfig, AuthMethod, ConfigVault, Credentials, Deployment, Fixtures, Provider,
     ProviderConfig,
@@ -212,8 +212,56 @@ pub(crate) fn load_fixtures(tx: &Transaction<'_>, fixtures: &Fixtures) -> rusqli
     Ok(())
 }
 
-/// The auth method a new flow of `provider_id` uses: the one asked for (`field`), which must be
-/// the provider's, or the provider's first.
+/// A catalog record that belongs to one provider.
+pub(crate) trait Owned: Record {
+    /// The `entity` of a `not_found` about it.
+    const ENTITY: &'static str;
+    /// The provider it belongs to.
+    fn provider_id(&self) -> &str;
+}
+
+impl Owned for AuthMethod {
+    const ENTITY: &'static str = entity::AUTH_METHOD;
+    fn provider_id(&self) -> &str {
+        &self.provider_id
+    }
+}
+impl Owned for Credentials {
+    const ENTITY: &'static str = entity::CREDENTIALS;
+    fn provider_id(&self) -> &str {
+        &self.provider_id
+    }
+}
+impl Owned for Deployment {
+    const ENTITY: &'static str = entity::DEPLOYMENT;
+    fn provider_id(&self) -> &str {
+        &self.provider_id
+    }
+}
+
+/// The record `id` a request refers to, which must belong to `provider_id` when that is known:
+/// 404 `not_found` when it does not exist, 400 `provider_mismatch` when it is another
+/// provider's (as the live API answers).
+pub(crate) fn referenced<T: Owned>(
+    conn: &Connection,
+    provider_id: Option<&str>,
+    id: &str,
+) -> Result<T, ApiError> {
+    let record = load::<T>(conn, id)?.ok_or_else(|| ApiError::not_found(T::ENTITY, id))?;
+    match provider_id {
+        Some(provider_id) if record.provider_id() != provider_id => {
+            Err(ApiError::provider_mismatch(format!(
+                "{} {id} belongs to provider {}, not {provider_id}",
+                T::ENTITY,
+                record.provider_id()
+            )))
+        }
+        _ => Ok(record),
+    }
+}
+
+/// The auth method a new flow of `provider_id` uses: the one asked for, which must be the
+/// provider's, or the provider's first.
 pub(crate) fn resolve_auth_method(
     conn: &Connection,
     provider_id: &str,
@@ -221,20 +269,13 @@ pub(crate) fn resolve_auth_method(
     requested: Option<&str>,
 ) -> Result<AuthMethod, ApiError> {
     match requested {
-        Some(id) => match load::<AuthMethod>(conn, id)? {
-            Some(m) if m.provider_id == provider_id => Ok(m),
-            Some(m) => Err(ApiError::invalid_field(
-                field,
-                format!(
-                    "auth method {id:?} belongs to provider {:?}, not {provider_id:?}",
-                    m.provider_id
-                ),
-            )),
-            None => Err(ApiError::invalid_field(
-                field,
-                format!("unknown auth method {id:?}"),
-            )),
-        },
+        // The live API answers an unknown auth method with its own code, not a 404.
+        Some(id) if load::<AuthMethod>(conn, id)?.is_none() => Err(ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            metorial_models::ErrorCode::InvalidAuthMethod,
+            format!("{field}: there is no auth method {id}"),
+        )),
+        Some(id) => referenced(conn, Some(provider_id), id),
         None => default_auth_method(conn, provider_id)?.ok_or_else(|| {
             ApiError::invalid_field(
                 field,
@@ -244,29 +285,15 @@ pub(crate) fn resolve_auth_method(
     }
 }
 
-/// The credentials a new flow of `provider_id` uses: the ones asked for (`field`), which must be
-/// the provider's, or the provider's default ones (if it has any).
+/// The credentials a new flow of `provider_id` uses: the ones asked for, which must be the
+/// provider's, or the provider's default ones (if it has any).
 pub(crate) fn resolve_credentials(
     conn: &Connection,
     provider_id: &str,
-    field: &str,
     requested: Option<&str>,
 ) -> Result<Option<Credentials>, ApiError> {
     match requested {
-        Some(id) => match load::<Credentials>(conn, id)? {
-            Some(c) if c.provider_id == provider_id => Ok(Some(c)),
-            Some(c) => Err(ApiError::invalid_field(
-                field,
-                format!(
-                    "auth credentials {id:?} belong to provider {:?}, not {provider_id:?}",
-                    c.provider_id
-                ),
-            )),
-            None => Err(ApiError::invalid_field(
-                field,
-                format!("unknown auth credentials {id:?}"),
-            )),
-        },
+        Some(id) => referenced(conn, Some(provider_id), id).map(Some),
         None => default_credentials(conn, provider_id),
     }
 }

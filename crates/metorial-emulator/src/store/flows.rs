@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::catalog::{self, load_referenced};
 use super::oauth_setups::config_client;
-use super::{Db, sweep_expired};
+use super::{Db, setup_sessions, sweep_expired};
 use crate::errors::ApiError;
 use crate::fixtures::{AuthConfig, AuthMethod, Credentials, Provider, SecretString};
 use crate::ids;
@@ -41,11 +41,19 @@ impl FlowKind {
         }
     }
 
-    /// The status of a flow that has not finished yet.
-    pub(crate) fn open_status(self) -> &'static str {
+    /// The statuses of a flow that has not finished yet.
+    pub(crate) fn open_statuses(self) -> &'static [&'static str] {
         match self {
-            Self::SetupSession => "pending",
-            Self::OauthSetup => "unused",
+            Self::SetupSession => &["pending"],
+            Self::OauthSetup => &["unused", "opened"],
+        }
+    }
+
+    /// An SQL list of [`open_statuses`](Self::open_statuses) (constants of the code).
+    fn open_sql(self) -> &'static str {
+        match self {
+            Self::SetupSession => "('pending')",
+            Self::OauthSetup => "('unused', 'opened')",
         }
     }
 
@@ -93,94 +101,110 @@ pub(crate) struct Flow {
 impl Flow {
     /// Whether the flow can still complete.
     pub(crate) fn is_open(&self) -> bool {
-        self.status == self.kind.open_status()
+        self.kind.open_statuses().contains(&self.status.as_str())
     }
 }
 
-/// The flow of the session or setup with this ID, if any (expiry applied first).
+/// The columns of a flow, as stored by setup sessions and OAuth setups alike.
+struct FlowRow {
+    provider_id: Option<String>,
+    deployment_id: Option<String>,
+    auth_method_id: Option<String>,
+    credentials_id: Option<String>,
+    status: String,
+    redirect_url: Option<String>,
+    name: Option<String>,
+    config: Option<String>,
+    expires_at: i64,
+}
+
+impl FlowRow {
+    /// The flow row of `id`, read by column name.
+    fn find(db: &mut Db<'_>, kind: FlowKind, id: &str) -> Result<Option<Self>, ApiError> {
+        let config_column = match kind {
+            FlowKind::SetupSession => "NULL",
+            FlowKind::OauthSetup => "config",
+        };
+        let sql = format!(
+            "SELECT provider_id, deployment_id, auth_method_id, credentials_id, status,
+                    redirect_url, name, {config_column} AS config, expires_at
+             FROM {} WHERE id = ?",
+            kind.table()
+        );
+        Ok(db
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id], |r| {
+                Ok(Self {
+                    provider_id: r.get("provider_id")?,
+                    deployment_id: r.get("deployment_id")?,
+                    auth_method_id: r.get("auth_method_id")?,
+                    credentials_id: r.get("credentials_id")?,
+                    status: r.get("status")?,
+                    redirect_url: r.get("redirect_url")?,
+                    name: r.get("name")?,
+                    config: r.get("config")?,
+                    expires_at: r.get("expires_at")?,
+                })
+            })
+            .optional()?)
+    }
+}
+
+/// The flow of the session or setup with this ID, if any (expiry applied first). A
+/// `config_only` session has no OAuth flow: 400 `bad_request`.
 pub(crate) fn load(db: &mut Db<'_>, id: &str) -> Result<Option<Flow>, ApiError> {
-    sweep_expired(db.conn, now_ms())?;
+    let now = now_ms();
+    sweep_expired(db.conn, now)?;
     let Some(kind) = FlowKind::of(id) else {
         return Ok(None);
     };
-    let config_column = match kind {
-        FlowKind::SetupSession => "NULL",
-        FlowKind::OauthSetup => "config",
-    };
-    let sql = format!(
-        "SELECT provider_id, deployment_id, auth_method_id, credentials_id, status, redirect_url,
-                name, {config_column}
-         FROM {} WHERE id = ?",
-        kind.table()
-    );
-    type Columns = (
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let row: Option<Columns> = db
-        .conn
-        .prepare_cached(&sql)?
-        .query_row([id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ))
-        })
-        .optional()?;
-    let Some((
-        provider_id,
-        deployment_id,
-        auth_method_id,
-        credentials_id,
-        status,
-        redirect_url,
-        name,
-        config,
-    )) = row
-    else {
+    let Some(row) = FlowRow::find(db, kind, id)? else {
         return Ok(None);
     };
+    let (Some(provider_id), Some(auth_method_id)) = (&row.provider_id, &row.auth_method_id) else {
+        return Err(ApiError::bad_request(format!(
+            "{id} sets up configuration only, which needs Metorial's configuration UI; \
+             the emulator has none"
+        )));
+    };
     let conn: &rusqlite::Connection = db.conn;
-    let credentials = match &credentials_id {
-        Some(cid) => Some(load_referenced::<Credentials>(conn, cid)?),
-        None => None,
-    };
-    let own_client = match config {
-        Some(text) => config_client(&serde_json::from_str(&text)?),
-        None => None,
-    };
-    let (client_id, client_secret) = match (own_client, credentials) {
-        (Some((cid, secret)), _) => (cid, SecretString::new(secret)),
-        (None, Some(c)) => (c.client_id, c.client_secret),
-        (None, None) => {
-            return Err(ApiError::internal(format_args!("{id} has no OAuth client")));
-        }
-    };
+    let (client_id, client_secret) = oauth_client(conn, id, &row)?;
     Ok(Some(Flow {
         kind,
         id: id.to_owned(),
-        status,
-        redirect_url,
-        name,
-        provider: load_referenced::<Provider>(conn, &provider_id)?,
-        auth_method: load_referenced::<AuthMethod>(conn, &auth_method_id)?,
-        deployment_id,
-        credentials_id,
+        status: setup_sessions::shown_status(&row.status, row.expires_at, now).to_owned(),
+        redirect_url: row.redirect_url,
+        name: row.name,
+        provider: load_referenced::<Provider>(conn, provider_id)?,
+        auth_method: load_referenced::<AuthMethod>(conn, auth_method_id)?,
+        deployment_id: row.deployment_id,
+        credentials_id: row.credentials_id,
         client_id,
         client_secret,
     }))
+}
+
+/// The OAuth client of a flow: the one its OAuth setup's config names, or its credentials'.
+fn oauth_client(
+    conn: &rusqlite::Connection,
+    id: &str,
+    row: &FlowRow,
+) -> Result<(String, SecretString), ApiError> {
+    let own_client = match &row.config {
+        Some(text) => config_client(&serde_json::from_str(text)?),
+        None => None,
+    };
+    if let Some((client_id, secret)) = own_client {
+        return Ok((client_id, SecretString::new(secret)));
+    }
+    match &row.credentials_id {
+        Some(cid) => {
+            let c = load_referenced::<Credentials>(conn, cid)?;
+            Ok((c.client_id, c.client_secret))
+        }
+        None => Err(ApiError::internal(format_args!("{id} has no OAuth client"))),
+    }
 }
 
 /// Remembers a new single-use `state` of a flow and its PKCE verifier.
@@ -272,13 +296,14 @@ pub(crate) fn fail(db: &mut Db<'_>, flow: &Flow) -> Result<bool, ApiError> {
     let now = now_ms();
     sweep_expired(db.conn, now)?;
     let sql = format!(
-        "UPDATE {} SET status = 'failed', updated_at = ? WHERE id = ? AND status = ?",
-        flow.kind.table()
+        "UPDATE {} SET status = 'failed', updated_at = ? WHERE id = ? AND status IN {}",
+        flow.kind.table(),
+        flow.kind.open_sql()
     );
-    let changed =
-        db.conn
-            .prepare_cached(&sql)?
-            .execute(params![now, flow.id, flow.kind.open_status()])?;
+    let changed = db
+        .conn
+        .prepare_cached(&sql)?
+        .execute(params![now, flow.id])?;
     Ok(changed > 0)
 }
 
@@ -299,9 +324,10 @@ pub(crate) fn complete(
         deployment_id: flow.deployment_id.clone(),
         auth_method_id: flow.auth_method.id.clone(),
         credentials_id: flow.credentials_id.clone(),
-        type_: ProviderAuthConfigType::Oauth2,
+        type_: ProviderAuthConfigType::OauthAutomated,
         source: ProviderAuthConfigSource::SetupSession,
         status: ProviderAuthConfigStatus::Active,
+        is_default: false,
         name: Some(
             flow.name
                 .clone()
@@ -316,12 +342,13 @@ pub(crate) fn complete(
     catalog::insert_auth_config(&tx, &auth_config)?;
     let sql = format!(
         "UPDATE {} SET status = 'completed', auth_config_id = ?, updated_at = ?
-         WHERE id = ? AND status = ?",
-        flow.kind.table()
+         WHERE id = ? AND status IN {} AND expires_at > ?",
+        flow.kind.table(),
+        flow.kind.open_sql()
     );
-    let changed =
-        tx.prepare_cached(&sql)?
-            .execute(params![id, now, flow.id, flow.kind.open_status()])?;
+    let changed = tx
+        .prepare_cached(&sql)?
+        .execute(params![id, now, flow.id, now])?;
     if changed == 0 {
         return Ok(None); // The transaction rolls back on drop.
     }

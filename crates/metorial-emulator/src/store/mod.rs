@@ -126,9 +126,10 @@ impl Store {
 /// Creates the schema, or checks a file's schema is one this code knows.
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if version > schema::VERSION {
+    if version != 0 && version != schema::VERSION {
         return Err(rusqlite::Error::InvalidParameterName(format!(
-            "the database has schema version {version}, newer than this emulator's {}",
+            "the database has schema version {version}, this emulator writes {}: \
+             start it with a new database file",
             schema::VERSION
         )));
     }
@@ -138,17 +139,14 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     tx.commit()
 }
 
-/// Marks the sessions and OAuth setups whose time is up as `expired` (an index range read of
-/// just those rows).
+/// Marks the OAuth setups whose time is up as `expired` (an index range read of just those
+/// rows), as the live API's minutely job does. Setup sessions are not swept: like the live
+/// API, the emulator shows a session `expired` when it reads it (see
+/// [`setup_sessions::shown_status`]).
 pub(crate) fn sweep_expired(conn: &Connection, now: i64) -> Result<(), ApiError> {
     conn.prepare_cached(
-        "UPDATE setup_sessions SET status = 'expired', updated_at = expires_at
-         WHERE status = 'pending' AND expires_at <= ?",
-    )?
-    .execute([now])?;
-    conn.prepare_cached(
         "UPDATE oauth_setups SET status = 'expired', updated_at = expires_at
-         WHERE status = 'unused' AND expires_at <= ?",
+         WHERE status IN ('unused', 'opened') AND expires_at <= ?",
     )?
     .execute([now])?;
     Ok(())

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::catalog::{self, load, load_referenced};
 use super::paging::{self, Filter, PageRequest, Table};
 use super::{Db, StoreSettings, json_column, sweep_expired, views};
-use crate::errors::ApiError;
+use crate::errors::{ApiError, entity};
 use crate::fixtures::{AuthConfig, AuthMethod, Credentials, Deployment};
 use crate::ids;
 use crate::time::{now_ms, timestamp};
@@ -21,9 +21,6 @@ pub(crate) const TABLE: Table = Table {
               status, is_ephemeral, name, description, metadata, redirect_url, created_at, \
               updated_at, expires_at",
 };
-
-/// The entity name in errors.
-const ENTITY: &str = "provider OAuth setup";
 
 /// A stored OAuth setup (without its secret config).
 struct SetupRow {
@@ -45,23 +42,24 @@ struct SetupRow {
 }
 
 impl SetupRow {
+    /// Reads a row of a `SELECT` of [`TABLE`]'s columns, by column name.
     fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
-            id: row.get(0)?,
-            deployment_id: row.get(1)?,
-            provider_id: row.get(2)?,
-            auth_method_id: row.get(3)?,
-            credentials_id: row.get(4)?,
-            auth_config_id: row.get(5)?,
-            status: row.get(6)?,
-            is_ephemeral: row.get(7)?,
-            name: row.get(8)?,
-            description: row.get(9)?,
-            metadata: row.get(10)?,
-            redirect_url: row.get(11)?,
-            created_at: row.get(12)?,
-            updated_at: row.get(13)?,
-            expires_at: row.get(14)?,
+            id: row.get("id")?,
+            deployment_id: row.get("deployment_id")?,
+            provider_id: row.get("provider_id")?,
+            auth_method_id: row.get("auth_method_id")?,
+            credentials_id: row.get("credentials_id")?,
+            auth_config_id: row.get("auth_config_id")?,
+            status: row.get("status")?,
+            is_ephemeral: row.get("is_ephemeral")?,
+            name: row.get("name")?,
+            description: row.get("description")?,
+            metadata: row.get("metadata")?,
+            redirect_url: row.get("redirect_url")?,
+            created_at: row.get("created_at")?,
+            updated_at: row.get("updated_at")?,
+            expires_at: row.get("expires_at")?,
         })
     }
 
@@ -83,9 +81,12 @@ impl SetupRow {
                 .map(views::auth_config_short),
             None => None,
         };
+        // The live API stops offering the URL once the setup is over.
+        let url = (!matches!(self.status.as_str(), "completed" | "expired"))
+            .then(|| settings.setup_url(&self.id));
         Ok(ProviderOauthSetup {
             object: "provider.oauth_setup".to_owned(),
-            url: Some(settings.setup_url(&self.id)),
+            url,
             id: self.id,
             status: Some(ProviderOauthSetupStatus::from(self.status)),
             is_ephemeral: Some(self.is_ephemeral),
@@ -111,19 +112,17 @@ impl SetupRow {
 /// The deployment in the path, or 404.
 fn deployment_or_404(conn: &Connection, deployment_id: &str) -> Result<Deployment, ApiError> {
     load::<Deployment>(conn, deployment_id)?
-        .ok_or_else(|| ApiError::not_found("provider deployment", deployment_id))
+        .ok_or_else(|| ApiError::not_found(entity::DEPLOYMENT, deployment_id))
 }
 
-/// The stored setup of this deployment, or 404.
-fn find_or_404(conn: &Connection, deployment_id: &str, id: &str) -> Result<SetupRow, ApiError> {
-    let sql = format!(
-        "SELECT {} FROM {} WHERE id = ? AND deployment_id = ?",
-        TABLE.columns, TABLE.name
-    );
+/// The stored setup, or 404. Like the live API, the setup is found by its ID alone: the
+/// deployment in the path is not checked against it.
+fn find_or_404(conn: &Connection, _deployment_id: &str, id: &str) -> Result<SetupRow, ApiError> {
+    let sql = format!("SELECT {} FROM {} WHERE id = ?", TABLE.columns, TABLE.name);
     conn.prepare_cached(&sql)?
-        .query_row([id, deployment_id], SetupRow::read)
+        .query_row([id], SetupRow::read)
         .optional()?
-        .ok_or_else(|| ApiError::not_found(ENTITY, id))
+        .ok_or_else(|| ApiError::not_found(entity::OAUTH_SETUP, id))
 }
 
 /// The OAuth client a setup's config names (`client_id` and `client_secret`), if it does.
@@ -157,12 +156,7 @@ pub(crate) fn create(
     }
     let own_client = own_client.is_some();
     let credentials = match body.provider_auth_credentials_id.as_deref() {
-        Some(id) => catalog::resolve_credentials(
-            &tx,
-            &provider_id,
-            "provider_auth_credentials_id",
-            Some(id),
-        )?,
+        Some(id) => catalog::resolve_credentials(&tx, &provider_id, Some(id))?,
         None if own_client => None,
         None => Some(
             catalog::default_credentials(&tx, &provider_id)?.ok_or_else(|| {
@@ -232,10 +226,17 @@ pub(crate) fn list(
 ) -> Result<ProviderOauthSetupList, ApiError> {
     sweep_expired(db.conn, now_ms())?;
     deployment_or_404(db.conn, deployment_id)?;
-    let filters = [Filter {
-        column: "deployment_id",
-        values: vec![deployment_id.to_owned()],
-    }];
+    // Ephemeral setups are not listed (as on the live API).
+    let filters = [
+        Filter {
+            column: "deployment_id",
+            values: vec![deployment_id.to_owned()],
+        },
+        Filter {
+            column: "is_ephemeral",
+            values: vec!["0".to_owned()],
+        },
+    ];
     let (rows, pagination) = paging::page(db.conn, &TABLE, &filters, request, SetupRow::read)?;
     let items = rows
         .into_iter()
@@ -256,19 +257,17 @@ pub(crate) fn update(
     let tx = db.conn.transaction()?;
     deployment_or_404(&tx, deployment_id)?;
     let row = find_or_404(&tx, deployment_id, id)?;
-    let metadata = body
-        .metadata
-        .apply(json_column(row.metadata)?)
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()?;
+    let metadata = match &body.metadata {
+        Some(m) => Some(serde_json::to_string(m)?),
+        None => row.metadata,
+    };
     tx.prepare_cached(
         "UPDATE oauth_setups SET name = ?, description = ?, metadata = ?, updated_at = ?
          WHERE id = ?",
     )?
     .execute(params![
-        body.name.apply(row.name),
-        body.description.apply(row.description),
+        body.name.or(row.name),
+        body.description.or(row.description),
         metadata,
         now.max(row.updated_at),
         id
@@ -276,4 +275,14 @@ pub(crate) fn update(
     let setup = find_or_404(&tx, deployment_id, id)?.view(&tx, db.settings)?;
     tx.commit()?;
     Ok(setup)
+}
+
+/// Marks an `unused` OAuth setup `opened`: its URL was visited (as on the live API).
+pub(crate) fn mark_opened(db: &mut Db<'_>, id: &str) -> Result<(), ApiError> {
+    db.conn
+        .prepare_cached(
+            "UPDATE oauth_setups SET status = 'opened', updated_at = ? WHERE id = ? AND status = 'unused'",
+        )?
+        .execute(params![now_ms(), id])?;
+    Ok(())
 }

@@ -2,9 +2,19 @@
 //!
 //! A page is one indexed range read per value of the "driving" filter (the one with the fewest
 //! values, read through its `(column, id)` index), each `LIMIT n + 1`, merged by ID; the other
-//! filters are checked on those rows only (`+column` keeps SQLite from picking their index and
-//! sorting). Whether items exist on the other side of the cursor is one `LIMIT 1` probe per
-//! value. So a page costs the same at 100 or 100,000 rows.
+//! filters are checked on those rows only (`CAST(column AS TEXT) IN (...)`: an expression keeps
+//! SQLite from picking their index and sorting, and compares as text, the values' type).
+//! Whether items exist on the other side of the cursor is one `LIMIT 1` probe per value. So a
+//! page costs the same at 100 or 100,000 rows.
+//!
+//! Date bounds ([`DateBound`]: `created_at[gt]`, `updated_at[lt]`, ...) have no index of their
+//! own and never drive. They are residual conditions like the non-driving filters: checked on
+//! the rows the driving filter's index range yields or, when no filter drives, part of the
+//! range scan by `id` (the primary key) itself (`WHERE id > ? AND +created_at > ? ORDER BY id`).
+//! Either way a read still stops at `n + 1` matching rows and never sorts, so a bound that the
+//! rows of the range meet costs one comparison per row read; what a selective bound (like a
+//! selective residual filter) costs is the rows of the range it skips before the page is full,
+//! at worst the whole range when few rows match.
 
 use metorial_models::Pagination;
 use rusqlite::types::Value;
@@ -39,6 +49,31 @@ pub(crate) struct PageRequest {
     pub(crate) order: Order,
     /// Where the page starts; `None`: at the start of the list.
     pub(crate) cursor: Option<Cursor>,
+    /// The date bounds every item must meet (a list's `created_at` / `updated_at` range
+    /// filters), carried with the page so every list applies them without a parameter of its
+    /// own.
+    pub(crate) dates: Vec<DateBound>,
+}
+
+/// Which side of a date a [`DateBound`] keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// `column > ms` (the query's `[gt]`).
+    After,
+    /// `column < ms` (the query's `[lt]`).
+    Before,
+}
+
+/// One bound of a date range filter: `column > ms` or `column < ms`, a residual condition
+/// (see the module doc).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DateBound {
+    /// The column, integer milliseconds (a constant of the code, never client input).
+    pub(crate) column: &'static str,
+    /// Which side of `ms` is kept.
+    pub(crate) side: Side,
+    /// The bound, in milliseconds since the Unix epoch.
+    pub(crate) ms: i64,
 }
 
 /// `column IN (values)`.
@@ -66,59 +101,37 @@ pub(crate) fn page<T>(
     request: &PageRequest,
     mut map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<(Vec<T>, Pagination), ApiError> {
-    // The direction rows are read in (by id), the bound, and whether to reverse the result.
-    let (ascending, bound, reverse) = match (request.order, &request.cursor) {
-        (Order::Asc, None) => (true, None, false),
-        (Order::Desc, None) => (false, None, false),
-        (Order::Asc, Some(Cursor::After(id))) => (true, Some(id), false),
-        (Order::Desc, Some(Cursor::After(id))) => (false, Some(id), false),
-        (Order::Asc, Some(Cursor::Before(id))) => (false, Some(id), true),
-        (Order::Desc, Some(Cursor::Before(id))) => (true, Some(id), true),
-    };
-
-    let mut filters: Vec<Filter> = filters
-        .iter()
-        .map(|f| {
-            let mut values = f.values.clone();
-            values.sort();
-            values.dedup();
-            Filter {
-                column: f.column,
-                values,
-            }
-        })
-        .collect();
-    filters.sort_by_key(|f| f.values.len());
+    let walk = Walk::of(request);
+    let filters = normalized(filters);
     let (driver, residual) = match filters.split_first() {
         Some((driver, rest)) => (Some(driver), rest),
         None => (None, &[][..]),
+    };
+    let scope = Scope {
+        table,
+        driver: driver.map(|d| d.column),
+        residual,
+        dates: &request.dates,
     };
     let driver_values: Vec<Option<&String>> = match driver {
         Some(d) => d.values.iter().map(Some).collect(),
         None => vec![None],
     };
 
-    let fetch = request.limit + 1;
-    let mut rows: Vec<(String, T)> = Vec::new();
+    let mut rows = Vec::new();
     for value in &driver_values {
-        let (sql, params) = select(
-            table,
-            driver.map(|d| d.column).zip(*value),
-            residual,
-            bound.map(|b| (if ascending { ">" } else { "<" }, b)),
-            Some(if ascending { "ASC" } else { "DESC" }),
-            fetch,
-        );
+        let bound = walk.bound.map(|b| (walk.ahead(), b));
+        let (sql, params) = scope.select(*value, bound, Some(walk.direction()), request.limit + 1);
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut found = stmt.query(rusqlite::params_from_iter(params))?;
         while let Some(row) = found.next()? {
-            rows.push((row.get(0)?, map(row)?));
+            rows.push((row.get::<_, String>(0)?, map(row)?));
         }
         drop(found);
         count_steps(&mut stmt);
     }
     rows.sort_by(|a, b| {
-        if ascending {
+        if walk.ascending {
             a.0.cmp(&b.0)
         } else {
             b.0.cmp(&a.0)
@@ -126,31 +139,10 @@ pub(crate) fn page<T>(
     });
     let more_in_direction = rows.len() > request.limit;
     rows.truncate(request.limit);
-
-    // Items on the other side of the cursor (the cursor itself included, if it matches).
-    let mut more_behind = false;
-    if let Some(bound) = bound {
-        for value in &driver_values {
-            let (sql, params) = select(
-                table,
-                driver.map(|d| d.column).zip(*value),
-                residual,
-                Some((if ascending { "<=" } else { ">=" }, bound)),
-                None,
-                1,
-            );
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let exists = stmt.exists(rusqlite::params_from_iter(params))?;
-            count_steps(&mut stmt);
-            if exists {
-                more_behind = true;
-                break;
-            }
-        }
-    }
+    let more_behind = exists_behind(conn, &scope, &driver_values, &walk)?;
 
     let mut items: Vec<T> = rows.into_iter().map(|(_, item)| item).collect();
-    let pagination = if reverse {
+    let pagination = if walk.reverse {
         items.reverse();
         Pagination {
             has_more_before: more_in_direction,
@@ -165,42 +157,154 @@ pub(crate) fn page<T>(
     Ok((items, pagination))
 }
 
-/// `SELECT columns FROM table WHERE driver = ? AND +residual IN (...) AND id <op> ?
-/// [ORDER BY id dir] LIMIT n`.
-fn select(
-    table: &Table,
-    driver: Option<(&'static str, &String)>,
-    residual: &[Filter],
-    bound: Option<(&str, &String)>,
-    order: Option<&str>,
-    limit: usize,
-) -> (String, Vec<Value>) {
-    let mut conditions = Vec::new();
-    let mut params = Vec::new();
-    if let Some((column, value)) = driver {
-        conditions.push(format!("{column} = ?"));
-        params.push(Value::Text(value.clone()));
+/// How a page is read: the direction rows are read in (by id), the cursor bound, and whether
+/// the result is reversed to come out in the list's order.
+struct Walk<'a> {
+    /// Rows are read by ascending id.
+    ascending: bool,
+    /// The cursor's ID, exclusive.
+    bound: Option<&'a String>,
+    /// The rows read are in the reverse of the list's order (a `before` cursor).
+    reverse: bool,
+}
+
+impl<'a> Walk<'a> {
+    /// The walk a request asks for.
+    fn of(request: &'a PageRequest) -> Self {
+        let (ascending, bound, reverse) = match (request.order, &request.cursor) {
+            (Order::Asc, None) => (true, None, false),
+            (Order::Desc, None) => (false, None, false),
+            (Order::Asc, Some(Cursor::After(id))) => (true, Some(id), false),
+            (Order::Desc, Some(Cursor::After(id))) => (false, Some(id), false),
+            (Order::Asc, Some(Cursor::Before(id))) => (false, Some(id), true),
+            (Order::Desc, Some(Cursor::Before(id))) => (true, Some(id), true),
+        };
+        Self {
+            ascending,
+            bound,
+            reverse,
+        }
     }
-    for filter in residual {
-        let marks = vec!["?"; filter.values.len()].join(", ");
-        conditions.push(format!("+{} IN ({marks})", filter.column));
-        params.extend(filter.values.iter().cloned().map(Value::Text));
+
+    /// The comparison of `id` with the cursor for the rows of the page.
+    fn ahead(&self) -> &'static str {
+        if self.ascending { ">" } else { "<" }
     }
-    if let Some((op, id)) = bound {
-        conditions.push(format!("id {op} ?"));
-        params.push(Value::Text(id.clone()));
+
+    /// The comparison of `id` with the cursor for the rows on its other side (itself included).
+    fn behind(&self) -> &'static str {
+        if self.ascending { "<=" } else { ">=" }
     }
-    let mut sql = format!("SELECT {} FROM {}", table.columns, table.name);
-    if !conditions.is_empty() {
-        sql.push_str(" WHERE ");
-        sql.push_str(&conditions.join(" AND "));
+
+    /// `ORDER BY id` direction.
+    fn direction(&self) -> &'static str {
+        if self.ascending { "ASC" } else { "DESC" }
     }
-    if let Some(order) = order {
-        sql.push_str(" ORDER BY id ");
-        sql.push_str(order);
+}
+
+/// The filters with their values sorted and deduplicated, the one with the fewest values
+/// (the driver) first.
+fn normalized(filters: &[Filter]) -> Vec<Filter> {
+    let mut filters: Vec<Filter> = filters
+        .iter()
+        .map(|f| {
+            let mut values = f.values.clone();
+            values.sort();
+            values.dedup();
+            Filter {
+                column: f.column,
+                values,
+            }
+        })
+        .collect();
+    filters.sort_by_key(|f| f.values.len());
+    filters
+}
+
+/// Whether a matching item lies on the other side of the cursor (the cursor itself included,
+/// if it matches): one `LIMIT 1` probe per driver value.
+fn exists_behind(
+    conn: &Connection,
+    scope: &Scope<'_>,
+    driver_values: &[Option<&String>],
+    walk: &Walk<'_>,
+) -> Result<bool, ApiError> {
+    let Some(bound) = walk.bound else {
+        return Ok(false);
+    };
+    for value in driver_values {
+        let (sql, params) = scope.select(*value, Some((walk.behind(), bound)), None, 1);
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let exists = stmt.exists(rusqlite::params_from_iter(params))?;
+        count_steps(&mut stmt);
+        if exists {
+            return Ok(true);
+        }
     }
-    sql.push_str(&format!(" LIMIT {limit}"));
-    (sql, params)
+    Ok(false)
+}
+
+/// What every read of one page selects from: the table, the driving filter's column, the
+/// residual filters and the date bounds.
+struct Scope<'a> {
+    /// The table.
+    table: &'a Table,
+    /// The driving filter's column (read through its `(column, id)` index), if any.
+    driver: Option<&'static str>,
+    /// The other filters, checked on the rows read.
+    residual: &'a [Filter],
+    /// The date bounds, checked on the rows read.
+    dates: &'a [DateBound],
+}
+
+impl Scope<'_> {
+    /// `SELECT columns FROM table WHERE driver = ? AND CAST(residual AS TEXT) IN (...)
+    /// AND +date <op> ? AND id <op> ? [ORDER BY id dir] LIMIT n`.
+    fn select(
+        &self,
+        driver_value: Option<&String>,
+        bound: Option<(&str, &String)>,
+        order: Option<&str>,
+        limit: usize,
+    ) -> (String, Vec<Value>) {
+        let mut conditions = Vec::new();
+        let mut params = Vec::new();
+        if let Some((column, value)) = self.driver.zip(driver_value) {
+            conditions.push(format!("{column} = ?"));
+            params.push(Value::Text(value.clone()));
+        }
+        for filter in self.residual {
+            // The column's text form, as the values are text (an INTEGER column's `0` matches
+            // "0"; a bare `+column` would drop its affinity and match nothing), and an
+            // expression keeps SQLite from reading through the column's index.
+            let marks = vec!["?"; filter.values.len()].join(", ");
+            conditions.push(format!("CAST({} AS TEXT) IN ({marks})", filter.column));
+            params.extend(filter.values.iter().cloned().map(Value::Text));
+        }
+        for date in self.dates {
+            let op = match date.side {
+                Side::After => ">",
+                Side::Before => "<",
+            };
+            conditions.push(format!("+{} {op} ?", date.column));
+            params.push(Value::Integer(date.ms));
+        }
+        if let Some((op, id)) = bound {
+            conditions.push(format!("id {op} ?"));
+            params.push(Value::Text(id.clone()));
+        }
+        let mut sql = format!("SELECT {} FROM {}", self.table.columns, self.table.name);
+        if !conditions.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conditions.join(" AND "));
+        }
+        if let Some(order) = order {
+            sql.push_str(" ORDER BY id ");
+            sql.push_str(order);
+        }
+        sql.push_str(&format!(" LIMIT {limit}"));
+        (sql, params)
+    }
 }
 
 #[cfg(test)]
@@ -227,18 +331,21 @@ mod tests {
 
     const STATUSES: [&str; 4] = ["pending", "completed", "failed", "expired"];
 
-    /// Inserts `n` sessions with IDs from `start` on, statuses and providers cycling.
+    /// Inserts `n` sessions with IDs from `start` on, statuses and providers cycling; session
+    /// `i` was created at `10 * i` ms and updated at `10 * i + 5`.
     fn insert(conn: &mut Connection, start: usize, n: usize) {
         let tx = conn.transaction().unwrap();
         for i in start..start + n {
             tx.execute(
                 "INSERT INTO setup_sessions (id, provider_id, deployment_id, auth_method_id,
                      status, type, ui_mode, created_at, updated_at, expires_at)
-                 VALUES (?, ?, NULL, 'pam_1', ?, 'oauth', 'redirect', 0, 0, 9999999999999)",
+                 VALUES (?, ?, NULL, 'pam_1', ?, 'oauth', 'redirect', ?, ?, 9999999999999)",
                 rusqlite::params![
                     format!("pas_{i:010}"),
                     format!("pro_{}", i % 3),
-                    STATUSES[i % 4]
+                    STATUSES[i % 4],
+                    i as i64 * 10,
+                    i as i64 * 10 + 5
                 ],
             )
             .unwrap();
@@ -263,11 +370,25 @@ mod tests {
         (items.len(), pagination, VM_STEPS.with(|c| c.get()))
     }
 
+    /// `column > ms` or `column < ms`.
+    fn date(column: &'static str, side: Side, ms: i64) -> DateBound {
+        DateBound { column, side, ms }
+    }
+
     fn shapes() -> Vec<(Vec<Filter>, PageRequest)> {
         let request = |order, cursor| PageRequest {
             limit: 20,
             order,
             cursor,
+            dates: Vec::new(),
+        };
+        // Bounds every row meets: they add a check per row read, never rows to read.
+        let dated = |order, cursor| PageRequest {
+            dates: vec![
+                date("created_at", Side::After, -1),
+                date("updated_at", Side::Before, i64::MAX),
+            ],
+            ..request(order, cursor)
         };
         let status = |values: &[&str]| Filter {
             column: "status",
@@ -293,8 +414,14 @@ mod tests {
                 request(Order::Desc, before),
             ),
             (
+                vec![status(&["pending", "failed"]), provider.clone()],
+                request(Order::Asc, middle.clone()),
+            ),
+            (vec![], dated(Order::Asc, middle.clone())),
+            (vec![], dated(Order::Desc, None)),
+            (
                 vec![status(&["pending", "failed"]), provider],
-                request(Order::Asc, middle),
+                dated(Order::Asc, middle),
             ),
         ]
     }
@@ -342,6 +469,7 @@ mod tests {
                     limit: 3,
                     order,
                     cursor,
+                    dates: Vec::new(),
                 },
                 |row| row.get::<_, String>(0),
             )
@@ -374,5 +502,100 @@ mod tests {
         let (items, p) = ids(&pending_or_failed, Order::Desc, Some(Cursor::After(id(4))));
         assert_eq!(items, [id(2), id(0)]);
         assert!(p.has_more_before && !p.has_more_after);
+    }
+
+    #[test]
+    fn date_bounds_narrow_pages_with_exact_flags() {
+        let settings = StoreSettings {
+            public_url: "http://localhost".into(),
+            session_lifetime_ms: 1,
+            oauth_setup_lifetime_ms: 1,
+        };
+        let store = Store::open(None, &Fixtures::default(), settings).unwrap();
+        let mut conn = store.inner.conn.lock().unwrap();
+        insert(&mut conn, 0, 10);
+        let ids = |filters: &[Filter], dates: &[DateBound], order, cursor| {
+            page(
+                &conn,
+                &crate::store::setup_sessions::TABLE,
+                filters,
+                &PageRequest {
+                    limit: 3,
+                    order,
+                    cursor,
+                    dates: dates.to_vec(),
+                },
+                |row| row.get::<_, String>(0),
+            )
+            .unwrap()
+        };
+        let id = |i: usize| format!("pas_{i:010}");
+        // Created after 25 and before 75: sessions 3 to 7.
+        let window = [
+            date("created_at", Side::After, 25),
+            date("created_at", Side::Before, 75),
+        ];
+        let (items, p) = ids(&[], &window, Order::Asc, None);
+        assert_eq!(items, [id(3), id(4), id(5)]);
+        assert!(!p.has_more_before && p.has_more_after);
+        let (items, p) = ids(&[], &window, Order::Asc, Some(Cursor::After(id(5))));
+        assert_eq!(items, [id(6), id(7)]);
+        assert!(p.has_more_before && !p.has_more_after);
+        let (items, p) = ids(&[], &window, Order::Asc, Some(Cursor::Before(id(3))));
+        assert!(items.is_empty());
+        assert!(!p.has_more_before && p.has_more_after);
+        let (items, p) = ids(&[], &window, Order::Desc, None);
+        assert_eq!(items, [id(7), id(6), id(5)]);
+        assert!(!p.has_more_before && p.has_more_after);
+        // With a driving filter: pending 0, 4, 8 and failed 2, 6, of which 4 and 6 qualify.
+        let pending_or_failed = [Filter {
+            column: "status",
+            values: vec!["pending".into(), "failed".into()],
+        }];
+        let (items, p) = ids(&pending_or_failed, &window, Order::Desc, None);
+        assert_eq!(items, [id(6), id(4)]);
+        assert!(!p.has_more_before && !p.has_more_after);
+        // The bounds are exclusive: session 4 was updated at 45.
+        let updated = [date("updated_at", Side::After, 45)];
+        let (items, p) = ids(&[], &updated, Order::Asc, Some(Cursor::After(id(4))));
+        assert_eq!(items, [id(5), id(6), id(7)]);
+        assert!(!p.has_more_before && p.has_more_after);
+    }
+
+    #[test]
+    fn filters_on_an_integer_column_take_text_values() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (id TEXT PRIMARY KEY, kind TEXT NOT NULL, flag INTEGER NOT NULL);
+             CREATE INDEX t_kind ON t (kind, id);
+             CREATE INDEX t_flag ON t (flag, id);
+             INSERT INTO t VALUES ('a', 'x', 0), ('b', 'x', 1), ('c', 'y', 0), ('d', 'x', 0);",
+        )
+        .unwrap();
+        let table = Table {
+            name: "t",
+            columns: "id, kind, flag",
+        };
+        let filter = |column, value: &str| Filter {
+            column,
+            values: vec![value.to_owned()],
+        };
+        let request = PageRequest {
+            limit: 10,
+            order: Order::Asc,
+            cursor: None,
+            dates: Vec::new(),
+        };
+        // The integer column drives, then is a residual check.
+        for filters in [
+            [filter("flag", "0"), filter("kind", "x")],
+            [filter("kind", "x"), filter("flag", "0")],
+        ] {
+            let (items, _) = page(&conn, &table, &filters, &request, |row| {
+                row.get::<_, String>(0)
+            })
+            .unwrap();
+            assert_eq!(items, ["a", "d"]);
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! table holds.
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub(crate) const VERSION: i64 = 1;
+pub(crate) const VERSION: i64 = 2;
 
 /// Creates every table and index (idempotent).
 pub(crate) const SCHEMA: &str = r#"
@@ -59,9 +59,11 @@ CREATE TABLE IF NOT EXISTS auth_configs (
 
 CREATE TABLE IF NOT EXISTS setup_sessions (
     id TEXT PRIMARY KEY,
-    provider_id TEXT NOT NULL,
+    provider_id TEXT,
     deployment_id TEXT,
-    auth_method_id TEXT NOT NULL,
+    auth_method_id TEXT,
+    identity_id TEXT,
+    configuration TEXT,
     credentials_id TEXT,
     config_id TEXT,
     auth_config_id TEXT,

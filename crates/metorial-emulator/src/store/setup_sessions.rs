@@ -1,16 +1,16 @@
 //! Provider setup sessions.
 
 use metorial_models::{
-    CreateProviderSetupSessionBody, ProviderSetupSession, ProviderSetupSessionList,
-    ProviderSetupSessionStatus, ProviderSetupSessionType, ProviderSetupSessionUiMode,
-    UpdateProviderSetupSessionBody,
+    CreateProviderSetupSessionBody, CreateProviderSetupSessionType, ProviderSetupSession,
+    ProviderSetupSessionList, ProviderSetupSessionStatus, ProviderSetupSessionType,
+    ProviderSetupSessionUiMode, SetupSessionConfiguration, UpdateProviderSetupSessionBody,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::catalog::{self, load};
 use super::paging::{self, Filter, PageRequest, Table};
-use super::{Db, StoreSettings, json_column, sweep_expired, views};
-use crate::errors::ApiError;
+use super::{Db, StoreSettings, json_column, views};
+use crate::errors::{ApiError, entity};
 use crate::fixtures::{AuthConfig, Deployment, Provider, ProviderConfig};
 use crate::ids;
 use crate::time::{now_ms, timestamp};
@@ -18,20 +18,22 @@ use crate::time::{now_ms, timestamp};
 /// The table, for paging.
 pub(crate) const TABLE: Table = Table {
     name: "setup_sessions",
-    columns: "id, provider_id, deployment_id, auth_method_id, credentials_id, config_id, \
-              auth_config_id, status, type, ui_mode, name, description, metadata, redirect_url, \
-              created_at, updated_at, expires_at",
+    columns: "id, provider_id, deployment_id, auth_method_id, identity_id, configuration, \
+              credentials_id, config_id, auth_config_id, status, type, ui_mode, name, \
+              description, metadata, redirect_url, created_at, updated_at, expires_at",
 };
 
-/// The entity name in errors.
-const ENTITY: &str = "provider setup session";
+/// The name a session gets when the request gives none (as on the live API).
+const DEFAULT_NAME: &str = "Setup Session";
 
 /// A stored session.
 struct SessionRow {
     id: String,
-    provider_id: String,
+    provider_id: Option<String>,
     deployment_id: Option<String>,
-    auth_method_id: String,
+    auth_method_id: Option<String>,
+    identity_id: Option<String>,
+    configuration: Option<String>,
     credentials_id: Option<String>,
     config_id: Option<String>,
     auth_config_id: Option<String>,
@@ -48,25 +50,28 @@ struct SessionRow {
 }
 
 impl SessionRow {
+    /// Reads a row of a `SELECT` of [`TABLE`]'s columns, by column name.
     fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
-            id: row.get(0)?,
-            provider_id: row.get(1)?,
-            deployment_id: row.get(2)?,
-            auth_method_id: row.get(3)?,
-            credentials_id: row.get(4)?,
-            config_id: row.get(5)?,
-            auth_config_id: row.get(6)?,
-            status: row.get(7)?,
-            type_: row.get(8)?,
-            ui_mode: row.get(9)?,
-            name: row.get(10)?,
-            description: row.get(11)?,
-            metadata: row.get(12)?,
-            redirect_url: row.get(13)?,
-            created_at: row.get(14)?,
-            updated_at: row.get(15)?,
-            expires_at: row.get(16)?,
+            id: row.get("id")?,
+            provider_id: row.get("provider_id")?,
+            deployment_id: row.get("deployment_id")?,
+            auth_method_id: row.get("auth_method_id")?,
+            identity_id: row.get("identity_id")?,
+            configuration: row.get("configuration")?,
+            credentials_id: row.get("credentials_id")?,
+            config_id: row.get("config_id")?,
+            auth_config_id: row.get("auth_config_id")?,
+            status: row.get("status")?,
+            type_: row.get("type")?,
+            ui_mode: row.get("ui_mode")?,
+            name: row.get("name")?,
+            description: row.get("description")?,
+            metadata: row.get("metadata")?,
+            redirect_url: row.get("redirect_url")?,
+            created_at: row.get("created_at")?,
+            updated_at: row.get("updated_at")?,
+            expires_at: row.get("expires_at")?,
         })
     }
 
@@ -75,22 +80,28 @@ impl SessionRow {
         conn: &Connection,
         settings: &StoreSettings,
     ) -> Result<ProviderSetupSession, ApiError> {
-        self.view_with(conn, settings, &mut views::Memo::default())
+        self.view_with(conn, settings, &mut views::Memo::default(), now_ms())
     }
 
-    /// The API view, sharing nested views already built for this request.
+    /// The API view at time `now`, sharing nested views already built for this request.
     fn view_with(
         self,
         conn: &Connection,
         settings: &StoreSettings,
         memo: &mut views::Memo,
+        now: i64,
     ) -> Result<ProviderSetupSession, ApiError> {
+        let status = shown_status(&self.status, self.expires_at, now);
         let deployment = match &self.deployment_id {
             Some(id) => memo.deployment_full(conn, id)?,
             None => None,
         };
         let credentials = match &self.credentials_id {
             Some(id) => memo.credentials_full(conn, id)?,
+            None => None,
+        };
+        let auth_method = match &self.auth_method_id {
+            Some(id) => Some(memo.auth_method_full(conn, id)?),
             None => None,
         };
         let auth_config = match &self.auth_config_id {
@@ -107,27 +118,41 @@ impl SessionRow {
             },
             None => None,
         };
-        Ok(ProviderSetupSession {
-            object: "provider.setup_session".to_owned(),
-            url: settings.setup_url(&self.id),
-            id: self.id,
-            type_: ProviderSetupSessionType::from(self.type_),
-            status: ProviderSetupSessionStatus::from(self.status),
-            name: self.name,
-            description: self.description,
-            metadata: json_column(self.metadata)?,
-            provider_id: self.provider_id,
-            auth_method: memo.auth_method_full(conn, &self.auth_method_id)?,
-            deployment,
-            credentials,
-            auth_config,
-            config,
-            ui_mode: ProviderSetupSessionUiMode::from(self.ui_mode),
-            redirect_url: self.redirect_url,
-            created_at: timestamp(self.created_at),
-            updated_at: timestamp(self.updated_at),
-            expires_at: timestamp(self.expires_at),
-        })
+        let mut session = ProviderSetupSession::builder()
+            .object("provider.setup_session")
+            .url(settings.setup_url(&self.id))
+            .id(self.id)
+            .type_(ProviderSetupSessionType::from(self.type_))
+            .status(ProviderSetupSessionStatus::from(status.to_owned()))
+            .name(self.name)
+            .description(self.description)
+            .metadata(json_column(self.metadata)?)
+            .provider_id(self.provider_id)
+            .auth_method(auth_method)
+            .deployment(deployment)
+            .credentials(credentials)
+            .auth_config(auth_config)
+            .config(config)
+            .ui_mode(ProviderSetupSessionUiMode::from(self.ui_mode))
+            .redirect_url(self.redirect_url)
+            .created_at(timestamp(self.created_at))
+            .updated_at(timestamp(self.updated_at))
+            .expires_at(timestamp(self.expires_at));
+        session = session
+            .configuration(json_column(self.configuration)?)
+            .identity_id(self.identity_id)
+            .identity_credential_id(None);
+        Ok(session.try_into()?)
+    }
+}
+
+/// The status the live API shows for a stored status: a `pending` session whose time is up is
+/// shown `expired`, though the stored row (and its `updated_at`) stay as they are.
+pub(crate) fn shown_status(stored: &str, expires_at: i64, now: i64) -> &str {
+    if stored == "pending" && expires_at <= now {
+        "expired"
+    } else {
+        stored
     }
 }
 
@@ -141,7 +166,7 @@ fn find(conn: &Connection, id: &str) -> Result<Option<SessionRow>, ApiError> {
 }
 
 fn find_or_404(conn: &Connection, id: &str) -> Result<SessionRow, ApiError> {
-    find(conn, id)?.ok_or_else(|| ApiError::not_found(ENTITY, id))
+    find(conn, id)?.ok_or_else(|| ApiError::not_found(entity::SETUP_SESSION, id))
 }
 
 /// Creates a session (its `redirect_url` already checked).
@@ -150,137 +175,269 @@ pub(crate) fn create(
     body: CreateProviderSetupSessionBody,
 ) -> Result<ProviderSetupSession, ApiError> {
     let tx = db.conn.transaction()?;
-    let provider_id = body.provider_id;
-    if load::<Provider>(&tx, &provider_id)?.is_none() {
-        return Err(ApiError::invalid_field(
-            "provider_id",
-            format!("unknown provider {provider_id:?}"),
-        ));
-    }
-    let deployment = match body.provider_deployment_id.as_deref() {
-        Some(id) => match load::<Deployment>(&tx, id)? {
-            Some(d) if d.provider_id == provider_id => Some(d),
-            Some(d) => {
-                return Err(ApiError::invalid_field(
-                    "provider_deployment_id",
-                    format!(
-                        "deployment {id:?} belongs to provider {:?}, not {provider_id:?}",
-                        d.provider_id
-                    ),
-                ));
-            }
-            None => {
-                return Err(ApiError::invalid_field(
-                    "provider_deployment_id",
-                    format!("unknown provider deployment {id:?}"),
-                ));
-            }
-        },
-        None => None,
-    };
-    let auth_method = catalog::resolve_auth_method(
-        &tx,
-        &provider_id,
-        "provider_auth_method_id",
-        body.provider_auth_method_id.as_deref(),
-    )?;
-    let credentials = catalog::resolve_credentials(
-        &tx,
-        &provider_id,
-        "provider_auth_credentials_id",
-        body.provider_auth_credentials_id.as_deref(),
-    )?
-    .ok_or_else(|| {
-        ApiError::invalid_field(
-            "provider_auth_credentials_id",
-            format!("provider {provider_id:?} has no OAuth credentials; add some to the fixtures"),
-        )
-    })?;
-    let config = match &deployment {
-        Some(d) => catalog::deployment_config(&tx, &d.id)?,
-        None => None,
-    };
+    let plan = Plan::resolve(&tx, &body)?;
+    let configuration = serde_json::to_string(&configuration(body.configuration.as_ref())?)?;
     let metadata = body
         .metadata
         .as_ref()
         .map(serde_json::to_string)
         .transpose()?;
-
     let now = now_ms();
     let id = db.ids.next(ids::SETUP_SESSION, now);
     let expires_at = now.saturating_add(db.settings.session_lifetime_ms);
     tx.prepare_cached(
-        "INSERT INTO setup_sessions (id, provider_id, deployment_id, auth_method_id,
-             credentials_id, config_id, auth_config_id, status, type, ui_mode, name, description,
-             metadata, redirect_url, created_at, updated_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, NULL, 'pending', 'oauth', 'redirect', ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO setup_sessions (id, provider_id, deployment_id, auth_method_id, identity_id,
+             configuration, credentials_id, config_id, auth_config_id, status, type, ui_mode,
+             name, description, metadata, redirect_url, created_at, updated_at, expires_at)
+         VALUES (:id, :provider_id, :deployment_id, :auth_method_id, :identity_id,
+             :configuration, :credentials_id, :config_id, NULL, 'pending', :type,
+             'metorial_elements', :name, :description, :metadata, :redirect_url, :now, :now,
+             :expires_at)",
     )?
-    .execute(params![
-        id,
-        provider_id,
-        deployment.as_ref().map(|d| &d.id),
-        auth_method.id,
-        credentials.id,
-        config.as_ref().map(|c| &c.id),
-        body.name,
-        body.description,
-        metadata,
-        body.redirect_url,
-        now,
-        now,
-        expires_at,
-    ])?;
+    .execute(rusqlite::named_params! {
+        ":id": id,
+        ":provider_id": plan.provider_id,
+        ":deployment_id": plan.deployment_id,
+        ":auth_method_id": plan.auth_method_id,
+        ":identity_id": body.identity_id,
+        ":configuration": configuration,
+        ":credentials_id": plan.credentials_id,
+        ":config_id": plan.config_id,
+        ":type": plan.type_.to_string(),
+        ":name": name(body.name.as_deref()),
+        ":description": body.description,
+        ":metadata": metadata,
+        ":redirect_url": body.redirect_url,
+        ":now": now,
+        ":expires_at": expires_at,
+    })?;
     let session = find_or_404(&tx, &id)?.view(&tx, db.settings)?;
     tx.commit()?;
     Ok(session)
 }
 
+/// What a new session refers to, resolved and checked against the catalog.
+struct Plan {
+    type_: ProviderSetupSessionType,
+    provider_id: Option<String>,
+    deployment_id: Option<String>,
+    auth_method_id: Option<String>,
+    credentials_id: Option<String>,
+    config_id: Option<String>,
+}
+
+impl Plan {
+    /// Resolves the body's references: unknown IDs are 404 `not_found`, another provider's
+    /// objects 400 `provider_mismatch`, as on the live API.
+    fn resolve(conn: &Connection, body: &CreateProviderSetupSessionBody) -> Result<Self, ApiError> {
+        let deployment = match body.provider_deployment_id.as_deref() {
+            Some(id) => Some(catalog::referenced::<Deployment>(
+                conn,
+                body.provider_id.as_deref(),
+                id,
+            )?),
+            None => None,
+        };
+        let provider_id = match (&body.provider_id, &deployment) {
+            (Some(id), _) => Some(provider(conn, id)?),
+            (None, Some(d)) => Some(d.provider_id.clone()),
+            (None, None) => None,
+        };
+        let config = match &deployment {
+            Some(d) => catalog::deployment_config(conn, &d.id)?,
+            None => None,
+        };
+        let has_auth = match &provider_id {
+            Some(id) => catalog::default_auth_method(conn, id)?.is_some(),
+            None => false,
+        };
+        let type_ = session_type(body.type_.as_ref(), has_auth, config.is_some())?;
+        let with_config = type_ != ProviderSetupSessionType::AuthOnly;
+        let config_id = config.filter(|_| with_config).map(|c| c.id);
+        let mut plan = Self {
+            type_,
+            provider_id,
+            deployment_id: deployment.map(|d| d.id),
+            auth_method_id: None,
+            credentials_id: None,
+            config_id,
+        };
+        if plan.type_ != ProviderSetupSessionType::ConfigOnly {
+            plan.resolve_auth(conn, body)?;
+        }
+        Ok(plan)
+    }
+
+    /// The auth method and OAuth credentials of a session that sets up auth.
+    fn resolve_auth(
+        &mut self,
+        conn: &Connection,
+        body: &CreateProviderSetupSessionBody,
+    ) -> Result<(), ApiError> {
+        // The live API lets the user pick a provider in Metorial's UI; the emulator has no
+        // provider picker, so a session that sets up auth names its provider (FIDELITY.md).
+        let provider_id = self.provider_id.clone().ok_or_else(|| {
+            ApiError::invalid_with_code(
+                vec!["provider_id".into()],
+                "invalid_type",
+                "the emulator needs `provider_id` (or `provider_deployment_id`) for a session \
+                 that sets up auth",
+            )
+        })?;
+        let method = catalog::resolve_auth_method(
+            conn,
+            &provider_id,
+            "provider_auth_method_id",
+            body.provider_auth_method_id.as_deref(),
+        )?;
+        let credentials = catalog::resolve_credentials(
+            conn,
+            &provider_id,
+            body.provider_auth_credentials_id.as_deref(),
+        )?
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                metorial_models::ErrorCode::MissingAuthCredentials,
+                format!(
+                    "provider {provider_id} has no OAuth credentials; add some to the fixtures"
+                ),
+            )
+        })?;
+        self.auth_method_id = Some(method.id);
+        self.credentials_id = Some(credentials.id);
+        Ok(())
+    }
+}
+
+/// The name a new session gets: the one sent, trimmed; none when that is blank; "Setup
+/// Session" when none was sent (as on the live API).
+fn name(sent: Option<&str>) -> Option<&str> {
+    match sent {
+        None => Some(DEFAULT_NAME),
+        Some(name) => Some(name.trim()).filter(|n| !n.is_empty()),
+    }
+}
+
+/// The configuration a new session gets: the live API's defaults, with what was sent on top.
+fn configuration(
+    sent: Option<&SetupSessionConfiguration>,
+) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+    let mut merged = match serde_json::json!({
+        "provider_search": { "groups": [], "collections": [], "categories": [] },
+        "tool_filters": { "enabled": false },
+        "ui": { "layout": "box" },
+    }) {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    let sent = match sent.map(serde_json::to_value).transpose()? {
+        Some(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    for (section, fields) in sent {
+        match (merged.get_mut(&section), fields) {
+            (Some(serde_json::Value::Object(into)), serde_json::Value::Object(fields)) => {
+                into.extend(fields);
+            }
+            (_, fields) => {
+                merged.insert(section, fields);
+            }
+        }
+    }
+    Ok(merged)
+}
+
+/// The provider `id`, which must exist (404 otherwise).
+fn provider(conn: &Connection, id: &str) -> Result<String, ApiError> {
+    match load::<Provider>(conn, id)? {
+        Some(p) => Ok(p.id),
+        None => Err(ApiError::not_found(entity::PROVIDER, id)),
+    }
+}
+
+/// The type a new session gets. `auto` (the default) resolves as on the live API: auth and
+/// configuration when the provider has an auth method and the deployment a config, auth only
+/// when it has just the auth method, configuration only otherwise.
+fn session_type(
+    requested: Option<&CreateProviderSetupSessionType>,
+    has_auth: bool,
+    has_config: bool,
+) -> Result<ProviderSetupSessionType, ApiError> {
+    use CreateProviderSetupSessionType as Requested;
+    Ok(match requested {
+        None | Some(Requested::Auto) => match (has_auth, has_config) {
+            (true, true) => ProviderSetupSessionType::AuthAndConfig,
+            (true, false) => ProviderSetupSessionType::AuthOnly,
+            (false, _) => ProviderSetupSessionType::ConfigOnly,
+        },
+        Some(Requested::AuthOnly) => ProviderSetupSessionType::AuthOnly,
+        Some(Requested::ConfigOnly) => ProviderSetupSessionType::ConfigOnly,
+        Some(Requested::AuthAndConfig) => ProviderSetupSessionType::AuthAndConfig,
+        Some(Requested::Unknown(other)) => {
+            return Err(ApiError::invalid_with_code(
+                vec!["type".into()],
+                "invalid_enum",
+                format!(
+                    "Invalid input, expected one of auto, auth_only, config_only, \
+                     auth_and_config, received {other}"
+                ),
+            ));
+        }
+    })
+}
+
 /// The session with this ID.
 pub(crate) fn get(db: &mut Db<'_>, id: &str) -> Result<ProviderSetupSession, ApiError> {
-    sweep_expired(db.conn, now_ms())?;
     find_or_404(db.conn, id)?.view(db.conn, db.settings)
 }
 
-/// A page of sessions.
+/// A page of sessions. The `status` filter matches the stored status, as on the live API, so
+/// a `pending` session whose time is up is found by `status=pending` and shown `expired`.
 pub(crate) fn list(
     db: &mut Db<'_>,
     request: &PageRequest,
     filters: &[Filter],
 ) -> Result<ProviderSetupSessionList, ApiError> {
-    sweep_expired(db.conn, now_ms())?;
     let (rows, pagination) = paging::page(db.conn, &TABLE, filters, request, SessionRow::read)?;
     let mut memo = views::Memo::default();
+    let now = now_ms();
     let items = rows
         .into_iter()
-        .map(|row| row.view_with(db.conn, db.settings, &mut memo))
+        .map(|row| row.view_with(db.conn, db.settings, &mut memo, now))
         .collect::<Result<_, _>>()?;
     Ok(ProviderSetupSessionList { items, pagination })
 }
 
-/// Updates the fields sent.
+/// Updates the fields sent; an archived or deleted session is 410 `gone`.
 pub(crate) fn update(
     db: &mut Db<'_>,
     id: &str,
     body: UpdateProviderSetupSessionBody,
 ) -> Result<ProviderSetupSession, ApiError> {
     let now = now_ms();
-    sweep_expired(db.conn, now)?;
     let tx = db.conn.transaction()?;
     let row = find_or_404(&tx, id)?;
-    let metadata = body
-        .metadata
-        .apply(json_column(row.metadata)?)
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()?;
+    if matches!(row.status.as_str(), "archived" | "deleted") {
+        return Err(ApiError::gone(format!(
+            "setup session {id} is {} and can no longer be changed",
+            row.status
+        )));
+    }
+    let metadata = match &body.metadata {
+        Some(m) => Some(serde_json::to_string(m)?),
+        None => row.metadata,
+    };
     tx.prepare_cached(
-        "UPDATE setup_sessions SET name = ?, description = ?, metadata = ?, updated_at = ?
+        "UPDATE setup_sessions SET name = ?, description = ?, metadata = ?, identity_id = ?,
+             updated_at = ?
          WHERE id = ?",
     )?
     .execute(params![
-        body.name.apply(row.name),
-        body.description.apply(row.description),
+        body.name.or(row.name),
+        body.description.or(row.description),
         metadata,
+        body.identity_id.or(row.identity_id),
         now.max(row.updated_at),
         id
     ])?;
@@ -289,18 +446,8 @@ pub(crate) fn update(
     Ok(session)
 }
 
-/// Deletes a session; answers it as it was, with status `deleted`.
+/// "Deletes" a session as the live API does at the version this emulator follows: the session
+/// is answered unchanged and stays readable (FIDELITY.md).
 pub(crate) fn delete(db: &mut Db<'_>, id: &str) -> Result<ProviderSetupSession, ApiError> {
-    let now = now_ms();
-    sweep_expired(db.conn, now)?;
-    let tx = db.conn.transaction()?;
-    let mut session = find_or_404(&tx, id)?.view(&tx, db.settings)?;
-    tx.prepare_cached("DELETE FROM setup_sessions WHERE id = ?")?
-        .execute([id])?;
-    tx.prepare_cached("DELETE FROM oauth_states WHERE flow_id = ?")?
-        .execute([id])?;
-    tx.commit()?;
-    session.status = ProviderSetupSessionStatus::Deleted;
-    session.updated_at = timestamp(now.max(crate::time::millis(&session.updated_at)));
-    Ok(session)
+    get(db, id)
 }

@@ -1,10 +1,13 @@
-//! Catalog records as the API shows them. Setup sessions and auth exports show the full views
-//! (the docs' `provider.capabilities.auth_method`, `provider.deployment#preview`, ...); OAuth
-//! setups show the short ones.
+//! Catalog records as the live API shows them. Setup sessions and auth exports show the full
+//! views (`provider.capabilities.auth_method`, `provider.deployment#preview`, an auth config's
+//! `deployment`, `is_default` and `tool_filter`, ...); OAuth setups show the short ones.
 
 use metorial_models::{
-    ProviderAuthConfig, ProviderAuthCredentials, ProviderAuthMethod, ProviderAuthMethodScope,
-    ProviderConfig as ConfigView, ProviderConfigVault, ProviderDeploymentPreview,
+    KnownToolFilter, ProviderAuthConfig, ProviderAuthCredentials, ProviderAuthMethod,
+    ProviderAuthMethodScope, ProviderAuthMethodType, ProviderConfig as ConfigView,
+    ProviderConfigVault, ProviderDeploymentPreview, ProviderOauthSetupAuthConfig,
+    ProviderOauthSetupAuthMethod, ProviderOauthSetupCredentials, ProviderOauthSetupDeployment,
+    ToolFilter,
 };
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
@@ -18,37 +21,45 @@ use crate::fixtures::{
 /// A deployment's full preview.
 pub(crate) fn deployment_full(d: &Deployment) -> ProviderDeploymentPreview {
     ProviderDeploymentPreview {
-        object: Some("provider.deployment#preview".to_owned()),
+        object: "provider.deployment#preview".to_owned(),
         id: d.id.clone(),
+        is_default: Some(d.is_default),
         name: d.name.clone(),
         description: d.description.clone(),
-        metadata: Some(d.metadata.clone().unwrap_or_default()),
+        metadata: d.metadata.clone(),
         provider_id: d.provider_id.clone(),
-        created_at: Some(d.created_at),
-        updated_at: Some(d.updated_at),
+        created_at: d.created_at,
+        updated_at: d.updated_at,
     }
 }
 
-/// A deployment's short preview (OAuth setups).
-pub(crate) fn deployment_short(d: &Deployment) -> ProviderDeploymentPreview {
-    ProviderDeploymentPreview {
-        object: None,
+/// A deployment as an OAuth setup shows it.
+pub(crate) fn deployment_short(d: &Deployment) -> ProviderOauthSetupDeployment {
+    ProviderOauthSetupDeployment {
         id: d.id.clone(),
         name: d.name.clone(),
-        description: None,
-        metadata: None,
         provider_id: d.provider_id.clone(),
-        created_at: None,
-        updated_at: None,
     }
 }
 
-/// A JSON schema wrapped as `{type: json_schema, schema}`.
-fn wrapped_schema(schema: &Map<String, Value>) -> Map<String, Value> {
-    match json!({ "type": "json_schema", "schema": schema }) {
-        Value::Object(map) => map,
-        _ => Map::new(),
+/// A JSON schema wrapped as `{type: json_schema, schema}`; `None` (sent as `null`, as the live
+/// API does) for an auth method without one.
+fn wrapped_schema(schema: &Map<String, Value>) -> Option<Map<String, Value>> {
+    if schema.is_empty() {
+        return None;
     }
+    match json!({ "type": "json_schema", "schema": schema }) {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+/// What the live API shows as an object's tool filter when none narrows it.
+pub(crate) fn allow_all() -> ToolFilter {
+    KnownToolFilter::AllowAll {
+        ignore_parent_filters: false,
+    }
+    .into()
 }
 
 /// An auth method's full view.
@@ -56,14 +67,14 @@ pub(crate) fn auth_method_full(m: &AuthMethod) -> ProviderAuthMethod {
     ProviderAuthMethod {
         object: "provider.capabilities.auth_method".to_owned(),
         id: m.id.clone(),
-        type_: m.type_.clone(),
-        key: m.key.clone(),
+        type_: ProviderAuthMethodType::from(m.type_.clone()),
+        key: m.key.clone().unwrap_or_else(|| m.type_.clone()),
         name: m.name.clone(),
         description: m.description.clone(),
-        capabilities: Some(m.capabilities.clone()),
+        capabilities: m.capabilities.clone(),
         input_schema: wrapped_schema(&m.input_schema),
-        output_schema: Some(wrapped_schema(&m.output_schema)),
-        scopes: scopes(m, "provider.capabilities.auth_method.scope"),
+        output_schema: wrapped_schema(&m.output_schema),
+        scopes: Some(scopes(m, "provider.capabilities.auth_method.scope")),
         provider_id: m.provider_id.clone(),
         provider_specification_id: m.provider_specification_id.clone(),
         created_at: m.created_at,
@@ -71,19 +82,16 @@ pub(crate) fn auth_method_full(m: &AuthMethod) -> ProviderAuthMethod {
     }
 }
 
-/// An auth method's short view (OAuth setups): the input schema as a plain JSON schema.
-pub(crate) fn auth_method_short(m: &AuthMethod) -> ProviderAuthMethod {
-    ProviderAuthMethod {
+/// An auth method as an OAuth setup shows it: the input schema as a plain JSON schema.
+pub(crate) fn auth_method_short(m: &AuthMethod) -> ProviderOauthSetupAuthMethod {
+    ProviderOauthSetupAuthMethod {
         object: "provider.auth_method".to_owned(),
         id: m.id.clone(),
-        type_: m.type_.clone(),
-        key: None,
+        type_: ProviderAuthMethodType::from(m.type_.clone()),
         name: m.name.clone(),
         description: m.description.clone(),
-        capabilities: None,
-        input_schema: m.input_schema.clone(),
-        output_schema: None,
-        scopes: scopes(m, "provider.auth_method.scope"),
+        input_schema: (!m.input_schema.is_empty()).then(|| m.input_schema.clone()),
+        scopes: Some(scopes(m, "provider.auth_method.scope")),
         provider_id: m.provider_id.clone(),
         provider_specification_id: m.provider_specification_id.clone(),
         created_at: m.created_at,
@@ -104,30 +112,38 @@ fn scopes(m: &AuthMethod, object: &str) -> Vec<ProviderAuthMethodScope> {
         .collect()
 }
 
-/// Credentials' full view: `object` and `is_default`, no client ID.
+/// Credentials as setup sessions and exports show them: `object`, `status`, `is_default` and
+/// `is_managed`, no client ID (nor secret).
 pub(crate) fn credentials_full(c: &Credentials) -> ProviderAuthCredentials {
     ProviderAuthCredentials {
-        object: Some("provider.auth_credentials".to_owned()),
+        object: "provider.auth_credentials".to_owned(),
         id: c.id.clone(),
-        type_: c.type_.clone(),
-        is_default: Some(c.is_default),
+        type_: Some(c.type_.clone()),
+        status: Some("active".to_owned()),
+        is_default: c.is_default,
+        is_managed: Some(false),
+        scopes: None,
         name: c.name.clone(),
         description: c.description.clone(),
         metadata: c.metadata.clone(),
         provider_id: c.provider_id.clone(),
-        client_id: None,
         created_at: c.created_at,
         updated_at: c.updated_at,
     }
 }
 
-/// Credentials' short view (OAuth setups): the client ID (never the secret).
-pub(crate) fn credentials_short(c: &Credentials) -> ProviderAuthCredentials {
-    ProviderAuthCredentials {
-        object: None,
-        is_default: None,
+/// Credentials as an OAuth setup shows them: the client ID (never the secret).
+pub(crate) fn credentials_short(c: &Credentials) -> ProviderOauthSetupCredentials {
+    ProviderOauthSetupCredentials {
+        id: c.id.clone(),
+        type_: Some(c.type_.clone()),
+        name: c.name.clone(),
+        description: c.description.clone(),
+        metadata: c.metadata.clone(),
+        provider_id: c.provider_id.clone(),
         client_id: Some(c.client_id.clone()),
-        ..credentials_full(c)
+        created_at: c.created_at,
+        updated_at: c.updated_at,
     }
 }
 
@@ -136,6 +152,7 @@ fn vault(conn: &Connection, v: &ConfigVault) -> Result<ProviderConfigVault, ApiE
     Ok(ProviderConfigVault {
         object: "provider.config_vault".to_owned(),
         id: v.id.clone(),
+        status: Some("active".to_owned()),
         name: v.name.clone(),
         description: v.description.clone(),
         metadata: v.metadata.clone(),
@@ -154,6 +171,9 @@ pub(crate) fn config(conn: &Connection, c: &ProviderConfig) -> Result<ConfigView
     Ok(ConfigView {
         object: "provider.config".to_owned(),
         id: c.id.clone(),
+        status: Some("active".to_owned()),
+        is_default: Some(true),
+        tool_filter: Some(allow_all()),
         name: c.name.clone(),
         description: c.description.clone(),
         metadata: c.metadata.clone(),
@@ -182,51 +202,44 @@ pub(crate) fn auth_config_full(
     a: &AuthConfig,
 ) -> Result<ProviderAuthConfig, ApiError> {
     Ok(ProviderAuthConfig {
-        object: Some("provider.auth_config".to_owned()),
+        object: "provider.auth_config".to_owned(),
         id: a.id.clone(),
-        type_: a.type_.clone(),
-        source: Some(a.source.clone()),
-        status: a.status.clone(),
+        type_: Some(a.type_.clone()),
+        source: a.source.clone(),
+        status: Some(a.status.clone()),
+        is_default: Some(a.is_default),
+        tool_filter: Some(allow_all()),
         provider_id: a.provider_id.clone(),
         name: a.name.clone(),
         description: a.description.clone(),
         metadata: a.metadata.clone(),
-        deployment_preview: match &a.deployment_id {
+        deployment: match &a.deployment_id {
             Some(id) => load::<Deployment>(conn, id)?.as_ref().map(deployment_full),
             None => None,
         },
+        deployment_preview: None,
         credentials: match &a.credentials_id {
             Some(id) => load::<Credentials>(conn, id)?
                 .as_ref()
                 .map(credentials_full),
             None => None,
         },
-        auth_method: Some(auth_method_full(&load_referenced::<AuthMethod>(
-            conn,
-            &a.auth_method_id,
-        )?)),
-        provider_deployment_id: None,
-        provider_auth_method_id: None,
+        auth_method: auth_method_full(&load_referenced::<AuthMethod>(conn, &a.auth_method_id)?),
         created_at: a.created_at,
         updated_at: a.updated_at,
     })
 }
 
-/// An auth config's short view (OAuth setups): IDs instead of nested objects.
-pub(crate) fn auth_config_short(a: &AuthConfig) -> ProviderAuthConfig {
-    ProviderAuthConfig {
-        object: None,
+/// An auth config as an OAuth setup shows it: IDs instead of nested objects.
+pub(crate) fn auth_config_short(a: &AuthConfig) -> ProviderOauthSetupAuthConfig {
+    ProviderOauthSetupAuthConfig {
         id: a.id.clone(),
-        type_: a.type_.clone(),
-        source: None,
-        status: a.status.clone(),
+        type_: Some(a.type_.clone()),
+        status: Some(a.status.clone()),
         provider_id: a.provider_id.clone(),
         name: a.name.clone(),
         description: a.description.clone(),
         metadata: a.metadata.clone(),
-        deployment_preview: None,
-        credentials: None,
-        auth_method: None,
         provider_deployment_id: a.deployment_id.clone(),
         provider_auth_method_id: Some(a.auth_method_id.clone()),
         created_at: a.created_at,
