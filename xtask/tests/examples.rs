@@ -239,7 +239,10 @@ fn assert_live_round_trips<T: DeserializeOwned + Serialize>(example: &Value) {
             .iter()
             .any(|field| d.ends_with(&format!("{field}: null became null (presence changed)")))
     });
-    assert!(differences.is_empty(), "re-encoding lost or changed: {differences:#?}");
+    assert!(
+        differences.is_empty(),
+        "re-encoding lost or changed: {differences:#?}"
+    );
 }
 
 /// Round-trips `example` through the generated type of component `schema`.
@@ -290,20 +293,30 @@ fn live_examples_validate_and_round_trip() {
 fn live_shapes_decode_as_the_live_api_sends_them() {
     use metorial_models as m;
     let read = |name: &str| read_example(&format!("live/{name}"));
-    let config_only: m::ProviderSetupSession =
-        serde_json::from_value(read("get_provider_setup_session.completed-config-only.json")).unwrap();
+    let config_only: m::ProviderSetupSession = serde_json::from_value(read(
+        "get_provider_setup_session.completed-config-only.json",
+    ))
+    .unwrap();
     assert_eq!(config_only.type_, m::ProviderSetupSessionType::ConfigOnly);
-    assert_eq!((config_only.provider_id, config_only.auth_method), (None, None));
+    assert_eq!(
+        (config_only.provider_id, config_only.auth_method),
+        (None, None)
+    );
 
     let session: m::ProviderSetupSession =
         serde_json::from_value(read("get_provider_setup_session.auth-and-config.json")).unwrap();
     let auth_config = session.auth_config.unwrap();
     assert!(auth_config.deployment.is_some() && auth_config.deployment_preview.is_none());
-    let Some(m::KnownToolFilter::Filter { filters, .. }) = auth_config.tool_filter.as_ref().and_then(m::Open::known) else {
+    let Some(m::KnownToolFilter::Filter { filters, .. }) =
+        auth_config.tool_filter.as_ref().and_then(m::Open::known)
+    else {
         panic!("a `filter` tool filter: {:?}", auth_config.tool_filter);
     };
     assert_eq!(filters.len(), 4);
-    assert!(filters.iter().all(|rule| rule.known().is_some()), "{filters:?}");
+    assert!(
+        filters.iter().all(|rule| rule.known().is_some()),
+        "{filters:?}"
+    );
 
     let created: m::ProviderAuthExport =
         serde_json::from_value(read("create_provider_auth_export.json")).unwrap();

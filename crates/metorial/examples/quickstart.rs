@@ -22,7 +22,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let session = metorial
         .setup_sessions()
         .create(
-            CreateProviderSetupSessionBody::new().provider_id(PROVIDER)
+            CreateProviderSetupSessionBody::new()
+                .provider_id(PROVIDER)
                 .name("Quickstart")
                 .redirect_url("https://example.com/connected"),
         )

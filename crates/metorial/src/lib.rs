@@ -66,13 +66,13 @@ mod transport;
 mod wait;
 
 pub use client::Metorial;
-pub use metorial_client::api_version;
 pub use config::{API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, MetorialBuilder};
 pub use error::{ApiError, Error, FlowError, Result};
 pub use list::{
     AuthExportFilters, List, ListAuthExports, ListOauthSetups, ListSetupSessions, MAX_PAGE_SIZE,
     NoFilters, Page, SetupSessionFilters,
 };
+pub use metorial_client::api_version;
 pub use resources::{AuthExports, OauthSetups, SetupSessions};
 pub use retry::RetryPolicy;
 pub use wait::WaitOptions;

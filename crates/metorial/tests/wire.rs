@@ -4,13 +4,13 @@
 mod support;
 
 use httpmock::{Method, MockServer};
+use metorial::models::Timestamp;
 use metorial::models::{
     CreateProviderAuthExportBody, CreateProviderOauthSetupBody, CreateProviderSetupSessionBody,
     ProviderAuthExport, ProviderAuthExportList, ProviderOauthSetup, ProviderOauthSetupList,
     ProviderSetupSession, ProviderSetupSessionList, ProviderSetupSessionStatus, SecretObject,
     SortOrder, UpdateProviderOauthSetupBody, UpdateProviderSetupSessionBody,
 };
-use metorial::models::Timestamp;
 use metorial::{ListAuthExports, ListOauthSetups, ListSetupSessions, Metorial};
 use metorial_httpmock::MockServerExt;
 use serde_json::json;
@@ -136,7 +136,8 @@ async fn create_setup_session() {
     });
     let mut metadata = serde_json::Map::new();
     metadata.insert("team".into(), "platform".into());
-    let body = CreateProviderSetupSessionBody::new().provider_id("pro_5gHjKlMnPqRsTuVw")
+    let body = CreateProviderSetupSessionBody::new()
+        .provider_id("pro_5gHjKlMnPqRsTuVw")
         .name("GitHub OAuth Setup")
         .metadata(metadata)
         .redirect_url("https://app.example.com/callback");
