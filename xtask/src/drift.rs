@@ -33,6 +33,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde_json::{Map, Value};
 
+use crate::schemas;
 use crate::spec::Spec;
 
 /// How deep `$ref`/`allOf` chains are followed before a schema is taken as free-form (a guard
@@ -701,11 +702,13 @@ impl Walker<'_> {
             }
             return;
         }
-        if let Some(known) = open_enum_values(&flat) {
+        let any_of = flat.get("anyOf");
+        if let Some(known) = any_of.and_then(schemas::open_enum_values) {
             return self.open_enum(&known, value, path);
         }
-        if let Some(known) = open_union_known(&flat) {
-            return self.open_union(known, value, path);
+        if let Some(known) = any_of.and_then(schemas::open_union_known) {
+            let known = serde_json::json!({ "$ref": format!("#/components/schemas/{known}") });
+            return self.open_union(&known, value, path);
         }
         if let Some(ty) = schema_type(&flat)
             && !type_matches(ty, value)
@@ -738,7 +741,7 @@ impl Walker<'_> {
         }
     }
 
-    fn open_enum(&mut self, known: &[&str], value: &Value, path: &str) {
+    fn open_enum(&mut self, known: &[String], value: &Value, path: &str) {
         match value.as_str() {
             None => {
                 let detail = format!(
@@ -747,7 +750,7 @@ impl Walker<'_> {
                 );
                 self.push(path, Kind::WrongType, detail);
             }
-            Some(s) if !known.contains(&s) => {
+            Some(s) if !known.iter().any(|k| k == s) => {
                 let detail = format!(
                     "{value} is not one of {}: it decodes as `Unknown`",
                     known.join(", ")
@@ -990,34 +993,6 @@ fn accepts_null(raw: &Value, flat: &Value) -> bool {
         "additionalProperties",
     ];
     !constraining.iter().any(|k| flat.get(k).is_some())
-}
-
-/// The known values of an open enumeration (`anyOf: [{type: string, enum}, {type: string}]`).
-fn open_enum_values(flat: &Value) -> Option<Vec<&str>> {
-    let [known, fallback] = flat.get("anyOf")?.as_array()?.as_slice() else {
-        return None;
-    };
-    let is_string = |v: &Value| v.get("type").and_then(Value::as_str) == Some("string");
-    if !is_string(known) || !is_string(fallback) || fallback.get("enum").is_some() {
-        return None;
-    }
-    known
-        .get("enum")?
-        .as_array()?
-        .iter()
-        .map(Value::as_str)
-        .collect()
-}
-
-/// The known branch of an open union (`anyOf: [{$ref: Known}, {type: object}]`, the second
-/// without `properties`).
-fn open_union_known(flat: &Value) -> Option<&Value> {
-    let [known, fallback] = flat.get("anyOf")?.as_array()?.as_slice() else {
-        return None;
-    };
-    let free_object = fallback.get("type").and_then(Value::as_str) == Some("object")
-        && fallback.get("properties").is_none();
-    (free_object && known.get("$ref").is_some()).then_some(known)
 }
 
 /// The JSON type a schema demands: its `type`, or what `properties`/`items` imply.

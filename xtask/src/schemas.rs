@@ -127,7 +127,8 @@ pub fn classify(spec: &Spec) -> anyhow::Result<Vec<Component>> {
     }
 }
 
-fn open_enum_values(any_of: &Value) -> Option<Vec<String>> {
+/// The known values of an open enumeration's `anyOf` (`[{type: string, enum}, {type: string}]`).
+pub fn open_enum_values(any_of: &Value) -> Option<Vec<String>> {
     let [known, fallback] = any_of.as_array()?.as_slice() else {
         return None;
     };
@@ -143,8 +144,8 @@ fn open_enum_values(any_of: &Value) -> Option<Vec<String>> {
         .collect()
 }
 
-/// The schema name of `Known` in `anyOf: [{$ref: Known}, {type: object}]`.
-fn open_union_known(any_of: &Value) -> Option<String> {
+/// The schema name of `Known` in an open union's `anyOf: [{$ref: Known}, {type: object}]`.
+pub fn open_union_known(any_of: &Value) -> Option<String> {
     let [known, fallback] = any_of.as_array()?.as_slice() else {
         return None;
     };

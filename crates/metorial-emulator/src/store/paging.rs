@@ -331,6 +331,16 @@ mod tests {
 
     const STATUSES: [&str; 4] = ["pending", "completed", "failed", "expired"];
 
+    /// An in-memory store without fixtures.
+    fn empty_store() -> Store {
+        let settings = StoreSettings {
+            public_url: "http://localhost".into(),
+            session_lifetime_ms: 1,
+            oauth_setup_lifetime_ms: 1,
+        };
+        Store::open(None, &Fixtures::default(), settings).unwrap()
+    }
+
     /// Inserts `n` sessions with IDs from `start` on, statuses and providers cycling; session
     /// `i` was created at `10 * i` ms and updated at `10 * i + 5`.
     fn insert(conn: &mut Connection, start: usize, n: usize) {
@@ -428,12 +438,7 @@ mod tests {
 
     #[test]
     fn a_page_costs_the_same_at_100_and_at_20000_rows() {
-        let settings = StoreSettings {
-            public_url: "http://localhost".into(),
-            session_lifetime_ms: 1,
-            oauth_setup_lifetime_ms: 1,
-        };
-        let store = Store::open(None, &Fixtures::default(), settings).unwrap();
+        let store = empty_store();
         let mut conn = store.inner.conn.lock().unwrap();
         insert(&mut conn, 0, 100);
         let small: Vec<_> = shapes().iter().map(|(f, r)| read(&conn, f, r)).collect();
@@ -452,12 +457,7 @@ mod tests {
 
     #[test]
     fn pages_walk_forward_and_backward_with_exact_flags() {
-        let settings = StoreSettings {
-            public_url: "http://localhost".into(),
-            session_lifetime_ms: 1,
-            oauth_setup_lifetime_ms: 1,
-        };
-        let store = Store::open(None, &Fixtures::default(), settings).unwrap();
+        let store = empty_store();
         let mut conn = store.inner.conn.lock().unwrap();
         insert(&mut conn, 0, 10);
         let ids = |filters: &[Filter], order, cursor| {
@@ -506,12 +506,7 @@ mod tests {
 
     #[test]
     fn date_bounds_narrow_pages_with_exact_flags() {
-        let settings = StoreSettings {
-            public_url: "http://localhost".into(),
-            session_lifetime_ms: 1,
-            oauth_setup_lifetime_ms: 1,
-        };
-        let store = Store::open(None, &Fixtures::default(), settings).unwrap();
+        let store = empty_store();
         let mut conn = store.inner.conn.lock().unwrap();
         insert(&mut conn, 0, 10);
         let ids = |filters: &[Filter], dates: &[DateBound], order, cursor| {
