@@ -492,3 +492,43 @@ async fn ephemeral_setups_are_not_listed_and_a_setup_is_found_by_its_id() {
     assert_eq!(missing.entity.as_deref(), Some("provider.deployment"));
     emu.shutdown().await.expect("clean shutdown");
 }
+
+#[tokio::test]
+async fn nested_objects_carry_the_live_fields() {
+    let emu = emulator().await;
+    let session = create_session(
+        &emu,
+        json!({"provider_id": PROVIDER_ID, "provider_deployment_id": DEPLOYMENT_ID}),
+    )
+    .await;
+    let json = serde_json::to_value(&session).unwrap();
+    assert_eq!(json["deployment"]["object"], "provider.deployment#preview");
+    assert!(json["deployment"]["is_default"].is_boolean(), "{json}");
+    let credentials = &json["credentials"];
+    assert_eq!(
+        (&credentials["status"], &credentials["is_managed"]),
+        (&json!("active"), &json!(false))
+    );
+    assert!(
+        credentials.get("client_id").is_none(),
+        "no client ID in a session"
+    );
+    let method = &json["auth_method"];
+    assert_eq!(method["type"], "oauth");
+    assert_eq!(method["input_schema"]["type"], "json_schema");
+    let config = &json["config"];
+    assert_eq!(
+        (
+            &config["status"],
+            &config["is_default"],
+            &config["tool_filter"]
+        ),
+        (
+            &json!("active"),
+            &json!(true),
+            &json!({"type": "allow_all", "ignore_parent_filters": false})
+        )
+    );
+    assert_eq!(config["from_vault"]["status"], "active");
+    emu.shutdown().await.expect("clean shutdown");
+}

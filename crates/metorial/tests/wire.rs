@@ -100,6 +100,26 @@ async fn list_setup_sessions() {
 }
 
 #[tokio::test]
+async fn the_api_version_header_follows_the_spec_unless_overridden() {
+    assert_eq!(metorial::api_version(), "2026-01-01-magnetar");
+    let server = MockServer::start_async().await;
+    let mock = server.get_provider_setup_session(|when, then| {
+        when.into_inner()
+            .header("metorial-version", "2026-02-01-magnetar")
+            .path("/provider-setup-sessions/pas_1");
+        then.ok(&session());
+    });
+    let pinned = Metorial::builder()
+        .api_key(KEY)
+        .base_url(server.base_url())
+        .api_version("2026-02-01-magnetar")
+        .build()
+        .unwrap();
+    pinned.setup_sessions().get("pas_1").await.unwrap();
+    mock.assert_async().await;
+}
+
+#[tokio::test]
 async fn get_setup_session() {
     let server = MockServer::start_async().await;
     let mock = server.get_provider_setup_session(|when, then| {
