@@ -2,8 +2,9 @@
 //! (chromedriver, started here on a free port), opens a setup session's `url`, clicks Approve on
 //! the fake provider's consent page and lands on the app's redirect URL.
 //!
-//! Needs the Debian packages `chromium` and `chromium-driver`. Without chromedriver the test
-//! fails, unless `METORIAL_SKIP_BROWSER=1` is set.
+//! Needs the Debian packages `chromium` and `chromium-driver`. Where they are missing the test
+//! skips itself with a one-line notice, unless `METORIAL_REQUIRE_BROWSER=1` is set (as `.ci/run`
+//! does), which makes a missing browser a failure. `METORIAL_SKIP_BROWSER=1` skips it anyway.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -141,22 +142,19 @@ async fn a_browser_approves_on_the_consent_page_and_lands_on_the_redirect_url() 
         eprintln!("METORIAL_SKIP_BROWSER=1: skipping the browser test");
         return;
     }
-    let Some(driver_binary) = find_executable(&["chromedriver"]) else {
-        panic!(
-            "chromedriver is not installed: install the Debian packages `chromium` and \
-             `chromium-driver` (apt-get install -y chromium chromium-driver), or set \
-             METORIAL_SKIP_BROWSER=1 to skip this test"
-        );
-    };
+    let driver_binary = find_executable(&["chromedriver"]);
     let chromium = std::env::var_os("CHROME_BIN")
         .map(PathBuf::from)
-        .or_else(|| find_executable(&["chromium", "chromium-browser", "google-chrome"]))
-        .unwrap_or_else(|| {
-            panic!(
-                "chromium is not installed: install the Debian packages `chromium` and \
-                 `chromium-driver`, or set METORIAL_SKIP_BROWSER=1 to skip this test"
-            )
-        });
+        .or_else(|| find_executable(&["chromium", "chromium-browser", "google-chrome"]));
+    let (Some(driver_binary), Some(chromium)) = (driver_binary, chromium) else {
+        let notice = "the browser test needs Chromium and chromedriver \
+                      (apt-get install -y chromium chromium-driver)";
+        if std::env::var("METORIAL_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
+            panic!("{notice}, and METORIAL_REQUIRE_BROWSER=1 requires it");
+        }
+        eprintln!("skipped: {notice}; set METORIAL_REQUIRE_BROWSER=1 to make this a failure");
+        return;
+    };
 
     let emu = spawn(Emulator::builder()).await;
     let app = Landing::start().await;
