@@ -48,13 +48,16 @@ async fn a_list_filter_goes_out_as_repeated_keys() {
         ProviderSetupSessionStatus::Failed,
     ]
     .into();
-    let page = metorial_models::ProviderSetupSessionList {
-        items: vec![session()],
-        pagination: metorial_models::Pagination {
-            has_more_before: false,
-            has_more_after: false,
-        },
-    };
+    let page: metorial_models::ProviderSetupSessionList =
+        metorial_models::ProviderSetupSessionList::builder()
+            .items(vec![session()])
+            .pagination(
+                metorial_models::Pagination::builder()
+                    .has_more_before(false)
+                    .has_more_after(false),
+            )
+            .try_into()
+            .unwrap();
     let mock = server.list_provider_setup_sessions(|when, then| {
         let when = when.status(&statuses).limit(std::num::NonZeroU64::new(5));
         when.into_inner().query_param_count("status", ".*", 2);

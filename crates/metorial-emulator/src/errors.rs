@@ -23,6 +23,7 @@ pub(crate) mod entity {
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use metorial_models::error::ConversionError;
 use metorial_models::{ErrorBody, ErrorCode, PathSegment, ValidationError};
 
 /// An API failure: answered as `{"object": "error", "status", "code", "message", ...}`.
@@ -134,14 +135,17 @@ impl ApiError {
             let dotted: Vec<String> = path.iter().map(ToString::to_string).collect();
             format!("{}: {message}", dotted.join("."))
         };
+        let error = ValidationError::builder()
+            .code(code.to_owned())
+            .message(message)
+            .path(path)
+            .try_into();
+        let error = match error {
+            Ok(error) => error,
+            Err(error) => return Self::from(error),
+        };
         Self {
-            errors: vec![ValidationError {
-                code: code.to_owned(),
-                message,
-                path: Some(path),
-                expected: None,
-                received: None,
-            }],
+            errors: vec![error],
             ..Self::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::InvalidData,
@@ -166,21 +170,19 @@ impl ApiError {
         )
     }
 
-    /// The error body.
-    pub(crate) fn body(&self) -> ErrorBody {
-        ErrorBody {
-            object: "error".to_owned(),
-            ok: Some(false),
-            id: self.subject.as_ref().map(|s| s.id.clone()),
-            status: i64::from(self.status.as_u16()),
-            code: self.code.clone(),
-            message: self.message.clone(),
-            entity: self.subject.as_ref().map(|s| s.entity.clone()),
-            errors: (!self.errors.is_empty()).then(|| self.errors.clone()),
-            hint: None,
-            description: None,
-            reason: None,
-        }
+    /// The error body (failing only when the generated builder misses a required field: a
+    /// bug of the emulator).
+    pub(crate) fn body(&self) -> Result<ErrorBody, ConversionError> {
+        ErrorBody::builder()
+            .object("error")
+            .ok(false)
+            .id(self.subject.as_ref().map(|s| s.id.clone()))
+            .status(i64::from(self.status.as_u16()))
+            .code(self.code.clone())
+            .message(self.message.clone())
+            .entity(self.subject.as_ref().map(|s| s.entity.clone()))
+            .errors((!self.errors.is_empty()).then(|| self.errors.clone()))
+            .try_into()
     }
 }
 
@@ -190,9 +192,9 @@ impl From<rusqlite::Error> for ApiError {
     }
 }
 
-impl From<metorial_models::error::ConversionError> for ApiError {
+impl From<ConversionError> for ApiError {
     /// A generated builder missing a required field: a bug of the emulator.
-    fn from(error: metorial_models::error::ConversionError) -> Self {
+    fn from(error: ConversionError) -> Self {
         Self::internal(format_args!("building a response: {error}"))
     }
 }
@@ -205,7 +207,20 @@ impl From<serde_json::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, Json(self.body())).into_response();
+        let mut response = match self.body() {
+            Ok(body) => (self.status, Json(body)).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "building an error body");
+                let body = serde_json::json!({
+                    "object": "error",
+                    "ok": false,
+                    "status": 500,
+                    "code": "internal_server_error",
+                    "message": "the emulator failed; see its log",
+                });
+                (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+            }
+        };
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

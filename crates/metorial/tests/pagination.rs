@@ -18,18 +18,19 @@ fn sdk(server: &MockServer) -> Metorial {
 }
 
 fn page(ids: &[&str], has_more_before: bool, has_more_after: bool) -> ProviderSetupSessionList {
-    ProviderSetupSessionList {
-        items: ids
-            .iter()
-            .map(|id| {
-                serde_json::from_str::<ProviderSetupSession>(&session_json(id, "pending")).unwrap()
-            })
-            .collect(),
-        pagination: Pagination {
-            has_more_before,
-            has_more_after,
-        },
-    }
+    let items: Vec<ProviderSetupSession> = ids
+        .iter()
+        .map(|id| serde_json::from_str(&session_json(id, "pending")).unwrap())
+        .collect();
+    ProviderSetupSessionList::builder()
+        .items(items)
+        .pagination(
+            Pagination::builder()
+                .has_more_before(has_more_before)
+                .has_more_after(has_more_after),
+        )
+        .try_into()
+        .unwrap()
 }
 
 #[tokio::test]

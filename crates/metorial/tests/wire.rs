@@ -4,13 +4,13 @@
 mod support;
 
 use httpmock::{Method, MockServer};
-use metorial::models::Timestamp;
 use metorial::models::{
     CreateProviderAuthExportBody, CreateProviderOauthSetupBody, CreateProviderSetupSessionBody,
     ProviderAuthExport, ProviderAuthExportList, ProviderOauthSetup, ProviderOauthSetupList,
     ProviderSetupSession, ProviderSetupSessionList, ProviderSetupSessionStatus, SecretObject,
     SortOrder, UpdateProviderOauthSetupBody, UpdateProviderSetupSessionBody,
 };
+use metorial::models::{Pagination, Timestamp};
 use metorial::{ListAuthExports, ListOauthSetups, ListSetupSessions, Metorial};
 use metorial_httpmock::MockServerExt;
 use serde_json::json;
@@ -57,13 +57,15 @@ fn json_request(when: httpmock::When, body: serde_json::Value) -> httpmock::When
 #[tokio::test]
 async fn list_setup_sessions() {
     let server = MockServer::start_async().await;
-    let page = ProviderSetupSessionList {
-        items: vec![session()],
-        pagination: metorial::models::Pagination {
-            has_more_before: false,
-            has_more_after: true,
-        },
-    };
+    let page: ProviderSetupSessionList = ProviderSetupSessionList::builder()
+        .items(vec![session()])
+        .pagination(
+            Pagination::builder()
+                .has_more_before(false)
+                .has_more_after(true),
+        )
+        .try_into()
+        .unwrap();
     let mock = server.list_provider_setup_sessions(|when, then| {
         headers(when.into_inner())
             .method(Method::GET)
@@ -210,13 +212,15 @@ async fn delete_setup_session() {
 #[tokio::test]
 async fn list_oauth_setups() {
     let server = MockServer::start_async().await;
-    let page = ProviderOauthSetupList {
-        items: vec![oauth_setup()],
-        pagination: metorial::models::Pagination {
-            has_more_before: true,
-            has_more_after: false,
-        },
-    };
+    let page: ProviderOauthSetupList = ProviderOauthSetupList::builder()
+        .items(vec![oauth_setup()])
+        .pagination(
+            Pagination::builder()
+                .has_more_before(true)
+                .has_more_after(false),
+        )
+        .try_into()
+        .unwrap();
     let mock = server.list_provider_oauth_setups(|when, then| {
         headers(when.into_inner())
             .method(Method::GET)
@@ -312,13 +316,15 @@ async fn update_oauth_setup() {
 #[tokio::test]
 async fn list_auth_exports() {
     let server = MockServer::start_async().await;
-    let page = ProviderAuthExportList {
-        items: vec![export()],
-        pagination: metorial::models::Pagination {
-            has_more_before: false,
-            has_more_after: false,
-        },
-    };
+    let page: ProviderAuthExportList = ProviderAuthExportList::builder()
+        .items(vec![export()])
+        .pagination(
+            Pagination::builder()
+                .has_more_before(false)
+                .has_more_after(false),
+        )
+        .try_into()
+        .unwrap();
     let mock = server.list_provider_auth_exports(|when, then| {
         headers(when.into_inner())
             .method(Method::GET)

@@ -82,22 +82,22 @@ impl ExportRow {
     /// The API view, without the tokens (`value: null`).
     fn view(self, conn: &Connection) -> Result<ProviderAuthExport, ApiError> {
         let auth_config = load_referenced::<AuthConfig>(conn, &self.auth_config_id)?;
-        Ok(ProviderAuthExport {
-            object: "provider.auth_export".to_owned(),
-            id: self.id,
-            note: self.note,
-            ip: self.ip,
-            user_agent: self.user_agent,
-            metadata: json_column(self.metadata)?,
-            auth_config: views::auth_config_full(conn, &auth_config)?,
-            provider_id: self.provider_id,
-            provider_deployment_id: self.deployment_id,
-            auth_method_id: self.auth_method_id,
-            credentials_id: self.credentials_id,
-            value: None,
-            created_at: timestamp(self.created_at),
-            expires_at: self.expires_at.map(timestamp),
-        })
+        Ok(ProviderAuthExport::builder()
+            .object("provider.auth_export")
+            .id(self.id)
+            .note(self.note)
+            .ip(self.ip)
+            .user_agent(self.user_agent)
+            .metadata(json_column(self.metadata)?)
+            .auth_config(views::auth_config_full(conn, &auth_config)?)
+            .provider_id(self.provider_id)
+            .provider_deployment_id(self.deployment_id)
+            .auth_method_id(self.auth_method_id)
+            .credentials_id(self.credentials_id)
+            .value(None)
+            .created_at(timestamp(self.created_at))
+            .expires_at(self.expires_at.map(timestamp))
+            .try_into()?)
     }
 }
 
@@ -202,11 +202,14 @@ pub(crate) fn list(
     filters: &[Filter],
 ) -> Result<ProviderAuthExportList, ApiError> {
     let (rows, pagination) = paging::page(db.conn, &TABLE, filters, request, ExportRow::read)?;
-    let items = rows
+    let items: Vec<_> = rows
         .into_iter()
         .map(|row| row.view(db.conn))
         .collect::<Result<_, _>>()?;
-    Ok(ProviderAuthExportList { items, pagination })
+    Ok(ProviderAuthExportList::builder()
+        .items(items)
+        .pagination(pagination)
+        .try_into()?)
 }
 
 #[cfg(test)]

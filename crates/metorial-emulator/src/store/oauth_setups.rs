@@ -72,40 +72,45 @@ impl SetupRow {
         let credentials = match &self.credentials_id {
             Some(id) => load::<Credentials>(conn, id)?
                 .as_ref()
-                .map(views::credentials_short),
+                .map(views::credentials_short)
+                .transpose()?,
             None => None,
         };
         let auth_config = match &self.auth_config_id {
             Some(id) => load::<AuthConfig>(conn, id)?
                 .as_ref()
-                .map(views::auth_config_short),
+                .map(views::auth_config_short)
+                .transpose()?,
             None => None,
         };
         // The live API stops offering the URL once the setup is over.
         let url = (!matches!(self.status.as_str(), "completed" | "expired"))
             .then(|| settings.setup_url(&self.id));
-        Ok(ProviderOauthSetup {
-            object: "provider.oauth_setup".to_owned(),
-            url,
-            id: self.id,
-            status: Some(ProviderOauthSetupStatus::from(self.status)),
-            is_ephemeral: Some(self.is_ephemeral),
-            provider_id: self.provider_id,
-            name: self.name,
-            description: self.description,
-            metadata: json_column(self.metadata)?,
-            redirect_url: self.redirect_url,
-            auth_config,
-            credentials,
-            auth_method: Some(views::auth_method_short(&load_referenced::<AuthMethod>(
-                conn,
-                &self.auth_method_id,
-            )?)),
-            deployment: deployment.as_ref().map(views::deployment_short),
-            created_at: timestamp(self.created_at),
-            updated_at: timestamp(self.updated_at),
-            expires_at: Some(timestamp(self.expires_at)),
-        })
+        let auth_method =
+            views::auth_method_short(&load_referenced::<AuthMethod>(conn, &self.auth_method_id)?)?;
+        let deployment = deployment
+            .as_ref()
+            .map(views::deployment_short)
+            .transpose()?;
+        Ok(ProviderOauthSetup::builder()
+            .object("provider.oauth_setup")
+            .url(url)
+            .id(self.id)
+            .status(ProviderOauthSetupStatus::from(self.status))
+            .is_ephemeral(self.is_ephemeral)
+            .provider_id(self.provider_id)
+            .name(self.name)
+            .description(self.description)
+            .metadata(json_column(self.metadata)?)
+            .redirect_url(self.redirect_url)
+            .auth_config(auth_config)
+            .credentials(credentials)
+            .auth_method(auth_method)
+            .deployment(deployment)
+            .created_at(timestamp(self.created_at))
+            .updated_at(timestamp(self.updated_at))
+            .expires_at(timestamp(self.expires_at))
+            .try_into()?)
     }
 }
 
@@ -238,11 +243,14 @@ pub(crate) fn list(
         },
     ];
     let (rows, pagination) = paging::page(db.conn, &TABLE, &filters, request, SetupRow::read)?;
-    let items = rows
+    let items: Vec<_> = rows
         .into_iter()
         .map(|row| row.view(db.conn, db.settings))
         .collect::<Result<_, _>>()?;
-    Ok(ProviderOauthSetupList { items, pagination })
+    Ok(ProviderOauthSetupList::builder()
+        .items(items)
+        .pagination(pagination)
+        .try_into()?)
 }
 
 /// Updates the fields sent.

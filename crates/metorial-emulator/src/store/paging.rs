@@ -142,18 +142,16 @@ pub(crate) fn page<T>(
     let more_behind = exists_behind(conn, &scope, &driver_values, &walk)?;
 
     let mut items: Vec<T> = rows.into_iter().map(|(_, item)| item).collect();
-    let pagination = if walk.reverse {
+    let (has_more_before, has_more_after) = if walk.reverse {
         items.reverse();
-        Pagination {
-            has_more_before: more_in_direction,
-            has_more_after: more_behind,
-        }
+        (more_in_direction, more_behind)
     } else {
-        Pagination {
-            has_more_before: more_behind,
-            has_more_after: more_in_direction,
-        }
+        (more_behind, more_in_direction)
     };
+    let pagination = Pagination::builder()
+        .has_more_before(has_more_before)
+        .has_more_after(has_more_after)
+        .try_into()?;
     Ok((items, pagination))
 }
 

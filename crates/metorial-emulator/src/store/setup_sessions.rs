@@ -402,11 +402,14 @@ pub(crate) fn list(
     let (rows, pagination) = paging::page(db.conn, &TABLE, filters, request, SessionRow::read)?;
     let mut memo = views::Memo::default();
     let now = now_ms();
-    let items = rows
+    let items: Vec<_> = rows
         .into_iter()
         .map(|row| row.view_with(db.conn, db.settings, &mut memo, now))
         .collect::<Result<_, _>>()?;
-    Ok(ProviderSetupSessionList { items, pagination })
+    Ok(ProviderSetupSessionList::builder()
+        .items(items)
+        .pagination(pagination)
+        .try_into()?)
 }
 
 /// Updates the fields sent; an archived or deleted session is 410 `gone`.

@@ -19,27 +19,27 @@ use crate::fixtures::{
 };
 
 /// A deployment's full preview.
-pub(crate) fn deployment_full(d: &Deployment) -> ProviderDeploymentPreview {
-    ProviderDeploymentPreview {
-        object: "provider.deployment#preview".to_owned(),
-        id: d.id.clone(),
-        is_default: Some(d.is_default),
-        name: d.name.clone(),
-        description: d.description.clone(),
-        metadata: d.metadata.clone(),
-        provider_id: d.provider_id.clone(),
-        created_at: d.created_at,
-        updated_at: d.updated_at,
-    }
+pub(crate) fn deployment_full(d: &Deployment) -> Result<ProviderDeploymentPreview, ApiError> {
+    Ok(ProviderDeploymentPreview::builder()
+        .object("provider.deployment#preview")
+        .id(d.id.clone())
+        .is_default(d.is_default)
+        .name(d.name.clone())
+        .description(d.description.clone())
+        .metadata(d.metadata.clone())
+        .provider_id(d.provider_id.clone())
+        .created_at(d.created_at)
+        .updated_at(d.updated_at)
+        .try_into()?)
 }
 
 /// A deployment as an OAuth setup shows it.
-pub(crate) fn deployment_short(d: &Deployment) -> ProviderOauthSetupDeployment {
-    ProviderOauthSetupDeployment {
-        id: d.id.clone(),
-        name: d.name.clone(),
-        provider_id: d.provider_id.clone(),
-    }
+pub(crate) fn deployment_short(d: &Deployment) -> Result<ProviderOauthSetupDeployment, ApiError> {
+    Ok(ProviderOauthSetupDeployment::builder()
+        .id(d.id.clone())
+        .name(d.name.clone())
+        .provider_id(d.provider_id.clone())
+        .try_into()?)
 }
 
 /// A JSON schema wrapped as `{type: json_schema, schema}`; `None` (sent as `null`, as the live
@@ -54,145 +54,160 @@ fn wrapped_schema(schema: &Map<String, Value>) -> Option<Map<String, Value>> {
     }
 }
 
-/// What the live API shows as an object's tool filter when none narrows it.
-pub(crate) fn allow_all() -> ToolFilter {
-    KnownToolFilter::AllowAll {
-        ignore_parent_filters: false,
-    }
-    .into()
+/// What the live API shows as an object's tool filter when none narrows it. Decoded from its
+/// JSON rather than written as a variant literal: typify writes no builder for an enum's
+/// variants, and a field the spec adds to `allow_all` must leave this compiling.
+pub(crate) fn allow_all() -> Result<ToolFilter, ApiError> {
+    let known: KnownToolFilter =
+        serde_json::from_value(json!({ "type": "allow_all", "ignore_parent_filters": false }))
+            .map_err(|error| ApiError::internal(format_args!("the allow_all filter: {error}")))?;
+    Ok(known.into())
 }
 
 /// An auth method's full view.
-pub(crate) fn auth_method_full(m: &AuthMethod) -> ProviderAuthMethod {
-    ProviderAuthMethod {
-        object: "provider.capabilities.auth_method".to_owned(),
-        id: m.id.clone(),
-        type_: ProviderAuthMethodType::from(m.type_.clone()),
-        key: m.key.clone().unwrap_or_else(|| m.type_.clone()),
-        name: m.name.clone(),
-        description: m.description.clone(),
-        capabilities: m.capabilities.clone(),
-        input_schema: wrapped_schema(&m.input_schema),
-        output_schema: wrapped_schema(&m.output_schema),
-        scopes: Some(scopes(m, "provider.capabilities.auth_method.scope")),
-        provider_id: m.provider_id.clone(),
-        provider_specification_id: m.provider_specification_id.clone(),
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    }
+pub(crate) fn auth_method_full(m: &AuthMethod) -> Result<ProviderAuthMethod, ApiError> {
+    Ok(ProviderAuthMethod::builder()
+        .object("provider.capabilities.auth_method")
+        .id(m.id.clone())
+        .type_(ProviderAuthMethodType::from(m.type_.clone()))
+        .key(m.key.clone().unwrap_or_else(|| m.type_.clone()))
+        .name(m.name.clone())
+        .description(m.description.clone())
+        .capabilities(m.capabilities.clone())
+        .input_schema(wrapped_schema(&m.input_schema))
+        .output_schema(wrapped_schema(&m.output_schema))
+        .scopes(scopes(m, "provider.capabilities.auth_method.scope")?)
+        .provider_id(m.provider_id.clone())
+        .provider_specification_id(m.provider_specification_id.clone())
+        .created_at(m.created_at)
+        .updated_at(m.updated_at)
+        .try_into()?)
 }
 
 /// An auth method as an OAuth setup shows it: the input schema as a plain JSON schema.
-pub(crate) fn auth_method_short(m: &AuthMethod) -> ProviderOauthSetupAuthMethod {
-    ProviderOauthSetupAuthMethod {
-        object: "provider.auth_method".to_owned(),
-        id: m.id.clone(),
-        type_: ProviderAuthMethodType::from(m.type_.clone()),
-        name: m.name.clone(),
-        description: m.description.clone(),
-        input_schema: (!m.input_schema.is_empty()).then(|| m.input_schema.clone()),
-        scopes: Some(scopes(m, "provider.auth_method.scope")),
-        provider_id: m.provider_id.clone(),
-        provider_specification_id: m.provider_specification_id.clone(),
-        created_at: m.created_at,
-        updated_at: m.updated_at,
-    }
+pub(crate) fn auth_method_short(m: &AuthMethod) -> Result<ProviderOauthSetupAuthMethod, ApiError> {
+    Ok(ProviderOauthSetupAuthMethod::builder()
+        .object("provider.auth_method")
+        .id(m.id.clone())
+        .type_(ProviderAuthMethodType::from(m.type_.clone()))
+        .name(m.name.clone())
+        .description(m.description.clone())
+        .input_schema((!m.input_schema.is_empty()).then(|| m.input_schema.clone()))
+        .scopes(scopes(m, "provider.auth_method.scope")?)
+        .provider_id(m.provider_id.clone())
+        .provider_specification_id(m.provider_specification_id.clone())
+        .created_at(m.created_at)
+        .updated_at(m.updated_at)
+        .try_into()?)
 }
 
-fn scopes(m: &AuthMethod, object: &str) -> Vec<ProviderAuthMethodScope> {
+fn scopes(m: &AuthMethod, object: &str) -> Result<Vec<ProviderAuthMethodScope>, ApiError> {
     m.scopes
         .iter()
-        .map(|s| ProviderAuthMethodScope {
-            object: object.to_owned(),
-            id: s.id.clone(),
-            scope: s.scope.clone(),
-            name: s.name.clone(),
-            description: s.description.clone(),
+        .map(|s| {
+            Ok(ProviderAuthMethodScope::builder()
+                .object(object.to_owned())
+                .id(s.id.clone())
+                .scope(s.scope.clone())
+                .name(s.name.clone())
+                .description(s.description.clone())
+                .try_into()?)
         })
         .collect()
 }
 
 /// Credentials as setup sessions and exports show them: `object`, `status`, `is_default` and
 /// `is_managed`, no client ID (nor secret).
-pub(crate) fn credentials_full(c: &Credentials) -> ProviderAuthCredentials {
-    ProviderAuthCredentials {
-        object: "provider.auth_credentials".to_owned(),
-        id: c.id.clone(),
-        type_: Some(c.type_.clone()),
-        status: Some("active".to_owned()),
-        is_default: c.is_default,
-        is_managed: Some(false),
-        scopes: None,
-        name: c.name.clone(),
-        description: c.description.clone(),
-        metadata: c.metadata.clone(),
-        provider_id: c.provider_id.clone(),
-        created_at: c.created_at,
-        updated_at: c.updated_at,
-    }
+pub(crate) fn credentials_full(c: &Credentials) -> Result<ProviderAuthCredentials, ApiError> {
+    Ok(ProviderAuthCredentials::builder()
+        .object("provider.auth_credentials")
+        .id(c.id.clone())
+        .type_(c.type_.clone())
+        .status("active".to_owned())
+        .is_default(c.is_default)
+        .is_managed(false)
+        .scopes(None)
+        .name(c.name.clone())
+        .description(c.description.clone())
+        .metadata(c.metadata.clone())
+        .provider_id(c.provider_id.clone())
+        .created_at(c.created_at)
+        .updated_at(c.updated_at)
+        .try_into()?)
 }
 
 /// Credentials as an OAuth setup shows them: the client ID (never the secret).
-pub(crate) fn credentials_short(c: &Credentials) -> ProviderOauthSetupCredentials {
-    ProviderOauthSetupCredentials {
-        id: c.id.clone(),
-        type_: Some(c.type_.clone()),
-        name: c.name.clone(),
-        description: c.description.clone(),
-        metadata: c.metadata.clone(),
-        provider_id: c.provider_id.clone(),
-        client_id: Some(c.client_id.clone()),
-        created_at: c.created_at,
-        updated_at: c.updated_at,
+pub(crate) fn credentials_short(
+    c: &Credentials,
+) -> Result<ProviderOauthSetupCredentials, ApiError> {
+    Ok(ProviderOauthSetupCredentials::builder()
+        .id(c.id.clone())
+        .type_(c.type_.clone())
+        .name(c.name.clone())
+        .description(c.description.clone())
+        .metadata(c.metadata.clone())
+        .provider_id(c.provider_id.clone())
+        .client_id(c.client_id.clone())
+        .created_at(c.created_at)
+        .updated_at(c.updated_at)
+        .try_into()?)
+}
+
+/// The full view of the deployment `id` refers to, if there is one and it exists.
+fn deployment_of(
+    conn: &Connection,
+    id: Option<&str>,
+) -> Result<Option<ProviderDeploymentPreview>, ApiError> {
+    match id {
+        Some(id) => load::<Deployment>(conn, id)?
+            .as_ref()
+            .map(deployment_full)
+            .transpose(),
+        None => Ok(None),
     }
 }
 
 /// A config vault.
 fn vault(conn: &Connection, v: &ConfigVault) -> Result<ProviderConfigVault, ApiError> {
-    Ok(ProviderConfigVault {
-        object: "provider.config_vault".to_owned(),
-        id: v.id.clone(),
-        status: Some("active".to_owned()),
-        name: v.name.clone(),
-        description: v.description.clone(),
-        metadata: v.metadata.clone(),
-        provider_id: v.provider_id.clone(),
-        deployment: match &v.deployment_id {
-            Some(id) => load::<Deployment>(conn, id)?.as_ref().map(deployment_full),
-            None => None,
-        },
-        created_at: v.created_at,
-        updated_at: v.updated_at,
-    })
+    Ok(ProviderConfigVault::builder()
+        .object("provider.config_vault")
+        .id(v.id.clone())
+        .status("active".to_owned())
+        .name(v.name.clone())
+        .description(v.description.clone())
+        .metadata(v.metadata.clone())
+        .provider_id(v.provider_id.clone())
+        .deployment(deployment_of(conn, v.deployment_id.as_deref())?)
+        .created_at(v.created_at)
+        .updated_at(v.updated_at)
+        .try_into()?)
 }
 
 /// A provider config, with its deployment and vault.
 pub(crate) fn config(conn: &Connection, c: &ProviderConfig) -> Result<ConfigView, ApiError> {
-    Ok(ConfigView {
-        object: "provider.config".to_owned(),
-        id: c.id.clone(),
-        status: Some("active".to_owned()),
-        is_default: Some(true),
-        tool_filter: Some(allow_all()),
-        name: c.name.clone(),
-        description: c.description.clone(),
-        metadata: c.metadata.clone(),
-        provider_id: c.provider_id.clone(),
-        specification_id: c.specification_id.clone(),
-        deployment: match &c.deployment_id {
-            Some(id) => load::<Deployment>(conn, id)?.as_ref().map(deployment_full),
+    let from_vault = match &c.vault_id {
+        Some(id) => match load::<ConfigVault>(conn, id)? {
+            Some(v) => Some(vault(conn, &v)?),
             None => None,
         },
-        from_vault: match &c.vault_id {
-            Some(id) => match load::<ConfigVault>(conn, id)? {
-                Some(v) => Some(vault(conn, &v)?),
-                None => None,
-            },
-            None => None,
-        },
-        created_at: c.created_at,
-        updated_at: c.updated_at,
-    })
+        None => None,
+    };
+    Ok(ConfigView::builder()
+        .object("provider.config")
+        .id(c.id.clone())
+        .status("active".to_owned())
+        .is_default(true)
+        .tool_filter(allow_all()?)
+        .name(c.name.clone())
+        .description(c.description.clone())
+        .metadata(c.metadata.clone())
+        .provider_id(c.provider_id.clone())
+        .specification_id(c.specification_id.clone())
+        .deployment(deployment_of(conn, c.deployment_id.as_deref())?)
+        .from_vault(from_vault)
+        .created_at(c.created_at)
+        .updated_at(c.updated_at)
+        .try_into()?)
 }
 
 /// An auth config's full view (setup sessions, exports): nested deployment, credentials and
@@ -201,50 +216,52 @@ pub(crate) fn auth_config_full(
     conn: &Connection,
     a: &AuthConfig,
 ) -> Result<ProviderAuthConfig, ApiError> {
-    Ok(ProviderAuthConfig {
-        object: "provider.auth_config".to_owned(),
-        id: a.id.clone(),
-        type_: Some(a.type_.clone()),
-        source: a.source.clone(),
-        status: Some(a.status.clone()),
-        is_default: Some(a.is_default),
-        tool_filter: Some(allow_all()),
-        provider_id: a.provider_id.clone(),
-        name: a.name.clone(),
-        description: a.description.clone(),
-        metadata: a.metadata.clone(),
-        deployment: match &a.deployment_id {
-            Some(id) => load::<Deployment>(conn, id)?.as_ref().map(deployment_full),
-            None => None,
-        },
-        deployment_preview: None,
-        credentials: match &a.credentials_id {
-            Some(id) => load::<Credentials>(conn, id)?
-                .as_ref()
-                .map(credentials_full),
-            None => None,
-        },
-        auth_method: auth_method_full(&load_referenced::<AuthMethod>(conn, &a.auth_method_id)?),
-        created_at: a.created_at,
-        updated_at: a.updated_at,
-    })
+    let credentials = match &a.credentials_id {
+        Some(id) => load::<Credentials>(conn, id)?
+            .as_ref()
+            .map(credentials_full)
+            .transpose()?,
+        None => None,
+    };
+    Ok(ProviderAuthConfig::builder()
+        .object("provider.auth_config")
+        .id(a.id.clone())
+        .type_(a.type_.clone())
+        .source(a.source.clone())
+        .status(a.status.clone())
+        .is_default(a.is_default)
+        .tool_filter(allow_all()?)
+        .provider_id(a.provider_id.clone())
+        .name(a.name.clone())
+        .description(a.description.clone())
+        .metadata(a.metadata.clone())
+        .deployment(deployment_of(conn, a.deployment_id.as_deref())?)
+        .deployment_preview(None)
+        .credentials(credentials)
+        .auth_method(auth_method_full(&load_referenced::<AuthMethod>(
+            conn,
+            &a.auth_method_id,
+        )?)?)
+        .created_at(a.created_at)
+        .updated_at(a.updated_at)
+        .try_into()?)
 }
 
 /// An auth config as an OAuth setup shows it: IDs instead of nested objects.
-pub(crate) fn auth_config_short(a: &AuthConfig) -> ProviderOauthSetupAuthConfig {
-    ProviderOauthSetupAuthConfig {
-        id: a.id.clone(),
-        type_: Some(a.type_.clone()),
-        status: Some(a.status.clone()),
-        provider_id: a.provider_id.clone(),
-        name: a.name.clone(),
-        description: a.description.clone(),
-        metadata: a.metadata.clone(),
-        provider_deployment_id: a.deployment_id.clone(),
-        provider_auth_method_id: Some(a.auth_method_id.clone()),
-        created_at: a.created_at,
-        updated_at: a.updated_at,
-    }
+pub(crate) fn auth_config_short(a: &AuthConfig) -> Result<ProviderOauthSetupAuthConfig, ApiError> {
+    Ok(ProviderOauthSetupAuthConfig::builder()
+        .id(a.id.clone())
+        .type_(a.type_.clone())
+        .status(a.status.clone())
+        .provider_id(a.provider_id.clone())
+        .name(a.name.clone())
+        .description(a.description.clone())
+        .metadata(a.metadata.clone())
+        .provider_deployment_id(a.deployment_id.clone())
+        .provider_auth_method_id(a.auth_method_id.clone())
+        .created_at(a.created_at)
+        .updated_at(a.updated_at)
+        .try_into()?)
 }
 
 /// The nested views of one request, each built once: the sessions of a page share their
@@ -266,7 +283,7 @@ impl Memo {
         if let Some(view) = self.deployments.get(id) {
             return Ok(view.clone());
         }
-        let view = load::<Deployment>(conn, id)?.as_ref().map(deployment_full);
+        let view = deployment_of(conn, Some(id))?;
         self.deployments.insert(id.to_owned(), view.clone());
         Ok(view)
     }
@@ -282,7 +299,8 @@ impl Memo {
         }
         let view = load::<Credentials>(conn, id)?
             .as_ref()
-            .map(credentials_full);
+            .map(credentials_full)
+            .transpose()?;
         self.credentials.insert(id.to_owned(), view.clone());
         Ok(view)
     }
@@ -296,7 +314,7 @@ impl Memo {
         if let Some(view) = self.auth_methods.get(id) {
             return Ok(view.clone());
         }
-        let view = auth_method_full(&load_referenced::<AuthMethod>(conn, id)?);
+        let view = auth_method_full(&load_referenced::<AuthMethod>(conn, id)?)?;
         self.auth_methods.insert(id.to_owned(), view.clone());
         Ok(view)
     }
