@@ -18,6 +18,8 @@ pub const MODELS: &str = "crates/metorial-models/src/generated.rs";
 pub const CLIENT: &str = "crates/metorial-client/src/generated.rs";
 /// The typed httpmock helpers.
 pub const HTTPMOCK: &str = "crates/metorial-httpmock/src/generated.rs";
+/// The `metorial` SDK's resource layer (handles, methods, list parameters).
+pub const SDK: &str = crate::sdk::SDK;
 
 /// The first lines of every generated file.
 pub const HEADER: &str = "\
@@ -64,6 +66,12 @@ pub fn generate(spec: &Spec) -> anyhow::Result<Vec<GeneratedFile>> {
             "",
         )?,
         httpmock,
+        file(
+            SDK,
+            crate::sdk::tokens(spec).context("generating the SDK's resource layer")?,
+            "#![allow(clippy::all, clippy::pedantic)]",
+            "",
+        )?,
     ])
 }
 
@@ -264,6 +272,7 @@ fn models(
         own.push(schemas::post_body_impl_tokens(spec, &name)?);
     }
     own.push(crate::decode_table::tokens(components)?);
+    own.push(crate::operations_table::tokens(spec)?);
     let mut generator = Generator::new(&settings);
     generator
         .generate_tokens(api)

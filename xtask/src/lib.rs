@@ -2,20 +2,28 @@
 //!
 //! - [`spec`]: load `spec/metorial.yaml` and refuse what the generator cannot handle;
 //! - [`schemas`]: the schemas the generator writes itself (open enums, PATCH bodies);
-//! - [`generate`]: spec -> `metorial-models`, `metorial-client`, `metorial-httpmock`;
+//! - [`generate`]: spec -> `metorial-models`, `metorial-client`, `metorial-httpmock` and the
+//!   `metorial` SDK's resource layer ([`sdk`]);
 //! - [`files`]: write the generated files, or compare them with what is checked in;
 //! - [`json_schema`]: the spec's schemas as plain JSON Schema, to validate JSON against;
 //! - [`decode_table`]: the models' `decode_component` (decode JSON as a schema named at run time);
+//! - [`operations_table`]: the models' `OPERATIONS` (every operation: id, method, path, tag);
 //! - [`drift`]: `cargo xtask drift DIR`: recorded API responses against the spec;
+//! - [`drill`]: `cargo xtask drill`: typical spec edits regenerate into a workspace that builds;
+//! - [`api_diff`]: what changed between two specs, breaking or additive, and the version bump;
 //! - [`bench`](mod@bench): `cargo xtask bench [--quick]`.
 
+pub mod api_diff;
 pub mod bench;
 pub mod decode_table;
 pub mod drift;
+pub mod drill;
 pub mod files;
 pub mod generate;
 pub mod json_schema;
+pub mod operations_table;
 pub mod schemas;
+pub mod sdk;
 pub mod spec;
 
 use std::path::{Path, PathBuf};
@@ -31,4 +39,11 @@ pub fn workspace_root() -> PathBuf {
 /// The spec every crate is generated from.
 pub fn spec_path() -> PathBuf {
     workspace_root().join("spec/metorial.yaml")
+}
+
+/// Where cargo builds: `CARGO_TARGET_DIR`, or the workspace's `target`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
 }

@@ -62,7 +62,7 @@ fn writes_into_a_directory_and_checks_it() {
     let dir = tempfile::tempdir().unwrap();
     let files = generate(&widgets());
     let written = xtask::files::write(dir.path(), &files).unwrap();
-    assert_eq!(written.len(), 3);
+    assert_eq!(written.len(), 4);
     assert!(xtask::files::check(dir.path(), &files).is_empty());
     // Writing again changes nothing.
     assert!(xtask::files::write(dir.path(), &files).unwrap().is_empty());
@@ -133,10 +133,11 @@ fn an_added_enum_value_becomes_a_variant() {
 }
 
 #[test]
-fn an_added_operation_appears_in_the_client_and_the_mocks() {
+fn an_added_operation_appears_in_the_client_the_mocks_and_the_sdk() {
     let mut spec = widgets();
     spec["paths"]["/widgets/{id}"]["get"] = json!({
         "operationId": "get_widget",
+        "tags": ["widgets"],
         "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
         "responses": {"200": {"description": "The widget.", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Widget"}}}}}
@@ -147,6 +148,30 @@ fn an_added_operation_appears_in_the_client_and_the_mocks() {
             .contains("pub fn get_widget(&self) -> builder::GetWidget<'_>")
     );
     assert!(contents(&files, generate::HTTPMOCK).contains("fn get_widget<F>(&self, config_fn: F)"));
+    let sdk = contents(&files, generate::SDK);
+    assert!(
+        sdk.contains("pub async fn get(&self, id: &str) -> Result<::metorial_models::Widget>"),
+        "{sdk}"
+    );
+    assert!(sdk.contains(".call(\"get_widget\")"), "{sdk}");
+}
+
+#[test]
+fn an_operation_without_a_handle_is_refused() {
+    let mut spec = widgets();
+    spec["paths"]["/widgets/{id}"]["get"] = json!({
+        "operationId": "get_widget",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The widget.", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Widget"}}}}}
+    });
+    let error =
+        xtask::generate::generate(&xtask::spec::Spec::parse(&yaml(&spec)).unwrap()).unwrap_err();
+    assert!(
+        format!("{error:#}")
+            .contains("operation `get_widget` has no tag with an `x-metorial-handle`"),
+        "{error:#}"
+    );
 }
 
 #[test]

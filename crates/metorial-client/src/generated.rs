@@ -61,6 +61,20 @@ Conventions the generator relies on:
   `anyOf: [{$ref: <a oneOf of the known variants>}, {type: object}]`: the generator makes
   it an `Open<Known>`, so an unknown variant decodes (and re-encodes) as a plain object.
 - The API is versioned: every request sends `Metorial-Version: <info.version>`.
+
+Vendor extensions (the `metorial` SDK's resource layer is generated from them):
+- `x-metorial-handle` (tag): the snake_case name of the resource's handle
+  (`metorial.setup_sessions()`); path parameters common to every operation of the tag
+  scope the handle (`metorial.oauth_setups(deployment_id)`).
+- `x-metorial-method` (operation, optional): the handle method's name; by default the
+  first word of the operation id (`list`, `get`, `create`, `update`, `delete`).
+- `x-metorial-secret-response` (operation): the response holds secrets: the SDK never
+  keeps its body in errors or logs.
+- `x-metorial-wait` (a get operation): `{done: [...], failed: [...]}` statuses of the
+  object's `status`: the handle gets `wait_for_completion`, which polls until a `done`
+  status and fails on a `failed` one.
+- `x-metorial-setter` (query parameter, optional): the name of its list parameter setter
+  (`created_after` for `created_at[gt]`).
 - Shapes are a superset of the docs' (older) shapes and the live API's at this version:
   a field only one of them sends is optional; a field the live API may send as `null` is
   nullable. `FIDELITY.md` at the workspace root lists every difference with its source.

@@ -11,7 +11,8 @@
 //!   this API uses it: its PATCH bodies refuse `null`);
 //! - [`OneOrMany`]: a list filter's one value or many (sent as repeated query keys);
 //! - [`Open`]: a tagged union the API may extend (an unknown variant decodes as an object);
-//! - [`PathSegment`]: a key or index in a validation error's path.
+//! - [`PathSegment`]: a key or index in a validation error's path;
+//! - [`Operation`]: one operation of the spec, as listed (generated) in [`OPERATIONS`].
 //!
 //! Every enumeration is open: a value the spec does not list decodes into an `Unknown(String)`
 //! variant and re-encodes unchanged.
@@ -30,6 +31,7 @@ mod generated;
 mod one_or_many;
 mod open;
 pub mod open_enum;
+mod operation;
 mod patch;
 mod path_segment;
 mod secret;
@@ -38,6 +40,7 @@ mod timestamp;
 pub use generated::*;
 pub use one_or_many::OneOrMany;
 pub use open::Open;
+pub use operation::Operation;
 pub use patch::Patch;
 pub use path_segment::PathSegment;
 pub use secret::SecretObject;

@@ -17,16 +17,13 @@ use crate::shared::Shared;
 /// What one attempt of the generated client returns.
 type Attempt<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>;
 
-/// Operations whose responses hold secrets: their bodies are never kept in errors.
-fn is_sensitive(operation: &str) -> bool {
-    operation.contains("auth_export")
-}
-
 /// One call of an operation.
 pub(crate) struct Call<'a> {
     shared: &'a Shared,
     operation: &'static str,
     redactor: Cow<'a, Redactor>,
+    /// The response holds secrets (`x-metorial-secret-response`): its body is never kept.
+    sensitive: bool,
 }
 
 impl<'a> Call<'a> {
@@ -35,7 +32,14 @@ impl<'a> Call<'a> {
             shared,
             operation,
             redactor: Cow::Borrowed(&shared.redactor),
+            sensitive: false,
         }
+    }
+
+    /// Marks the response as holding secrets: no body of it is kept in errors.
+    pub(crate) fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
     }
 
     /// Also scrubs these values (secrets the call sends) from the call's errors.
@@ -122,7 +126,7 @@ impl<'a> Call<'a> {
                 )))
             }
             E::InvalidResponsePayload(bytes, decode) => {
-                let snippet = (!is_sensitive(operation)).then(|| redactor.snippet(&bytes));
+                let snippet = (!self.sensitive).then(|| redactor.snippet(&bytes));
                 match meta.status {
                     Some(status) if status.is_client_error() || status.is_server_error() => {
                         Error::Api(Box::new(ApiError::from_status(
@@ -133,7 +137,7 @@ impl<'a> Call<'a> {
                         operation,
                         status: status.unwrap_or(reqwest::StatusCode::OK),
                         request_id: meta.request_id.clone(),
-                        message: decode_message(&decode, operation, redactor),
+                        message: decode_message(&decode, self.sensitive, redactor),
                         body_snippet: snippet,
                     },
                 }
@@ -180,9 +184,9 @@ fn record(span: &tracing::Span, attempts: u32, started: Instant, meta: &Response
     }
 }
 
-/// What went wrong decoding, without echoing values for operations that carry secrets.
-fn decode_message(error: &serde_json::Error, operation: &str, redactor: &Redactor) -> String {
-    if is_sensitive(operation) {
+/// What went wrong decoding, without echoing values for responses that carry secrets.
+fn decode_message(error: &serde_json::Error, sensitive: bool, redactor: &Redactor) -> String {
+    if sensitive {
         let kind = match error.classify() {
             serde_json::error::Category::Io => "I/O error",
             serde_json::error::Category::Syntax => "invalid JSON",

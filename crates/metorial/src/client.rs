@@ -6,7 +6,6 @@ use std::sync::Arc;
 use crate::call::Call;
 use crate::config::{API_KEY_ENV, BASE_URL_ENV, MetorialBuilder};
 use crate::error::{Error, Result};
-use crate::resources::{AuthExports, OauthSetups, SetupSessions};
 use crate::shared::Shared;
 
 /// A client of Metorial's provider-auth API.
@@ -53,21 +52,6 @@ impl Metorial {
         &self.shared.base_url
     }
 
-    /// Provider setup sessions.
-    pub fn setup_sessions(&self) -> SetupSessions {
-        SetupSessions::new(self.clone())
-    }
-
-    /// The OAuth setups of one provider deployment.
-    pub fn oauth_setups(&self, deployment_id: impl Into<String>) -> OauthSetups {
-        OauthSetups::new(self.clone(), deployment_id.into())
-    }
-
-    /// Provider auth exports.
-    pub fn auth_exports(&self) -> AuthExports {
-        AuthExports::new(self.clone())
-    }
-
     pub(crate) fn call(&self, operation: &'static str) -> Call<'_> {
         Call::new(&self.shared, operation)
     }
@@ -86,6 +70,7 @@ impl fmt::Debug for Metorial {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{AuthExports, OauthSetups, SetupSessions};
 
     #[test]
     fn the_client_is_cheap_to_share() {

@@ -57,9 +57,11 @@ mod call;
 mod client;
 mod config;
 mod error;
+// Formatted by the generator (prettyplease), not rustfmt: `cargo xtask generate --check` compares bytes.
+#[rustfmt::skip]
+mod generated;
 mod list;
 mod redact;
-mod resources;
 mod retry;
 mod shared;
 mod transport;
@@ -68,12 +70,9 @@ mod wait;
 pub use client::Metorial;
 pub use config::{API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, MetorialBuilder};
 pub use error::{ApiError, Error, FlowError, Result};
-pub use list::{
-    AuthExportFilters, List, ListAuthExports, ListOauthSetups, ListSetupSessions, MAX_PAGE_SIZE,
-    NoFilters, Page, SetupSessionFilters,
-};
+pub use generated::*;
+pub use list::{List, MAX_PAGE_SIZE, Page};
 pub use metorial_client::api_version;
-pub use resources::{AuthExports, OauthSetups, SetupSessions};
 pub use retry::RetryPolicy;
 pub use wait::WaitOptions;
 

@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use futures_util::Stream;
-use metorial_models::{IdFilter, SetupSessionStatusFilter, SortOrder, Timestamp};
+use metorial_models::SortOrder;
 
 use crate::error::{Error, Result};
 
@@ -122,153 +122,37 @@ impl<F> List<F> {
     }
 }
 
-/// Filters of [`ListSetupSessions`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SetupSessionFilters {
-    pub(crate) id: Option<IdFilter>,
-    pub(crate) provider_id: Option<IdFilter>,
-    pub(crate) provider_deployment_id: Option<IdFilter>,
-    pub(crate) provider_auth_method_id: Option<IdFilter>,
-    pub(crate) provider_auth_config_id: Option<IdFilter>,
-    pub(crate) provider_auth_credentials_id: Option<IdFilter>,
-    pub(crate) status: Option<SetupSessionStatusFilter>,
-    pub(crate) dates: DateFilters,
-}
-
-/// Filters of [`ListAuthExports`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AuthExportFilters {
-    pub(crate) id: Option<IdFilter>,
-    pub(crate) provider_id: Option<IdFilter>,
-    pub(crate) provider_auth_credentials_id: Option<IdFilter>,
-    pub(crate) provider_auth_config_id: Option<IdFilter>,
-    pub(crate) dates: DateFilters,
-}
-
-/// The creation and update date ranges of a list (bounds excluded).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct DateFilters {
-    pub(crate) created_after: Option<Timestamp>,
-    pub(crate) created_before: Option<Timestamp>,
-    pub(crate) updated_after: Option<Timestamp>,
-    pub(crate) updated_before: Option<Timestamp>,
-}
-
-/// OAuth setups have no filters besides paging.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NoFilters;
-
-/// Parameters of `setup_sessions().list(..)`.
-pub type ListSetupSessions = List<SetupSessionFilters>;
-/// Parameters of `auth_exports().list(..)`.
-pub type ListAuthExports = List<AuthExportFilters>;
-/// Parameters of `oauth_setups(..).list(..)`.
-pub type ListOauthSetups = List<NoFilters>;
-
-macro_rules! id_filters {
-    ($filters:ty { $($(#[$doc:meta])* $name:ident,)* }) => {
-        impl List<$filters> {
-            $(
-                $(#[$doc])*
-                pub fn $name(mut self, ids: impl Into<IdFilter>) -> Self {
-                    self.filters.$name = Some(ids.into());
-                    self
-                }
-            )*
-        }
+/// Calls `$req.$method(value)` for each `Some` value (the generated builders take values,
+/// not options).
+macro_rules! set_some {
+    ($req:ident, $($method:ident = $value:expr),* $(,)?) => {
+        $(if let Some(value) = $value {
+            $req = $req.$method(value);
+        })*
     };
 }
 
-id_filters!(SetupSessionFilters {
-    /// Only these setup sessions (one ID or several).
-    id,
-    /// Only sessions of these providers.
-    provider_id,
-    /// Only sessions of these provider deployments.
-    provider_deployment_id,
-    /// Only sessions using these auth methods.
-    provider_auth_method_id,
-    /// Only sessions that created these auth configs.
-    provider_auth_config_id,
-    /// Only sessions using these OAuth app credentials.
-    provider_auth_credentials_id,
-});
-
-id_filters!(AuthExportFilters {
-    /// Only these exports (one ID or several).
-    id,
-    /// Only exports of these providers.
-    provider_id,
-    /// Only exports using these OAuth app credentials.
-    provider_auth_credentials_id,
-    /// Only exports of these auth configs.
-    provider_auth_config_id,
-});
-
-macro_rules! date_filters {
-    ($filters:ty { $($(#[$doc:meta])* $name:ident,)* }) => {
-        impl List<$filters> {
-            $(
-                $(#[$doc])*
-                pub fn $name(mut self, time: impl Into<Timestamp>) -> Self {
-                    self.filters.dates.$name = Some(time.into());
-                    self
-                }
-            )*
-        }
+/// Sets the paging parameters of `$params` (a [`List`]) on a generated list builder, with the
+/// already checked `$limit`.
+macro_rules! set_paging {
+    ($req:ident, $params:expr, $limit:expr) => {
+        $crate::list::set_some!(
+            $req,
+            limit = $limit,
+            order = $params.order.clone(),
+            after = $params.after.clone(),
+            before = $params.before.clone(),
+            cursor = $params.cursor.clone(),
+        );
     };
 }
 
-date_filters!(SetupSessionFilters {
-    /// Only sessions created after this time (`created_at[gt]`).
-    created_after,
-    /// Only sessions created before this time (`created_at[lt]`).
-    created_before,
-    /// Only sessions last updated after this time (`updated_at[gt]`).
-    updated_after,
-    /// Only sessions last updated before this time (`updated_at[lt]`).
-    updated_before,
-});
-
-date_filters!(AuthExportFilters {
-    /// Only exports created after this time (`created_at[gt]`).
-    created_after,
-    /// Only exports created before this time (`created_at[lt]`).
-    created_before,
-    /// Only exports last updated after this time (`updated_at[gt]`).
-    updated_after,
-    /// Only exports last updated before this time (`updated_at[lt]`).
-    updated_before,
-});
-
-impl ListSetupSessions {
-    /// Only sessions in these statuses (one or several).
-    pub fn status(mut self, status: impl Into<SetupSessionStatusFilter>) -> Self {
-        self.filters.status = Some(status.into());
-        self
-    }
-}
+pub(crate) use {set_paging, set_some};
 
 /// Objects a list can page by.
 pub(crate) trait Identified {
     fn id(&self) -> &str;
 }
-
-macro_rules! identified {
-    ($($ty:ty),*) => {
-        $(impl Identified for $ty {
-            fn id(&self) -> &str {
-                &self.id
-            }
-        })*
-    };
-}
-
-identified!(
-    metorial_models::ProviderSetupSession,
-    metorial_models::ProviderOauthSetup,
-    metorial_models::ProviderAuthExport
-);
 
 /// Which way a stream pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -362,6 +246,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ListSetupSessions;
 
     #[test]
     fn limit_is_checked_before_sending() {

@@ -171,6 +171,32 @@ fn redact_json_string_values(text: &str, key: &str) -> String {
     out
 }
 
+/// A request field holding secrets the call sends (`SecretObject`, optional or not).
+pub(crate) trait SentSecrets {
+    /// Its string values.
+    fn strings(&self) -> Vec<String>;
+}
+
+impl SentSecrets for metorial_models::SecretObject {
+    fn strings(&self) -> Vec<String> {
+        self.expose_all()
+            .values()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+impl<T: SentSecrets> SentSecrets for Option<T> {
+    fn strings(&self) -> Vec<String> {
+        self.as_ref().map(T::strings).unwrap_or_default()
+    }
+}
+
+/// The string values of a request's secret fields, to scrub from the call's errors.
+pub(crate) fn sent_secrets<const N: usize>(fields: [&dyn SentSecrets; N]) -> Vec<String> {
+    fields.iter().flat_map(|field| field.strings()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -108,3 +108,41 @@ where
         interval = interval.mul_f64(1.5).min(options.max_interval);
     }
 }
+
+/// The statuses that end a wait (from the spec's `x-metorial-wait`).
+pub(crate) struct Statuses {
+    /// The object is done: return it.
+    pub(crate) done: &'static [&'static str],
+    /// The object ended without completing: fail with [`FlowError::Ended`].
+    pub(crate) failed: &'static [&'static str],
+}
+
+/// Polls `fetch` until `status_of` the object is one of `statuses.done` (see [`wait_for`]);
+/// any other status, a missing one or one this SDK does not know keeps waiting.
+pub(crate) async fn wait_for_status<T, F, Fut>(
+    id: &str,
+    options: &WaitOptions,
+    statuses: &Statuses,
+    mut fetch: F,
+    status_of: impl Fn(&T) -> Option<String>,
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    wait_for(id, options, || {
+        let fetched = fetch();
+        let status_of = &status_of;
+        async move {
+            let object = fetched.await?;
+            let progress = match status_of(&object) {
+                Some(s) if statuses.done.contains(&s.as_str()) => Progress::Done,
+                Some(s) if statuses.failed.contains(&s.as_str()) => Progress::Ended(s),
+                Some(s) => Progress::Waiting(s),
+                None => Progress::Waiting("unknown".to_owned()),
+            };
+            Ok((progress, object))
+        }
+    })
+    .await
+}
