@@ -625,7 +625,7 @@ impl<'a> Differ<'a> {
         }
         let setter = |p: &Value| match p.get("x-metorial-setter") {
             Some(setter) => scalar(setter),
-            None => snake(name),
+            None => crate::sdk::snake(name),
         };
         if sdk && place == "query" && setter(old) != setter(new) {
             let change = format!(
@@ -1293,18 +1293,4 @@ fn scalar(value: &Value) -> String {
 
 fn or_none(value: Option<String>) -> String {
     value.unwrap_or_else(|| "(none)".into())
-}
-
-/// The SDK's default setter name: the wire name in snake_case (`created_at[gt]` ->
-/// `created_at_gt`).
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    out.trim_matches('_').to_owned()
 }

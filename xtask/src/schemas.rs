@@ -465,7 +465,8 @@ fn rust_type(schema: &Value) -> Option<TokenStream> {
     }
 }
 
-fn doc_lines(text: Option<&str>) -> Vec<String> {
+/// Doc comment lines (each with its leading space) of an optional text.
+pub(crate) fn doc_lines(text: Option<&str>) -> Vec<String> {
     text.unwrap_or_default()
         .trim_end()
         .lines()

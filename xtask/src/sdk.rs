@@ -35,6 +35,7 @@ struct Op {
     path: String,
     name: syn::Ident,
     summary: String,
+    description: String,
     /// Path parameters beyond the scope, in path order.
     params: Vec<String>,
     body: Option<Body>,
@@ -217,6 +218,12 @@ fn operation(
             .get("summary")
             .and_then(Value::as_str)
             .unwrap_or(&id)
+            .to_owned(),
+        description: op
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
             .to_owned(),
         name: format_ident!("{name}"),
         http: http.to_uppercase(),
@@ -420,7 +427,7 @@ fn accessor_tokens(resource: &Resource) -> TokenStream {
 /// One operation's method.
 fn method_tokens(resource: &Resource, op: &Op) -> TokenStream {
     let name = &op.name;
-    let doc = format!(" {} (`{} {}`).", op.summary, op.http, op.path);
+    let doc = method_doc(op);
     let client_method = format_ident!("{}", op.id);
     let scope_checks = resource.scope.iter().map(|p| {
         let (noun, field) = (noun(p), format_ident!("{p}"));
@@ -466,7 +473,7 @@ fn method_tokens(resource: &Resource, op: &Op) -> TokenStream {
             quote! { .#p(&self.#p) }
         });
         return quote! {
-            #[doc = #doc]
+            #(#[doc = #doc])*
             pub async fn #name(&self, params: &#params) -> Result<Page<::metorial_models::#item>> {
                 #(#checks)*
                 let limit = params.checked_limit()?;
@@ -506,7 +513,7 @@ fn method_tokens(resource: &Resource, op: &Op) -> TokenStream {
         .as_ref()
         .map(|wait| wait_tokens(op, wait, &response));
     quote! {
-        #[doc = #doc]
+        #(#[doc = #doc])*
         pub async fn #name(&self, #(#args,)* #body_arg) -> Result<::metorial_models::#response> {
             #(#checks)*
             self.metorial
@@ -519,6 +526,29 @@ fn method_tokens(resource: &Resource, op: &Op) -> TokenStream {
 
         #wait
     }
+}
+
+/// A method's doc: the summary, the description, the endpoint and what it may fail with.
+fn method_doc(op: &Op) -> Vec<String> {
+    let mut text = format!("{}.\n", op.summary.trim_end_matches('.'));
+    if !op.description.is_empty() && op.description != op.summary {
+        text.push_str(&format!("\n{}\n", op.description));
+    }
+    text.push_str(&format!(
+        "\n`{} {}` (operation `{}`).\n",
+        op.http, op.path, op.id
+    ));
+    if op.sensitive {
+        text.push_str(
+            "\nThe response holds secrets: no error or log of this call keeps its body.\n",
+        );
+    }
+    text.push_str(
+        "\n# Errors\n[`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a \
+         bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the \
+         call, after the retries the client's policy allows.",
+    );
+    doc_lines(&text)
 }
 
 /// `wait_for_completion`, polling the get method `op`.
@@ -691,8 +721,9 @@ fn str_of<'a>(node: &'a Value, key: &str) -> anyhow::Result<&'a str> {
         .with_context(|| format!("missing string `{key}` in {node}"))
 }
 
-/// `created_at[gt]` -> `created_at_gt` (as progenitor names a parameter's builder method).
-fn snake(name: &str) -> String {
+/// `created_at[gt]` -> `created_at_gt`: how progenitor names a parameter's builder method,
+/// and the SDK's default setter name.
+pub fn snake(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
         if c.is_ascii_alphanumeric() {
@@ -727,15 +758,7 @@ fn first_sentence(text: &str) -> String {
 }
 
 fn doc_lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(|line| {
-            if line.is_empty() {
-                String::new()
-            } else {
-                format!(" {line}")
-            }
-        })
-        .collect()
+    crate::schemas::doc_lines(Some(text))
 }
 
 #[cfg(test)]

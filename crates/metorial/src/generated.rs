@@ -14,7 +14,14 @@ pub struct SetupSessions {
     metorial: Metorial,
 }
 impl SetupSessions {
-    /// List provider setup sessions (`GET /provider-setup-sessions`).
+    /// List provider setup sessions.
+    ///
+    /// Returns a paginated list of provider setup sessions.
+    ///
+    /// `GET /provider-setup-sessions` (operation `list_provider_setup_sessions`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn list(
         &self,
         params: &ListSetupSessions,
@@ -65,7 +72,14 @@ impl SetupSessions {
             .await?;
         Ok(Page::new(list.items, list.pagination))
     }
-    /// Create provider setup session (`POST /provider-setup-sessions`).
+    /// Create provider setup session.
+    ///
+    /// Creates a new provider setup session for OAuth authentication.
+    ///
+    /// `POST /provider-setup-sessions` (operation `create_provider_setup_session`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn create(
         &self,
         body: ::metorial_models::CreateProviderSetupSessionBody,
@@ -77,7 +91,14 @@ impl SetupSessions {
             })
             .await
     }
-    /// Get provider setup session (`GET /provider-setup-sessions/{provider_setup_session_id}`).
+    /// Get provider setup session.
+    ///
+    /// Retrieves a specific provider setup session by ID.
+    ///
+    /// `GET /provider-setup-sessions/{provider_setup_session_id}` (operation `get_provider_setup_session`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn get(
         &self,
         id: &str,
@@ -112,7 +133,14 @@ impl SetupSessions {
             )
             .await
     }
-    /// Delete provider setup session (`DELETE /provider-setup-sessions/{provider_setup_session_id}`).
+    /// Delete provider setup session.
+    ///
+    /// Deletes a provider setup session.
+    ///
+    /// `DELETE /provider-setup-sessions/{provider_setup_session_id}` (operation `delete_provider_setup_session`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn delete(
         &self,
         id: &str,
@@ -128,7 +156,14 @@ impl SetupSessions {
             })
             .await
     }
-    /// Update provider setup session (`PATCH /provider-setup-sessions/{provider_setup_session_id}`).
+    /// Update provider setup session.
+    ///
+    /// Updates a specific provider setup session.
+    ///
+    /// `PATCH /provider-setup-sessions/{provider_setup_session_id}` (operation `update_provider_setup_session`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn update(
         &self,
         id: &str,
@@ -294,7 +329,14 @@ impl OauthSetups {
     pub fn provider_deployment_id(&self) -> &str {
         &self.provider_deployment_id
     }
-    /// List OAuth setups (`GET /provider-deployments/{provider_deployment_id}/oauth-setups`).
+    /// List OAuth setups.
+    ///
+    /// Returns a paginated list of OAuth setups for a provider deployment.
+    ///
+    /// `GET /provider-deployments/{provider_deployment_id}/oauth-setups` (operation `list_provider_oauth_setups`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn list(
         &self,
         params: &ListOauthSetups,
@@ -314,7 +356,14 @@ impl OauthSetups {
             .await?;
         Ok(Page::new(list.items, list.pagination))
     }
-    /// Create OAuth setup (`POST /provider-deployments/{provider_deployment_id}/oauth-setups`).
+    /// Create OAuth setup.
+    ///
+    /// Creates a new OAuth setup. Returns a URL that users should visit to complete the OAuth flow.
+    ///
+    /// `POST /provider-deployments/{provider_deployment_id}/oauth-setups` (operation `create_provider_oauth_setup`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn create(
         &self,
         body: ::metorial_models::CreateProviderOauthSetupBody,
@@ -332,7 +381,14 @@ impl OauthSetups {
             })
             .await
     }
-    /// Get OAuth setup (`GET /provider-deployments/{provider_deployment_id}/oauth-setups/{provider_oauth_setup_id}`).
+    /// Get OAuth setup.
+    ///
+    /// Retrieves a specific OAuth setup by ID.
+    ///
+    /// `GET /provider-deployments/{provider_deployment_id}/oauth-setups/{provider_oauth_setup_id}` (operation `get_provider_oauth_setup`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn get(&self, id: &str) -> Result<::metorial_models::ProviderOauthSetup> {
         crate::call::require_id("deployment", &self.provider_deployment_id)?;
         crate::call::require_id("oauth setup", id)?;
@@ -369,7 +425,14 @@ impl OauthSetups {
             )
             .await
     }
-    /// Update OAuth setup (`PATCH /provider-deployments/{provider_deployment_id}/oauth-setups/{provider_oauth_setup_id}`).
+    /// Update OAuth setup.
+    ///
+    /// Updates an existing OAuth setup.
+    ///
+    /// `PATCH /provider-deployments/{provider_deployment_id}/oauth-setups/{provider_oauth_setup_id}` (operation `update_provider_oauth_setup`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn update(
         &self,
         id: &str,
@@ -436,7 +499,16 @@ pub struct AuthExports {
     metorial: Metorial,
 }
 impl AuthExports {
-    /// List provider auth exports (`GET /provider-auth-config-exports`).
+    /// List provider auth exports.
+    ///
+    /// Returns a paginated list of provider auth exports.
+    ///
+    /// `GET /provider-auth-config-exports` (operation `list_provider_auth_exports`).
+    ///
+    /// The response holds secrets: no error or log of this call keeps its body.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn list(
         &self,
         params: &ListAuthExports,
@@ -479,7 +551,16 @@ impl AuthExports {
             .await?;
         Ok(Page::new(list.items, list.pagination))
     }
-    /// Create provider auth export (`POST /provider-auth-config-exports`).
+    /// Create provider auth export.
+    ///
+    /// Exports authentication credentials from a provider.
+    ///
+    /// `POST /provider-auth-config-exports` (operation `create_provider_auth_export`).
+    ///
+    /// The response holds secrets: no error or log of this call keeps its body.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn create(
         &self,
         body: ::metorial_models::CreateProviderAuthExportBody,
@@ -490,7 +571,16 @@ impl AuthExports {
             .run(|client| client.create_provider_auth_export().body(body.clone()).send())
             .await
     }
-    /// Get provider auth export (`GET /provider-auth-config-exports/{provider_auth_export_id}`).
+    /// Get provider auth export.
+    ///
+    /// Retrieves a specific provider auth export by ID.
+    ///
+    /// `GET /provider-auth-config-exports/{provider_auth_export_id}` (operation `get_provider_auth_export`).
+    ///
+    /// The response holds secrets: no error or log of this call keeps its body.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn get(&self, id: &str) -> Result<::metorial_models::ProviderAuthExport> {
         crate::call::require_id("auth export", id)?;
         self.metorial

@@ -51,7 +51,11 @@
 //!
 //! The request and response types live in [`models`] (generated from the OpenAPI spec);
 //! open enumerations have an `Unknown(String)` variant, so new API values never break
-//! decoding.
+//! decoding, and shapes of both the public docs and the live API decode.
+//!
+//! The resource handles ([`SetupSessions`], [`OauthSetups`], [`AuthExports`]), their methods,
+//! list parameters ([`ListSetupSessions`], ...) and waiters are generated from the same spec,
+//! one method per operation; every call sends `Metorial-Version: `[`api_version()`].
 
 mod call;
 mod client;
