@@ -412,6 +412,16 @@ impl Fixtures {
     /// Checks that IDs are unique and every reference points to an object of the right
     /// provider.
     pub fn validate(&self) -> Result<(), String> {
+        self.check_ids()?;
+        self.check_provider_urls()?;
+        if let Some(c) = self.credentials.iter().find(|c| c.client_id.is_empty()) {
+            return Err(format!("credentials {}: empty client_id", c.id));
+        }
+        self.references().iter().try_for_each(|r| r.check(self))
+    }
+
+    /// Every object has a non-empty ID, used once.
+    fn check_ids(&self) -> Result<(), String> {
         let mut seen = HashSet::new();
         let all_ids = self
             .providers
@@ -431,133 +441,169 @@ impl Fixtures {
                 return Err(format!("the id {id} is used twice"));
             }
         }
-        let provider = |kind: &str, id: &str, provider_id: &str| {
-            if self.providers.iter().any(|p| p.id == provider_id) {
-                Ok(())
-            } else {
-                Err(format!("{kind} {id}: unknown provider {provider_id}"))
-            }
-        };
-        let of_provider = |kind: &str,
-                           id: &str,
-                           field: &str,
-                           target: Option<&str>,
-                           found: Option<&str>,
-                           provider_id: &str| {
-            match (target, found) {
-                (None, _) => Ok(()),
-                (Some(target), None) => Err(format!("{kind} {id}: unknown {field} {target}")),
-                (Some(target), Some(owner)) if owner != provider_id => Err(format!(
-                    "{kind} {id}: {field} {target} belongs to provider {owner}, not {provider_id}"
-                )),
-                _ => Ok(()),
-            }
-        };
-        let deployment_owner = |id: &str| {
-            self.deployments
-                .iter()
-                .find(|d| d.id == id)
-                .map(|d| d.provider_id.as_str())
-        };
+        Ok(())
+    }
+
+    /// A provider's OAuth endpoints are http(s) URLs.
+    fn check_provider_urls(&self) -> Result<(), String> {
         for p in &self.providers {
-            if let Some(oauth) = &p.oauth {
-                for url in [&oauth.authorize_url, &oauth.token_url] {
-                    match url::Url::parse(url) {
-                        Ok(u) if matches!(u.scheme(), "http" | "https") => {}
-                        _ => {
-                            return Err(format!(
-                                "provider {}: {url:?} is not an http(s) URL",
-                                p.id
-                            ));
-                        }
-                    }
+            let urls = p
+                .oauth
+                .iter()
+                .flat_map(|o| [&o.authorize_url, &o.token_url]);
+            for url in urls {
+                if !url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+                    return Err(format!("provider {}: {url:?} is not an http(s) URL", p.id));
                 }
             }
         }
-        for d in &self.deployments {
-            provider("deployment", &d.id, &d.provider_id)?;
-        }
-        for m in &self.auth_methods {
-            provider("auth method", &m.id, &m.provider_id)?;
-        }
-        for c in &self.credentials {
-            provider("credentials", &c.id, &c.provider_id)?;
-            if c.client_id.is_empty() {
-                return Err(format!("credentials {}: empty client_id", c.id));
-            }
-        }
-        for v in &self.config_vaults {
-            provider("config vault", &v.id, &v.provider_id)?;
-            let dep = v.deployment_id.as_deref();
-            of_provider(
-                "config vault",
-                &v.id,
-                "deployment",
-                dep,
-                dep.and_then(deployment_owner),
-                &v.provider_id,
-            )?;
-        }
-        for c in &self.configs {
-            provider("config", &c.id, &c.provider_id)?;
-            let dep = c.deployment_id.as_deref();
-            of_provider(
-                "config",
-                &c.id,
-                "deployment",
-                dep,
-                dep.and_then(deployment_owner),
-                &c.provider_id,
-            )?;
-            let vault = c.vault_id.as_deref();
-            let owner = vault.and_then(|id| {
-                self.config_vaults
-                    .iter()
-                    .find(|v| v.id == id)
-                    .map(|v| v.provider_id.as_str())
-            });
-            of_provider("config", &c.id, "vault", vault, owner, &c.provider_id)?;
-        }
-        for a in &self.auth_configs {
-            provider("auth config", &a.id, &a.provider_id)?;
-            let dep = a.deployment_id.as_deref();
-            of_provider(
-                "auth config",
-                &a.id,
-                "deployment",
-                dep,
-                dep.and_then(deployment_owner),
-                &a.provider_id,
-            )?;
-            let method = Some(a.auth_method_id.as_str());
-            let owner = self
-                .auth_methods
+        Ok(())
+    }
+
+    /// A reference to a deployment.
+    fn deployment_link<'a>(&'a self, id: Option<&'a String>) -> Link<'a> {
+        Link::to("deployment", id, &self.deployments)
+    }
+
+    /// Every object that belongs to a provider, with the objects it refers to.
+    fn references(&self) -> Vec<Reference<'_>> {
+        let deployment = |id| self.deployment_link(id);
+        let mut out: Vec<Reference<'_>> = Vec::new();
+        out.extend(
+            self.deployments
                 .iter()
-                .find(|m| m.id == a.auth_method_id)
-                .map(|m| m.provider_id.as_str());
-            of_provider(
-                "auth config",
-                &a.id,
-                "auth method",
-                method,
-                owner,
-                &a.provider_id,
-            )?;
-            let creds = a.credentials_id.as_deref();
-            let owner = creds.and_then(|id| {
-                self.credentials
-                    .iter()
-                    .find(|c| c.id == id)
-                    .map(|c| c.provider_id.as_str())
-            });
-            of_provider(
-                "auth config",
-                &a.id,
-                "credentials",
-                creds,
-                owner,
-                &a.provider_id,
-            )?;
+                .map(|d| Reference::new("deployment", d, vec![])),
+        );
+        out.extend(
+            self.auth_methods
+                .iter()
+                .map(|m| Reference::new("auth method", m, vec![])),
+        );
+        out.extend(
+            self.credentials
+                .iter()
+                .map(|c| Reference::new("credentials", c, vec![])),
+        );
+        out.extend(self.config_vaults.iter().map(|v| {
+            Reference::new(
+                "config vault",
+                v,
+                vec![deployment(v.deployment_id.as_ref())],
+            )
+        }));
+        out.extend(self.configs.iter().map(|c| {
+            let vault = Link::to("vault", c.vault_id.as_ref(), &self.config_vaults);
+            Reference::new(
+                "config",
+                c,
+                vec![deployment(c.deployment_id.as_ref()), vault],
+            )
+        }));
+        out.extend(self.auth_configs.iter().map(|a| {
+            let links = vec![
+                deployment(a.deployment_id.as_ref()),
+                Link::to("auth method", Some(&a.auth_method_id), &self.auth_methods),
+                Link::to("credentials", a.credentials_id.as_ref(), &self.credentials),
+            ];
+            Reference::new("auth config", a, links)
+        }));
+        out
+    }
+}
+
+/// A fixture object that belongs to a provider, and what it refers to.
+struct Reference<'a> {
+    kind: &'static str,
+    id: &'a str,
+    provider_id: &'a str,
+    links: Vec<Link<'a>>,
+}
+
+/// One reference: the field, the ID it holds (if any) and the provider owning that object
+/// (`None` when there is no such object).
+struct Link<'a> {
+    field: &'static str,
+    target: Option<&'a str>,
+    owner: Option<&'a str>,
+}
+
+/// A fixture record that belongs to a provider.
+trait Owned {
+    fn id(&self) -> &str;
+    fn provider_id(&self) -> &str;
+}
+
+macro_rules! owned {
+    ($($ty:ty),*) => {
+        $(impl Owned for $ty {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn provider_id(&self) -> &str {
+                &self.provider_id
+            }
+        })*
+    };
+}
+
+owned!(
+    Deployment,
+    AuthMethod,
+    Credentials,
+    ConfigVault,
+    ProviderConfig,
+    AuthConfig
+);
+
+impl<'a> Link<'a> {
+    /// A reference through `field` to `target` among `records`.
+    fn to<T: Owned>(field: &'static str, target: Option<&'a String>, records: &'a [T]) -> Self {
+        let target = target.map(String::as_str);
+        let owner = target.and_then(|id| {
+            records
+                .iter()
+                .find(|r| r.id() == id)
+                .map(Owned::provider_id)
+        });
+        Link {
+            field,
+            target,
+            owner,
+        }
+    }
+}
+
+impl<'a> Reference<'a> {
+    /// `object` of `kind`, referring through `links`.
+    fn new(kind: &'static str, object: &'a impl Owned, links: Vec<Link<'a>>) -> Self {
+        Reference {
+            kind,
+            id: object.id(),
+            provider_id: object.provider_id(),
+            links,
+        }
+    }
+
+    /// Its provider exists, and everything it refers to exists and is that provider's.
+    fn check(&self, fixtures: &Fixtures) -> Result<(), String> {
+        let (kind, id, provider_id) = (self.kind, self.id, self.provider_id);
+        if !fixtures.providers.iter().any(|p| p.id == provider_id) {
+            return Err(format!("{kind} {id}: unknown provider {provider_id}"));
+        }
+        for link in &self.links {
+            match (link.target, link.owner) {
+                (None, _) => {}
+                (Some(target), None) => {
+                    return Err(format!("{kind} {id}: unknown {} {target}", link.field));
+                }
+                (Some(target), Some(owner)) if owner != provider_id => {
+                    return Err(format!(
+                        "{kind} {id}: {} {target} belongs to provider {owner}, not {provider_id}",
+                        link.field
+                    ));
+                }
+                _ => {}
+            }
         }
         Ok(())
     }
