@@ -560,14 +560,16 @@ async fn a_provider_from_the_fixtures_is_used_and_its_failure_fails_the_session(
 #[tokio::test]
 async fn the_fake_provider_checks_the_client_secret_and_pkce() {
     let emu = spawn(Emulator::builder().oauth_auto_approve(true)).await;
-    let app = Landing::start().await;
+    // The fake provider only answers to the emulator's own callback (its clients' one
+    // registered redirect URI); the manual client never follows the redirect there.
+    let callback = format!("{}/oauth/callback", emu.base_url());
     let token_url = format!("{}/_emulator/provider/token", emu.base_url());
     let authorize = |challenge: &str, extra: &str| {
         format!(
             "{}/_emulator/provider/authorize?response_type=code&client_id=client_abc123\
              &redirect_uri={}&state=s1&scope=repo&code_challenge={challenge}{extra}",
             emu.base_url(),
-            url::form_urlencoded::byte_serialize(app.url("/cb").as_bytes()).collect::<String>()
+            url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>()
         )
     };
     let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
@@ -598,7 +600,7 @@ async fn the_fake_provider_checks_the_client_secret_and_pkce() {
     };
     let exchange = |code: String, secret: &'static str, verifier: String| {
         let token_url = token_url.clone();
-        let redirect_uri = app.url("/cb");
+        let redirect_uri = callback.clone();
         async move {
             manual_client()
                 .post(token_url)
@@ -637,7 +639,7 @@ async fn the_fake_provider_checks_the_client_secret_and_pkce() {
         .form(&[
             ("grant_type", "authorization_code"),
             ("code", second.as_str()),
-            ("redirect_uri", app.url("/cb").as_str()),
+            ("redirect_uri", callback.as_str()),
             ("code_verifier", verifier.secret().as_str()),
             ("client_id", "client_abc123"),
             ("client_secret", "emulator_client_secret"),

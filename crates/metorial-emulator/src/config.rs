@@ -17,6 +17,84 @@ pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(30 * 60);
 /// shows a day).
 pub const DEFAULT_OAUTH_SETUP_LIFETIME: Duration = Duration::from_secs(30 * 60);
 
+/// How long a client has to send a request's headers (and how long a kept-alive connection
+/// may stay idle) before the connection is closed.
+pub(crate) const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a client has to send a request's body before the answer is 408.
+pub(crate) const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many connections are served at once; more wait to be accepted.
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// The largest request body accepted (1 MiB); a larger one is answered with 413.
+pub(crate) const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The longest timeout accepted (a day): longer is a typo, not a setting.
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+/// The most connections accepted as a limit (the waiting for them counts in `u32` permits).
+const MAX_MAX_CONNECTIONS: usize = 1_000_000;
+
+/// The largest body limit accepted (1 GiB).
+const MAX_MAX_BODY_BYTES: usize = 1024 * 1024 * 1024;
+
+/// What one client may take from the server: time to send a request, connections, body size.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// How long a client has to send a request's headers (also the idle timeout of a
+    /// kept-alive connection).
+    pub(crate) header_timeout: Duration,
+    /// How long a client has to send a request's body.
+    pub(crate) body_timeout: Duration,
+    /// How many connections are served at once.
+    pub(crate) max_connections: usize,
+    /// The largest request body, in bytes.
+    pub(crate) max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+impl Limits {
+    /// Refuses a zero or absurd limit, naming the option (builder method) at fault.
+    pub(crate) fn validate(&self) -> Result<(), crate::Error> {
+        let invalid = |option, message: &str| crate::Error::Config {
+            option,
+            message: message.to_owned(),
+        };
+        for (option, timeout) in [
+            ("header_timeout", self.header_timeout),
+            ("body_timeout", self.body_timeout),
+        ] {
+            if timeout.is_zero() || timeout > MAX_TIMEOUT {
+                return Err(invalid(option, "must be more than zero and at most a day"));
+            }
+        }
+        if !(1..=MAX_MAX_CONNECTIONS).contains(&self.max_connections) {
+            return Err(invalid(
+                "max_connections",
+                "must be from 1 to 1000000 connections",
+            ));
+        }
+        if !(1..=MAX_MAX_BODY_BYTES).contains(&self.max_body_bytes) {
+            return Err(invalid(
+                "max_body_bytes",
+                "must be from 1 byte to 1 GiB (1073741824 bytes)",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Everything the server needs to start.
 pub(crate) struct Settings {
     /// Where to listen (port 0: an ephemeral port).
@@ -35,6 +113,8 @@ pub(crate) struct Settings {
     pub(crate) session_lifetime: Duration,
     /// How long an OAuth setup stays usable.
     pub(crate) oauth_setup_lifetime: Duration,
+    /// What one client may take from the server.
+    pub(crate) limits: Limits,
 }
 
 /// Settings the request handlers read, once the server is bound.

@@ -13,18 +13,23 @@ use tokio::task::JoinHandle;
 
 use crate::Error;
 use crate::config::{
-    DEFAULT_OAUTH_SETUP_LIFETIME, DEFAULT_SESSION_LIFETIME, Runtime, Settings, normalize_public_url,
+    DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_OAUTH_SETUP_LIFETIME, DEFAULT_SESSION_LIFETIME, Limits, Runtime, Settings,
+    normalize_public_url,
 };
 use crate::fixtures::Fixtures;
 use crate::ids::random_secret;
 use crate::server::{self, AppState};
-use crate::store::{Store, StoreSettings, provider};
+use crate::store::{Store, StoreSettings, fake_provider};
 
 /// Where the fixtures come from.
 #[derive(Debug)]
 enum FixturesSource {
+    /// The built-in fixtures (the objects of Metorial's docs).
     Builtin,
+    /// Fixtures given as a value.
     Given(Box<Fixtures>),
+    /// A JSON or YAML file to read them from.
     File(PathBuf),
 }
 
@@ -32,14 +37,24 @@ enum FixturesSource {
 /// 127.0.0.1, one generated API key, an in-memory database and the built-in fixtures.
 #[must_use]
 pub struct EmulatorBuilder {
+    /// Where to listen.
     listen: SocketAddr,
+    /// The API keys accepted (one is generated when empty).
     api_keys: Vec<String>,
+    /// The SQLite file; `None`: in memory.
     database: Option<PathBuf>,
+    /// Where the fixtures come from.
     fixtures: FixturesSource,
+    /// The base of `url` fields and OAuth redirects; `None`: the base URL.
     public_url: Option<String>,
+    /// Whether the fake provider approves at once.
     oauth_auto_approve: bool,
+    /// How long a setup session stays usable.
     session_lifetime: Duration,
+    /// How long an OAuth setup stays usable.
     oauth_setup_lifetime: Duration,
+    /// Timeouts, connection and body limits.
+    limits: Limits,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -56,6 +71,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("oauth_auto_approve", &self.oauth_auto_approve)
             .field("session_lifetime", &self.session_lifetime)
             .field("oauth_setup_lifetime", &self.oauth_setup_lifetime)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -71,11 +87,24 @@ impl Default for EmulatorBuilder {
             oauth_auto_approve: false,
             session_lifetime: DEFAULT_SESSION_LIFETIME,
             oauth_setup_lifetime: DEFAULT_OAUTH_SETUP_LIFETIME,
+            limits: Limits::default(),
         }
     }
 }
 
 impl EmulatorBuilder {
+    /// The default of [`header_timeout`](Self::header_timeout): 10 seconds.
+    pub const DEFAULT_HEADER_TIMEOUT: Duration = DEFAULT_HEADER_TIMEOUT;
+
+    /// The default of [`body_timeout`](Self::body_timeout): 30 seconds.
+    pub const DEFAULT_BODY_TIMEOUT: Duration = DEFAULT_BODY_TIMEOUT;
+
+    /// The default of [`max_connections`](Self::max_connections): 1024.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = DEFAULT_MAX_CONNECTIONS;
+
+    /// The default of [`max_body_bytes`](Self::max_body_bytes): 1 MiB.
+    pub const DEFAULT_MAX_BODY_BYTES: usize = DEFAULT_MAX_BODY_BYTES;
+
     /// Where to listen (`--listen`); port 0 picks a free port. Default `127.0.0.1:0`.
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = addr;
@@ -136,6 +165,39 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a client has to send a request's headers (`--header-timeout`), counted from
+    /// the connection's opening or the end of its last answer: a connection that sends no
+    /// complete request head in that time (an idle kept-alive one included) is closed without
+    /// an answer. More than zero, at most a day. Default: [`Self::DEFAULT_HEADER_TIMEOUT`].
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_timeout = timeout;
+        self
+    }
+
+    /// How long a client has to send a request's whole body once its headers arrived
+    /// (`--body-timeout`); slower is answered with 408 `timeout` and the connection closed.
+    /// More than zero, at most a day. Default: [`Self::DEFAULT_BODY_TIMEOUT`].
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (`--max-connections`); further ones wait in
+    /// the operating system's queue until one closes. From 1 to 1,000,000. Default:
+    /// [`Self::DEFAULT_MAX_CONNECTIONS`].
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max;
+        self
+    }
+
+    /// The largest request body accepted, in bytes (`--max-body-bytes`); a larger one is
+    /// answered with 413 and the API's error body. From 1 byte to 1 GiB. Default:
+    /// [`Self::DEFAULT_MAX_BODY_BYTES`].
+    pub fn max_body_bytes(mut self, max: usize) -> Self {
+        self.limits.max_body_bytes = max;
+        self
+    }
+
     /// Binds the address, opens the database, loads the fixtures and starts serving.
     pub async fn spawn(self) -> Result<Emulator, Error> {
         let fixtures = match self.fixtures {
@@ -170,6 +232,7 @@ impl EmulatorBuilder {
             oauth_auto_approve: self.oauth_auto_approve,
             session_lifetime: self.session_lifetime,
             oauth_setup_lifetime: self.oauth_setup_lifetime,
+            limits: self.limits,
         };
         Emulator::start(settings).await
     }
@@ -208,13 +271,20 @@ impl fmt::Debug for IssuedToken {
 /// A running emulator. Dropping it stops the server too (without waiting);
 /// [`shutdown`](Emulator::shutdown) stops it and waits for requests in flight.
 pub struct Emulator {
+    /// The address bound.
     local_addr: SocketAddr,
+    /// Where the API is (no trailing slash).
     base_url: String,
+    /// The base of `url` fields and OAuth redirects.
     public_url: String,
+    /// The API keys accepted.
     api_keys: Vec<String>,
+    /// The database (for [`Emulator::issued_tokens`]).
     store: Store,
+    /// Stops the server when fired or dropped.
     shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    /// The server's task.
+    task: Option<JoinHandle<()>>,
 }
 
 impl fmt::Debug for Emulator {
@@ -236,40 +306,11 @@ impl Emulator {
         EmulatorBuilder::default()
     }
 
+    /// Checks the settings, binds the address, opens the database and starts serving.
     async fn start(settings: Settings) -> Result<Self, Error> {
-        for (option, lifetime) in [
-            ("session_lifetime", settings.session_lifetime),
-            ("oauth_setup_lifetime", settings.oauth_setup_lifetime),
-        ] {
-            if lifetime.is_zero() || lifetime > Duration::from_secs(10 * 365 * 24 * 3600) {
-                return Err(Error::Config {
-                    option,
-                    message: "must be more than zero and at most ten years".to_owned(),
-                });
-            }
-        }
-        let listener =
-            TcpListener::bind(settings.listen)
-                .await
-                .map_err(|source| Error::Listen {
-                    addr: settings.listen.to_string(),
-                    source,
-                })?;
-        let local_addr = listener.local_addr().map_err(|source| Error::Listen {
-            addr: settings.listen.to_string(),
-            source,
-        })?;
-        // The address this machine reaches the server at (0.0.0.0 is not one).
-        let reachable = match local_addr.ip() {
-            ip if ip.is_unspecified() && ip.is_ipv4() => {
-                SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), local_addr.port())
-            }
-            ip if ip.is_unspecified() => {
-                SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), local_addr.port())
-            }
-            _ => local_addr,
-        };
-        let base_url = format!("http://{reachable}");
+        check_lifetimes(&settings)?;
+        settings.limits.validate()?;
+        let (listener, local_addr, base_url) = bind(settings.listen).await?;
         let public_url = match &settings.public_url {
             Some(url) => normalize_public_url(url).map_err(|message| Error::Config {
                 option: "public_url",
@@ -277,7 +318,6 @@ impl Emulator {
             })?,
             None => base_url.clone(),
         };
-
         let store_settings = StoreSettings {
             public_url: public_url.clone(),
             session_lifetime_ms: millis(settings.session_lifetime),
@@ -302,7 +342,8 @@ impl Emulator {
             http: server::http_client()?,
         };
         let (shutdown, shutdown_rx) = oneshot::channel();
-        let task = server::serve(listener, server::app(state), shutdown_rx);
+        let app = server::app(state, &settings.limits);
+        let task = server::serve(listener, app, settings.limits, shutdown_rx);
         tracing::info!(%base_url, %public_url, "metorial emulator started");
         Ok(Self {
             local_addr,
@@ -344,7 +385,7 @@ impl Emulator {
     /// The tokens the built-in fake provider issued, oldest first.
     pub async fn issued_tokens(&self) -> Result<Vec<IssuedToken>, Error> {
         self.store
-            .call(provider::issued_tokens)
+            .call(fake_provider::issued_tokens)
             .await
             .map_err(|e| Error::Server(e.message))
     }
@@ -356,11 +397,7 @@ impl Emulator {
             let _ = shutdown.send(());
         }
         match self.task.take() {
-            Some(task) => match task.await {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(Error::Server(e.to_string())),
-                Err(e) => Err(Error::Server(e.to_string())),
-            },
+            Some(task) => task.await.map_err(|e| Error::Server(e.to_string())),
             None => Ok(()),
         }
     }
@@ -374,6 +411,44 @@ impl Drop for Emulator {
     }
 }
 
+/// Refuses a zero or absurd session or OAuth setup lifetime.
+fn check_lifetimes(settings: &Settings) -> Result<(), Error> {
+    for (option, lifetime) in [
+        ("session_lifetime", settings.session_lifetime),
+        ("oauth_setup_lifetime", settings.oauth_setup_lifetime),
+    ] {
+        if lifetime.is_zero() || lifetime > Duration::from_secs(10 * 365 * 24 * 3600) {
+            return Err(Error::Config {
+                option,
+                message: "must be more than zero and at most ten years".to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Binds `listen`; returns the listener, the address bound and the base URL this machine
+/// reaches it at (`0.0.0.0` is not an address to connect to: the loopback stands in for it).
+async fn bind(listen: SocketAddr) -> Result<(TcpListener, SocketAddr, String), Error> {
+    let failed = |source| Error::Listen {
+        addr: listen.to_string(),
+        source,
+    };
+    let listener = TcpListener::bind(listen).await.map_err(failed)?;
+    let local_addr = listener.local_addr().map_err(failed)?;
+    let reachable = match local_addr.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => {
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), local_addr.port())
+        }
+        ip if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), local_addr.port())
+        }
+        _ => local_addr,
+    };
+    Ok((listener, local_addr, format!("http://{reachable}")))
+}
+
+/// A duration in whole milliseconds (saturating).
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }

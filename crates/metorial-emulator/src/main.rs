@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use metorial_emulator::{DEFAULT_LISTEN, Emulator};
+use metorial_emulator::{DEFAULT_LISTEN, Emulator, EmulatorBuilder};
 
 /// A local, stateful Metorial provider-auth API with a real OAuth flow.
 #[derive(Debug, Parser)]
@@ -44,8 +44,55 @@ struct Args {
     /// How long OAuth setups stay usable, in seconds (30 minutes, as on the live API).
     #[arg(long, value_name = "SECONDS", default_value_t = metorial_emulator::DEFAULT_OAUTH_SETUP_LIFETIME.as_secs())]
     oauth_setup_lifetime: u64,
+
+    /// How long a client has to send a request's headers, in seconds; a connection without a
+    /// complete request head by then (an idle kept-alive one included) is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = EmulatorBuilder::DEFAULT_HEADER_TIMEOUT.as_secs())]
+    header_timeout: u64,
+
+    /// How long a client has to send a request's body, in seconds; slower is answered with 408.
+    #[arg(long, value_name = "SECONDS", default_value_t = EmulatorBuilder::DEFAULT_BODY_TIMEOUT.as_secs())]
+    body_timeout: u64,
+
+    /// How many connections are served at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = EmulatorBuilder::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
+
+    /// The largest request body accepted, in bytes; larger is answered with 413.
+    #[arg(long, value_name = "BYTES", default_value_t = EmulatorBuilder::DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
 }
 
+impl Args {
+    /// The emulator these flags describe.
+    fn builder(self) -> EmulatorBuilder {
+        let mut builder = Emulator::builder()
+            .listen(self.listen)
+            .oauth_auto_approve(self.oauth_auto_approve)
+            .session_lifetime(Duration::from_secs(self.session_lifetime))
+            .oauth_setup_lifetime(Duration::from_secs(self.oauth_setup_lifetime))
+            .header_timeout(Duration::from_secs(self.header_timeout))
+            .body_timeout(Duration::from_secs(self.body_timeout))
+            .max_connections(self.max_connections)
+            .max_body_bytes(self.max_body_bytes);
+        for key in self.api_keys {
+            builder = builder.api_key(key);
+        }
+        if let Some(path) = self.database {
+            builder = builder.database(path);
+        }
+        if let Some(path) = self.fixtures {
+            builder = builder.fixtures_file(path);
+        }
+        if let Some(url) = self.public_url {
+            builder = builder.public_url(url);
+        }
+        builder
+    }
+}
+
+/// Parses the flags, starts the emulator, prints its address and key, and serves until
+/// SIGINT or SIGTERM.
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
@@ -57,31 +104,28 @@ async fn main() -> ExitCode {
         .init();
 
     let generated_key = args.api_keys.is_empty();
-    let mut builder = Emulator::builder()
-        .listen(args.listen)
-        .oauth_auto_approve(args.oauth_auto_approve)
-        .session_lifetime(Duration::from_secs(args.session_lifetime))
-        .oauth_setup_lifetime(Duration::from_secs(args.oauth_setup_lifetime));
-    for key in args.api_keys {
-        builder = builder.api_key(key);
-    }
-    if let Some(path) = args.database {
-        builder = builder.database(path);
-    }
-    if let Some(path) = args.fixtures {
-        builder = builder.fixtures_file(path);
-    }
-    if let Some(url) = args.public_url {
-        builder = builder.public_url(url);
-    }
-    let emulator = match builder.spawn().await {
+    let emulator = match args.builder().spawn().await {
         Ok(emulator) => emulator,
         Err(e) => {
             eprintln!("metorial-emulator: {e}");
             return ExitCode::FAILURE;
         }
     };
+    print_banner(&emulator, generated_key);
 
+    wait_for_signal().await;
+    eprintln!("shutting down");
+    match emulator.shutdown().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("metorial-emulator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints where the emulator listens and its API keys (stdout: the caller needs them).
+fn print_banner(emulator: &Emulator, generated_key: bool) {
     println!("listening on http://{}", emulator.local_addr());
     if emulator.public_url() != emulator.base_url() {
         println!("public URL: {}", emulator.public_url());
@@ -99,16 +143,6 @@ async fn main() -> ExitCode {
         emulator.api_key(),
         emulator.base_url()
     );
-
-    wait_for_signal().await;
-    eprintln!("shutting down");
-    match emulator.shutdown().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("metorial-emulator: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
 /// Waits for Ctrl-C (or SIGTERM on Unix).

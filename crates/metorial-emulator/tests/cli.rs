@@ -80,3 +80,43 @@ fn bad_flags_are_refused_with_a_message() {
         .expect("run the emulator");
     assert!(!output.status.success());
 }
+
+#[test]
+fn the_help_lists_the_limit_flags_with_their_defaults() {
+    let output = Command::new(env!("CARGO_BIN_EXE_metorial-emulator"))
+        .arg("--help")
+        .output()
+        .expect("run the emulator");
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for (flag, default) in [
+        ("--header-timeout <SECONDS>", "[default: 10]"),
+        ("--body-timeout <SECONDS>", "[default: 30]"),
+        ("--max-connections <N>", "[default: 1024]"),
+        ("--max-body-bytes <BYTES>", "[default: 1048576]"),
+    ] {
+        let line = help
+            .lines()
+            .find(|line| line.contains(flag))
+            .unwrap_or_else(|| panic!("{flag} is not in the help:\n{help}"));
+        assert!(line.contains(default), "{line}");
+    }
+}
+
+#[test]
+fn zero_limits_are_refused_naming_the_option() {
+    for (flag, option) in [
+        ("--header-timeout", "header_timeout"),
+        ("--body-timeout", "body_timeout"),
+        ("--max-connections", "max_connections"),
+        ("--max-body-bytes", "max_body_bytes"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_metorial-emulator"))
+            .args(["--listen", "127.0.0.1:0", flag, "0"])
+            .output()
+            .expect("run the emulator");
+        assert!(!output.status.success(), "{flag} 0 was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(option), "{flag}: {stderr}");
+    }
+}

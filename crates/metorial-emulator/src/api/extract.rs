@@ -58,11 +58,14 @@ fn bare_message(error: &serde_json::Error) -> String {
 }
 
 /// Decodes a JSON body as the live API validates one: 400 `invalid_data` naming the first
-/// failing field only, `invalid_type` for a missing required field, a mistyped one, or an
-/// explicit `null` for a field of the body (refused even for optional fields; nulls nested in
+/// failing field only, `max_length` for a string over [`MAX_STRING_CHARS`] anywhere in the
+/// body (checked before the fields, so every field, new ones and free-form ones included, is
+/// covered), `invalid_type` for a missing required field, a mistyped one, or an explicit
+/// `null` for a field of the body (refused even for optional fields; nulls nested in
 /// free-form objects such as `metadata` are fine). Unknown fields are dropped.
 pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let object = json_object(bytes)?;
+    refuse_long_strings(&object, &mut Vec::new())?;
     refuse_nulls::<T>(&object)?;
     serde_path_to_error::deserialize(Value::Object(object)).map_err(decode_error)
 }
@@ -92,6 +95,57 @@ fn json_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
             "the body must be a JSON object",
         )),
     }
+}
+
+/// The longest string a JSON body may hold, as the live API counts (JavaScript's `length`:
+/// UTF-16 code units, so one character outside the Basic Multilingual Plane counts 2).
+pub(crate) const MAX_STRING_CHARS: usize = 100_000;
+
+/// Refuses a string value, or an object key, longer than [`MAX_STRING_CHARS`] anywhere in
+/// `object` (400 `invalid_data`, code `max_length`, "Input is too long", at the value's path;
+/// a key's failure is reported at its object's path, without repeating the key). `path` is
+/// where `object` is; the depth is bounded by serde_json's nesting limit (128).
+fn refuse_long_strings(
+    object: &Map<String, Value>,
+    path: &mut Vec<PathSegment>,
+) -> Result<(), ApiError> {
+    for (key, value) in object {
+        if too_long(key) {
+            return Err(max_length(path.clone()));
+        }
+        path.push(PathSegment::Key(key.clone()));
+        refuse_long_value(value, path)?;
+        path.pop();
+    }
+    Ok(())
+}
+
+/// [`refuse_long_strings`] for any JSON value at `path`.
+fn refuse_long_value(value: &Value, path: &mut Vec<PathSegment>) -> Result<(), ApiError> {
+    match value {
+        Value::String(text) if too_long(text) => Err(max_length(path.clone())),
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                path.push(PathSegment::Index(index as u64));
+                refuse_long_value(item, path)?;
+                path.pop();
+            }
+            Ok(())
+        }
+        Value::Object(object) => refuse_long_strings(object, path),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `text` is longer than [`MAX_STRING_CHARS`] UTF-16 code units (a UTF-8 byte is at
+/// most one code unit, so short byte lengths need no counting).
+fn too_long(text: &str) -> bool {
+    text.len() > MAX_STRING_CHARS && text.encode_utf16().count() > MAX_STRING_CHARS
+}
+
+/// 400 `invalid_data`, `max_length` at `path`.
+fn max_length(path: Vec<PathSegment>) -> ApiError {
+    ApiError::invalid_with_code(path, "max_length", "Input is too long")
 }
 
 /// Refuses an explicit `null` for a field of `T` (400 `invalid_data`, `invalid_type`, at the
@@ -544,6 +598,7 @@ mod tests {
         CreateProviderAuthExportBody, CreateProviderSetupSessionBody,
         UpdateProviderSetupSessionBody,
     };
+    use serde_json::json;
 
     const STATUSES: &[&str] = &["pending", "failed"];
     const FILTERS: &[ListFilter] = &[
@@ -720,6 +775,53 @@ mod tests {
         let e =
             decode_json::<CreateProviderSetupSessionBody>(br#"{"provider_id":"p"} x"#).unwrap_err();
         assert_eq!(e.errors[0].code, "invalid_json");
+    }
+
+    #[test]
+    fn strings_over_the_limit_are_refused_wherever_they_are() {
+        let long = "x".repeat(MAX_STRING_CHARS + 1);
+        let refused = |json: Value| {
+            let bytes = serde_json::to_vec(&json).unwrap();
+            let e = decode_json::<CreateProviderSetupSessionBody>(&bytes).unwrap_err();
+            assert_eq!(
+                (e.status, e.code.clone()),
+                (StatusCode::BAD_REQUEST, ErrorCode::InvalidData)
+            );
+            assert_eq!(e.errors[0].code, "max_length");
+            assert_eq!(e.errors[0].message, "Input is too long");
+            path(&e)
+        };
+        assert_eq!(refused(json!({"name": long})), [PathSegment::from("name")]);
+        assert_eq!(
+            refused(json!({"provider_id": "p", "metadata": {"a": [1, {"b": long}]}})),
+            [
+                PathSegment::from("metadata"),
+                "a".into(),
+                PathSegment::Index(1),
+                "b".into()
+            ]
+        );
+        // Unknown fields and keys count too.
+        assert_eq!(
+            refused(json!({"unknown": long})),
+            [PathSegment::from("unknown")]
+        );
+        assert_eq!(
+            refused(json!({"metadata": {long.clone(): 1}})),
+            [PathSegment::from("metadata")]
+        );
+        // At the limit, and counted in UTF-16 code units (not bytes).
+        let at_limit = json!({"provider_id": "p", "name": "x".repeat(MAX_STRING_CHARS)});
+        let body: CreateProviderSetupSessionBody =
+            decode_json(&serde_json::to_vec(&at_limit).unwrap()).unwrap();
+        assert_eq!(body.name.map(|n| n.len()), Some(MAX_STRING_CHARS));
+        let accented = json!({"provider_id": "p", "name": "é".repeat(MAX_STRING_CHARS)});
+        assert!(
+            decode_json::<CreateProviderSetupSessionBody>(&serde_json::to_vec(&accented).unwrap())
+                .is_ok()
+        );
+        let astral = json!({"name": "😀".repeat(MAX_STRING_CHARS / 2 + 1)});
+        assert_eq!(refused(astral), [PathSegment::from("name")]);
     }
 
     #[test]

@@ -22,6 +22,7 @@ use crate::store::flows::Flow;
 /// config holds what the provider sent.
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct ExtraFields {
+    /// The fields, by name.
     #[serde(flatten)]
     fields: Map<String, Value>,
 }

@@ -1,16 +1,23 @@
 //! The OAuth flow in the browser: a flow's `url` (`/setup/{id}`), the redirect URI
-//! (`/oauth/callback`), and the built-in fake provider (`/_emulator/provider/...`).
+//! (`/oauth/callback`), and the built-in fake OAuth provider (`/_emulator/provider/...`).
+//!
+//! - `flow`: the emulator as an OAuth client (start, callback), with `client` (the `oauth2`
+//!   crate's client and the code exchange over reqwest).
+//! - `fake_provider`: the fake OAuth provider (authorize + consent, token).
+//! - `pages`: the HTML pages, their security headers, and `PageError`.
 
 mod client;
+mod fake_provider;
 mod flow;
 mod pages;
-mod provider;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::server::AppState;
 
+/// Path of the emulator's OAuth callback (every flow's redirect URI).
+pub(crate) const CALLBACK_PATH: &str = "/oauth/callback";
 /// Path of the fake provider's authorize endpoint.
 pub(crate) const FAKE_AUTHORIZE_PATH: &str = "/_emulator/provider/authorize";
 /// Path of the fake provider's token endpoint.
@@ -20,12 +27,12 @@ pub(crate) const FAKE_TOKEN_PATH: &str = "/_emulator/provider/token";
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/setup/{id}", get(flow::start))
-        .route("/oauth/callback", get(flow::callback))
+        .route(CALLBACK_PATH, get(flow::callback))
         .route(
             FAKE_AUTHORIZE_PATH,
-            get(provider::authorize).post(provider::decide),
+            get(fake_provider::authorize).post(fake_provider::decide),
         )
-        .route(FAKE_TOKEN_PATH, post(provider::token))
+        .route(FAKE_TOKEN_PATH, post(fake_provider::token))
 }
 
 /// The decoded `key=value` pairs of a query string or form body; `None` if a key repeats (an

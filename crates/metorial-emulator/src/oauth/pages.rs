@@ -1,7 +1,18 @@
-//! The small HTML pages of the flow: the consent page, results and errors.
+//! The small HTML pages of the flow: the consent page, results and errors ([`PageError`]).
+//!
+//! Every page is sent with `Cache-Control: no-store`, `X-Content-Type-Options: nosniff`,
+//! `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY` and a Content-Security-Policy that
+//! allows nothing but inline styles: no script, image, frame or base URL, and no form target
+//! except the consent form's own (see [`consent`]).
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+
+use crate::errors::ApiError;
+
+/// The Content-Security-Policy of every page, before its `form-action` sources.
+const CSP_BASE: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; \
+                        frame-ancestors 'none'; form-action";
 
 /// Escapes text for HTML.
 pub(crate) fn escape(text: &str) -> String {
@@ -19,8 +30,14 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// A page with `title` and the (already escaped) `body`.
+/// A page with `title` and the (already escaped) `body`, without forms.
 pub(crate) fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    page_with_forms(status, title, body, "'none'")
+}
+
+/// A page with `title` and the (already escaped) `body`, whose forms may lead to
+/// `form_sources` (CSP source expressions, or `'none'`).
+fn page_with_forms(status: StatusCode, title: &str, body: &str, form_sources: &str) -> Response {
     let html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -31,13 +48,18 @@ pub(crate) fn page(status: StatusCode, title: &str, body: &str) -> Response {
         title = escape(title),
     );
     let mut response = (status, Html(html)).into_response();
+    let csp = HeaderValue::from_str(&format!("{CSP_BASE} {form_sources}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; form-action 'none'"));
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    for (name, value) in [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        headers.insert::<HeaderName>(name, HeaderValue::from_static(value));
+    }
     response
 }
 
@@ -50,8 +72,35 @@ pub(crate) fn error(status: StatusCode, title: &str, message: &str) -> Response 
     )
 }
 
-/// The fake provider's consent page: Approve or Deny (a plain form, no script).
-pub(crate) fn consent(app: &str, scopes: &[&str], request_id: &str, action: &str) -> Response {
+/// The CSP source expression of `url`'s origin: `scheme://host[:port]` for an http(s) URL
+/// whose host CSP can name (letters, digits, `-`, `.`), else its scheme alone (`myapp:`);
+/// `None` if it is not a URL.
+pub(crate) fn csp_source(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    let scheme = url.scheme();
+    let host = url.host_str().filter(|host| {
+        host.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    });
+    Some(match (scheme, host) {
+        ("http" | "https", Some(host)) => match url.port() {
+            Some(port) => format!("{scheme}://{host}:{port}"),
+            None => format!("{scheme}://{host}"),
+        },
+        _ => format!("{scheme}:"),
+    })
+}
+
+/// The fake provider's consent page: Approve or Deny (a plain form, no script). Its form may
+/// lead to `'self'` and to `destinations` (URLs): Chromium checks `form-action` against every
+/// redirect the answer goes through (the client's redirect URI, then the app's URL).
+pub(crate) fn consent(
+    app: &str,
+    scopes: &[&str],
+    request_id: &str,
+    action: &str,
+    destinations: &[&str],
+) -> Response {
     let scopes = if scopes.is_empty() {
         "<p>No scopes requested.</p>".to_owned()
     } else {
@@ -64,7 +113,13 @@ pub(crate) fn consent(app: &str, scopes: &[&str], request_id: &str, action: &str
             items.join("")
         )
     };
-    page(
+    let mut sources = vec!["'self'".to_owned()];
+    for source in destinations.iter().filter_map(|url| csp_source(url)) {
+        if !sources.contains(&source) {
+            sources.push(source);
+        }
+    }
+    page_with_forms(
         StatusCode::OK,
         "Authorize access",
         &format!(
@@ -79,12 +134,68 @@ pub(crate) fn consent(app: &str, scopes: &[&str], request_id: &str, action: &str
             request = escape(request_id),
             action = escape(action),
         ),
+        &sources.join(" "),
     )
+}
+
+/// A browser request that failed: answered with the HTML [`error`] page and its status.
+#[derive(Debug)]
+pub(crate) struct PageError {
+    /// The HTTP status.
+    status: StatusCode,
+    /// The page's title.
+    title: &'static str,
+    /// What went wrong, in plain words.
+    message: String,
+}
+
+impl PageError {
+    /// A failure with this status, title and message.
+    pub(crate) fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            title,
+            message: message.into(),
+        }
+    }
+
+    /// 400: the request is wrong.
+    pub(crate) fn bad_request(title: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, title, message)
+    }
+
+    /// 500: a bug or an I/O failure, logged; the page only points at the log.
+    pub(crate) fn internal(error: impl std::fmt::Display) -> Self {
+        tracing::error!(%error, "OAuth page failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "The emulator could not go on; see its log.",
+        )
+    }
+}
+
+impl From<ApiError> for PageError {
+    /// A store failure: a client error (e.g. a `config_only` session has no OAuth flow) with
+    /// its message, anything else as an internal error.
+    fn from(error: ApiError) -> Self {
+        if error.status.is_client_error() {
+            Self::new(error.status, "Setup not possible", error.message)
+        } else {
+            Self::internal(error.message)
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error(self.status, self.title, &self.message)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{csp_source, escape};
 
     #[test]
     fn escapes_markup() {
@@ -92,5 +203,23 @@ mod tests {
             escape("<a href='x'>&\"</a>"),
             "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn csp_sources_name_origins_or_schemes() {
+        let source = |url: &str| csp_source(url);
+        assert_eq!(
+            source("http://127.0.0.1:8710/oauth/callback?x=1").as_deref(),
+            Some("http://127.0.0.1:8710")
+        );
+        assert_eq!(
+            source("https://app.example.com/done").as_deref(),
+            Some("https://app.example.com")
+        );
+        assert_eq!(source("myapp://done").as_deref(), Some("myapp:"));
+        assert_eq!(source("http://[::1]:80/").as_deref(), Some("http:"));
+        // A host CSP cannot name (`;` would end the directive) falls back to the scheme.
+        assert_eq!(source("http://a;b.example/").as_deref(), Some("http:"));
+        assert_eq!(source("not a url"), None);
     }
 }

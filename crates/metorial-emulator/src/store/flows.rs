@@ -1,5 +1,11 @@
 //! The stored side of the OAuth flow, shared by setup sessions and OAuth setups: single-use
 //! `state`s with their PKCE verifiers, and the completion or failure of a flow.
+//!
+//! Anyone holding a flow's URL (no API key) can make a `state` by opening it, so `state`s are
+//! bounded: before each insert, those long expired are purged, and the oldest are evicted past
+//! [`MAX_STATES_PER_FLOW`] for the flow and [`MAX_STATES`] in all (the newest always works).
+
+use std::fmt;
 
 use metorial_models::{
     ProviderAuthConfigSource, ProviderAuthConfigStatus, ProviderAuthConfigType, SecretObject,
@@ -7,12 +13,85 @@ use metorial_models::{
 use rusqlite::{OptionalExtension, params};
 
 use super::catalog::{self, load_referenced};
+use super::expiring::{Expiring, Scope};
 use super::oauth_setups::config_client;
 use super::{Db, setup_sessions, sweep_expired};
 use crate::errors::ApiError;
 use crate::fixtures::{AuthConfig, AuthMethod, Credentials, Provider, SecretString};
 use crate::ids;
 use crate::time::{now_ms, timestamp};
+
+/// How long a `state` handed to the provider stays valid.
+const STATE_LIFETIME_MS: i64 = 60 * 60 * 1000;
+/// How long an expired or used `state` is kept after its expiry, so that a late or replayed
+/// callback is told so (rather than "unknown").
+const STATE_RETENTION_MS: i64 = 60 * 60 * 1000;
+/// The most `state`s one flow may have (each visit of its URL makes one); beyond, its oldest
+/// are evicted.
+pub(crate) const MAX_STATES_PER_FLOW: i64 = 10;
+/// The most `state`s in all; beyond, the oldest are evicted.
+pub(crate) const MAX_STATES: i64 = 10_000;
+
+/// The `state`s' table.
+const STATES: Expiring = Expiring {
+    table: "oauth_states",
+    key: "state",
+};
+
+/// The status of a flow: a setup session's (`pending`, `completed`, `failed`, `archived`, ...)
+/// or an OAuth setup's (`unused`, `opened`, `completed`, `failed`, `expired`), with `expired`
+/// shown for a session whose time is up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FlowStatus {
+    /// A setup session waiting to be completed.
+    Pending,
+    /// An OAuth setup whose URL was not opened yet.
+    Unused,
+    /// An OAuth setup whose URL was opened.
+    Opened,
+    /// Completed: the tokens are in its auth config.
+    Completed,
+    /// Failed (denied, or the code exchange failed).
+    Failed,
+    /// Its time is up.
+    Expired,
+    /// A stored status this code does not complete flows from (`archived`, ...), as stored.
+    Other(String),
+}
+
+impl FlowStatus {
+    /// The status stored (or shown) as `text`.
+    pub(crate) fn parse(text: &str) -> Self {
+        match text {
+            "pending" => Self::Pending,
+            "unused" => Self::Unused,
+            "opened" => Self::Opened,
+            "completed" => Self::Completed,
+            "failed" => Self::Failed,
+            "expired" => Self::Expired,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// The status as stored and shown.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Unused => "unused",
+            Self::Opened => "opened",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+            Self::Expired => "expired",
+            Self::Other(text) => text,
+        }
+    }
+}
+
+impl fmt::Display for FlowStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// What a flow belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +113,7 @@ impl FlowKind {
         }
     }
 
+    /// Its table.
     fn table(self) -> &'static str {
         match self {
             Self::SetupSession => "setup_sessions",
@@ -42,19 +122,22 @@ impl FlowKind {
     }
 
     /// The statuses of a flow that has not finished yet.
-    pub(crate) fn open_statuses(self) -> &'static [&'static str] {
+    pub(crate) fn open_statuses(self) -> &'static [FlowStatus] {
         match self {
-            Self::SetupSession => &["pending"],
-            Self::OauthSetup => &["unused", "opened"],
+            Self::SetupSession => &[FlowStatus::Pending],
+            Self::OauthSetup => &[FlowStatus::Unused, FlowStatus::Opened],
         }
     }
 
-    /// An SQL list of [`open_statuses`](Self::open_statuses) (constants of the code).
-    fn open_sql(self) -> &'static str {
-        match self {
-            Self::SetupSession => "('pending')",
-            Self::OauthSetup => "('unused', 'opened')",
-        }
+    /// An SQL list of [`open_statuses`](Self::open_statuses), e.g. `('unused', 'opened')`
+    /// (constants of the code, never input).
+    fn open_sql(self) -> String {
+        let quoted: Vec<String> = self
+            .open_statuses()
+            .iter()
+            .map(|status| format!("'{status}'"))
+            .collect();
+        format!("({})", quoted.join(", "))
     }
 
     /// The query parameter naming the object in the final redirect.
@@ -80,8 +163,8 @@ pub(crate) struct Flow {
     pub(crate) kind: FlowKind,
     /// The session's or setup's ID.
     pub(crate) id: String,
-    /// Its status (`pending`/`unused` while open).
-    pub(crate) status: String,
+    /// Its status as shown (`pending`, `unused` or `opened` while open).
+    pub(crate) status: FlowStatus,
     /// Where to send the browser at the end.
     pub(crate) redirect_url: Option<String>,
     /// Its display name.
@@ -90,7 +173,9 @@ pub(crate) struct Flow {
     pub(crate) provider: Provider,
     /// The auth method (its scopes are requested).
     pub(crate) auth_method: AuthMethod,
+    /// The deployment, if any (the auth config records it).
     deployment_id: Option<String>,
+    /// The fixtures' OAuth app credentials, unless the setup brings its own app.
     credentials_id: Option<String>,
     /// The OAuth client ID.
     pub(crate) client_id: String,
@@ -101,20 +186,54 @@ pub(crate) struct Flow {
 impl Flow {
     /// Whether the flow can still complete.
     pub(crate) fn is_open(&self) -> bool {
-        self.kind.open_statuses().contains(&self.status.as_str())
+        self.kind.open_statuses().contains(&self.status)
+    }
+
+    /// The active auth config completing this flow creates, holding `tokens`.
+    fn auth_config(&self, id: String, tokens: SecretObject, now: i64) -> AuthConfig {
+        AuthConfig {
+            id,
+            provider_id: self.provider.id.clone(),
+            deployment_id: self.deployment_id.clone(),
+            auth_method_id: self.auth_method.id.clone(),
+            credentials_id: self.credentials_id.clone(),
+            type_: ProviderAuthConfigType::OauthAutomated,
+            source: ProviderAuthConfigSource::SetupSession,
+            status: ProviderAuthConfigStatus::Active,
+            is_default: false,
+            name: Some(
+                self.name
+                    .clone()
+                    .unwrap_or_else(|| format!("{} OAuth", self.provider.name)),
+            ),
+            description: Some(format!("Created by {} {}", self.kind.noun(), self.id)),
+            metadata: None,
+            value: tokens,
+            created_at: timestamp(now),
+            updated_at: timestamp(now),
+        }
     }
 }
 
 /// The columns of a flow, as stored by setup sessions and OAuth setups alike.
 struct FlowRow {
+    /// The provider (none for a `config_only` session).
     provider_id: Option<String>,
+    /// The deployment.
     deployment_id: Option<String>,
+    /// The auth method (none for a `config_only` session).
     auth_method_id: Option<String>,
+    /// The OAuth app credentials.
     credentials_id: Option<String>,
+    /// The stored status.
     status: String,
+    /// Where the browser goes at the end.
     redirect_url: Option<String>,
+    /// The display name.
     name: Option<String>,
+    /// An OAuth setup's config (JSON), which may name its own OAuth app.
     config: Option<String>,
+    /// When it expires (milliseconds).
     expires_at: i64,
 }
 
@@ -173,7 +292,11 @@ pub(crate) fn load(db: &mut Db<'_>, id: &str) -> Result<Option<Flow>, ApiError> 
     Ok(Some(Flow {
         kind,
         id: id.to_owned(),
-        status: setup_sessions::shown_status(&row.status, row.expires_at, now).to_owned(),
+        status: FlowStatus::parse(setup_sessions::shown_status(
+            &row.status,
+            row.expires_at,
+            now,
+        )),
         redirect_url: row.redirect_url,
         name: row.name,
         provider: load_referenced::<Provider>(conn, provider_id)?,
@@ -207,33 +330,45 @@ fn oauth_client(
     }
 }
 
-/// Remembers a new single-use `state` of a flow and its PKCE verifier.
+/// Remembers a new single-use `state` of a flow and its PKCE verifier, valid for an hour
+/// (making room first: see the module's notes).
 pub(crate) fn insert_state(
     db: &mut Db<'_>,
     state: &str,
     flow_id: &str,
     pkce_verifier: &str,
-    lifetime_ms: i64,
 ) -> Result<(), ApiError> {
     let now = now_ms();
-    db.conn
-        .prepare_cached(
-            "INSERT INTO oauth_states (state, flow_id, pkce_verifier, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?)",
-        )?
-        .execute(params![
-            state,
-            flow_id,
-            pkce_verifier,
-            now,
-            now.saturating_add(lifetime_ms)
-        ])?;
+    let tx = db.conn.transaction()?;
+    let caps = [
+        (
+            Scope::Where {
+                column: "flow_id",
+                value: flow_id,
+            },
+            MAX_STATES_PER_FLOW,
+        ),
+        (Scope::All, MAX_STATES),
+    ];
+    STATES.make_room(&tx, now.saturating_sub(STATE_RETENTION_MS), &caps)?;
+    tx.prepare_cached(
+        "INSERT INTO oauth_states (state, flow_id, pkce_verifier, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        state,
+        flow_id,
+        pkce_verifier,
+        now,
+        now.saturating_add(STATE_LIFETIME_MS)
+    ])?;
+    tx.commit()?;
     Ok(())
 }
 
 /// What a callback's `state` turned out to be.
 pub(crate) enum Claim {
-    /// No flow issued it (forged, or its session was deleted).
+    /// No flow issued it (forged, evicted, or its session was deleted).
     Unknown,
     /// It was already used (a replay).
     Used,
@@ -250,32 +385,55 @@ pub(crate) enum Claim {
     },
 }
 
+/// A stored `state`, read by column name.
+struct StateRow {
+    /// The flow that issued it.
+    flow_id: String,
+    /// The PKCE verifier of its authorization request.
+    pkce_verifier: String,
+    /// When it stops being valid (milliseconds).
+    expires_at: i64,
+    /// When a callback used it, if one did.
+    used_at: Option<i64>,
+}
+
+impl StateRow {
+    /// The row of `state`, if any.
+    fn find(conn: &rusqlite::Connection, state: &str) -> Result<Option<Self>, ApiError> {
+        Ok(conn
+            .prepare_cached(
+                "SELECT flow_id, pkce_verifier, expires_at, used_at FROM oauth_states
+                 WHERE state = ?",
+            )?
+            .query_row([state], |r| {
+                Ok(Self {
+                    flow_id: r.get("flow_id")?,
+                    pkce_verifier: r.get("pkce_verifier")?,
+                    expires_at: r.get("expires_at")?,
+                    used_at: r.get("used_at")?,
+                })
+            })
+            .optional()?)
+    }
+}
+
 /// Uses up a callback's `state` if it is valid and its flow still open; changes nothing
 /// otherwise.
 pub(crate) fn claim_state(db: &mut Db<'_>, state: &str) -> Result<Claim, ApiError> {
     let now = now_ms();
-    let row: Option<(String, String, i64, Option<i64>)> = db
-        .conn
-        .prepare_cached(
-            "SELECT flow_id, pkce_verifier, expires_at, used_at FROM oauth_states WHERE state = ?",
-        )?
-        .query_row([state], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?;
-    let Some((flow_id, pkce_verifier, expires_at, used_at)) = row else {
+    let Some(row) = StateRow::find(db.conn, state)? else {
         return Ok(Claim::Unknown);
     };
-    if used_at.is_some() {
+    if row.used_at.is_some() {
         return Ok(Claim::Used);
     }
-    let Some(flow) = load(db, &flow_id)? else {
+    let Some(flow) = load(db, &row.flow_id)? else {
         return Ok(Claim::Unknown);
     };
     if !flow.is_open() {
         return Ok(Claim::Closed(flow));
     }
-    if expires_at <= now {
+    if row.expires_at <= now {
         return Ok(Claim::Stale);
     }
     let claimed = db
@@ -287,8 +445,32 @@ pub(crate) fn claim_state(db: &mut Db<'_>, state: &str) -> Result<Claim, ApiErro
     }
     Ok(Claim::Claimed {
         flow,
-        pkce_verifier,
+        pkce_verifier: row.pkce_verifier,
     })
+}
+
+/// Where the flow that issued this (unused, unexpired) `state` sends the browser at its end:
+/// `Some(None)` for a flow without `redirect_url`, `None` for an unknown `state`. The consent
+/// page allows its form to lead there (its Content-Security-Policy's `form-action`).
+pub(crate) fn final_redirect(
+    db: &mut Db<'_>,
+    state: &str,
+) -> Result<Option<Option<String>>, ApiError> {
+    let Some(row) = StateRow::find(db.conn, state)? else {
+        return Ok(None);
+    };
+    if row.used_at.is_some() || row.expires_at <= now_ms() {
+        return Ok(None);
+    }
+    let Some(kind) = FlowKind::of(&row.flow_id) else {
+        return Ok(None);
+    };
+    let sql = format!("SELECT redirect_url FROM {} WHERE id = ?", kind.table());
+    Ok(db
+        .conn
+        .prepare_cached(&sql)?
+        .query_row([&row.flow_id], |r| r.get("redirect_url"))
+        .optional()?)
 }
 
 /// Marks an open flow `failed`; false if it was no longer open.
@@ -296,14 +478,15 @@ pub(crate) fn fail(db: &mut Db<'_>, flow: &Flow) -> Result<bool, ApiError> {
     let now = now_ms();
     sweep_expired(db.conn, now)?;
     let sql = format!(
-        "UPDATE {} SET status = 'failed', updated_at = ? WHERE id = ? AND status IN {}",
+        "UPDATE {} SET status = ?, updated_at = ? WHERE id = ? AND status IN {}",
         flow.kind.table(),
         flow.kind.open_sql()
     );
-    let changed = db
-        .conn
-        .prepare_cached(&sql)?
-        .execute(params![now, flow.id])?;
+    let changed = db.conn.prepare_cached(&sql)?.execute(params![
+        FlowStatus::Failed.as_str(),
+        now,
+        flow.id
+    ])?;
     Ok(changed > 0)
 }
 
@@ -318,37 +501,21 @@ pub(crate) fn complete(
     sweep_expired(db.conn, now)?;
     let tx = db.conn.transaction()?;
     let id = db.ids.next(ids::AUTH_CONFIG, now);
-    let auth_config = AuthConfig {
-        id: id.clone(),
-        provider_id: flow.provider.id.clone(),
-        deployment_id: flow.deployment_id.clone(),
-        auth_method_id: flow.auth_method.id.clone(),
-        credentials_id: flow.credentials_id.clone(),
-        type_: ProviderAuthConfigType::OauthAutomated,
-        source: ProviderAuthConfigSource::SetupSession,
-        status: ProviderAuthConfigStatus::Active,
-        is_default: false,
-        name: Some(
-            flow.name
-                .clone()
-                .unwrap_or_else(|| format!("{} OAuth", flow.provider.name)),
-        ),
-        description: Some(format!("Created by {} {}", flow.kind.noun(), flow.id)),
-        metadata: None,
-        value: tokens,
-        created_at: timestamp(now),
-        updated_at: timestamp(now),
-    };
+    let auth_config = flow.auth_config(id.clone(), tokens, now);
     catalog::insert_auth_config(&tx, &auth_config)?;
     let sql = format!(
-        "UPDATE {} SET status = 'completed', auth_config_id = ?, updated_at = ?
+        "UPDATE {} SET status = ?, auth_config_id = ?, updated_at = ?
          WHERE id = ? AND status IN {} AND expires_at > ?",
         flow.kind.table(),
         flow.kind.open_sql()
     );
-    let changed = tx
-        .prepare_cached(&sql)?
-        .execute(params![id, now, flow.id, now])?;
+    let changed = tx.prepare_cached(&sql)?.execute(params![
+        FlowStatus::Completed.as_str(),
+        id,
+        now,
+        flow.id,
+        now
+    ])?;
     if changed == 0 {
         return Ok(None); // The transaction rolls back on drop.
     }

@@ -3,10 +3,11 @@
 
 pub(crate) mod auth_exports;
 pub(crate) mod catalog;
+mod expiring;
+pub(crate) mod fake_provider;
 pub(crate) mod flows;
 pub(crate) mod oauth_setups;
 pub(crate) mod paging;
-pub(crate) mod provider;
 mod schema;
 pub(crate) mod setup_sessions;
 pub(crate) mod views;

@@ -154,12 +154,10 @@ pub(crate) fn create(
         "provider_auth_method_id",
         body.provider_auth_method_id.as_deref(),
     )?;
-    let own_client = config_client(body.config.expose_all());
-    if let Some((client_id, client_secret)) = &own_client {
-        // The setup's own OAuth app: the fake provider knows it from now on.
-        super::provider::register_client(&tx, client_id, client_secret)?;
-    }
-    let own_client = own_client.is_some();
+    // The setup's own OAuth app, if its config names one (checked: it may not take over a
+    // client ID someone else registered): the fake provider knows it from now on.
+    let own_client =
+        super::fake_provider::register_config_client(&tx, db.settings, body.config.expose_all())?;
     let credentials = match body.provider_auth_credentials_id.as_deref() {
         Some(id) => catalog::resolve_credentials(&tx, &provider_id, Some(id))?,
         None if own_client => None,

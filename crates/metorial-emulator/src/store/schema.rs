@@ -1,9 +1,11 @@
 //! The SQLite schema. Lists page by primary key (`WHERE id > ? ORDER BY id LIMIT n`), and every
 //! list filter has an index on `(column, id)`, so a page costs the same however many rows the
-//! table holds.
+//! table holds. The tables a browser can add to without an API key (`oauth_states`, the fake
+//! provider's requests and codes) have an index on `expires_at`, so purging expired rows and
+//! evicting the oldest is a range read (see `store::expiring`).
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub(crate) const VERSION: i64 = 2;
+pub(crate) const VERSION: i64 = 3;
 
 /// Creates every table and index (idempotent).
 pub(crate) const SCHEMA: &str = r#"
@@ -134,36 +136,38 @@ CREATE TABLE IF NOT EXISTS oauth_states (
     expires_at INTEGER NOT NULL,
     used_at INTEGER
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS oauth_states_flow ON oauth_states (flow_id);
+CREATE INDEX IF NOT EXISTS oauth_states_flow_expiry ON oauth_states (flow_id, expires_at);
+CREATE INDEX IF NOT EXISTS oauth_states_expiry ON oauth_states (expires_at);
 
-CREATE TABLE IF NOT EXISTS provider_clients (
+CREATE TABLE IF NOT EXISTS fake_provider_clients (
     client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
     client_secret TEXT NOT NULL,
-    PRIMARY KEY (client_id, client_secret)
+    PRIMARY KEY (client_id, redirect_uri)
 ) WITHOUT ROWID;
 
-CREATE TABLE IF NOT EXISTS provider_requests (
+CREATE TABLE IF NOT EXISTS fake_provider_requests (
     id TEXT PRIMARY KEY,
     client_id TEXT NOT NULL,
     redirect_uri TEXT NOT NULL,
     scope TEXT,
     state TEXT,
     code_challenge TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    decided_at INTEGER
+    expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fake_provider_requests_expiry ON fake_provider_requests (expires_at);
 
-CREATE TABLE IF NOT EXISTS provider_codes (
+CREATE TABLE IF NOT EXISTS fake_provider_codes (
     code TEXT PRIMARY KEY,
     client_id TEXT NOT NULL,
     redirect_uri TEXT NOT NULL,
     scope TEXT,
     code_challenge TEXT NOT NULL,
-    expires_at INTEGER NOT NULL,
-    used_at INTEGER
+    expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fake_provider_codes_expiry ON fake_provider_codes (expires_at);
 
-CREATE TABLE IF NOT EXISTS provider_tokens (
+CREATE TABLE IF NOT EXISTS fake_provider_tokens (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     access_token TEXT NOT NULL,
     refresh_token TEXT NOT NULL,

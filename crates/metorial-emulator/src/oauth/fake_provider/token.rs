@@ -1,0 +1,288 @@
+//! The fake provider's token endpoint (`grant_type=authorization_code` with PKCE). Failures
+//! are [`TokenError`]s: the OAuth 2.0 error JSON of RFC 6749 section 5.2.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
+use serde::Serialize;
+use subtle::ConstantTimeEq;
+
+use crate::emulator::IssuedToken;
+use crate::errors::ApiError;
+use crate::oauth::form_pairs;
+use crate::server::AppState;
+use crate::store::{Db, fake_provider};
+
+/// A failed token request: `{"error", "error_description"}` with its status (401 with
+/// `WWW-Authenticate` for `invalid_client`), never cached.
+#[derive(Debug)]
+pub(crate) struct TokenError {
+    /// The HTTP status.
+    status: StatusCode,
+    /// The RFC 6749 error code.
+    error: &'static str,
+    /// What went wrong, for the client's developer.
+    description: String,
+}
+
+impl TokenError {
+    /// 400 with this error code.
+    fn bad_request(error: &'static str, description: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            error,
+            description: description.into(),
+        }
+    }
+
+    /// 400 `invalid_request`: a parameter is missing or repeated.
+    fn invalid_request(description: &str) -> Self {
+        Self::bad_request("invalid_request", description)
+    }
+
+    /// 400 `invalid_grant`: the code cannot be exchanged.
+    fn invalid_grant(description: &str) -> Self {
+        Self::bad_request("invalid_grant", description)
+    }
+
+    /// 401 `invalid_client`: the client did not authenticate.
+    fn invalid_client(description: &str) -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            error: "invalid_client",
+            description: description.to_owned(),
+        }
+    }
+}
+
+impl From<ApiError> for TokenError {
+    /// A store failure: 500 `server_error`.
+    fn from(error: ApiError) -> Self {
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            error: "server_error",
+            description: error.message,
+        }
+    }
+}
+
+/// The body of a [`TokenError`].
+#[derive(Serialize)]
+struct ErrorBody {
+    /// The error code.
+    error: &'static str,
+    /// Its description.
+    error_description: String,
+}
+
+impl IntoResponse for TokenError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: self.error,
+            error_description: self.description,
+        };
+        let mut response = no_store((self.status, Json(body)).into_response());
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"fake provider\""),
+            );
+        }
+        response
+    }
+}
+
+/// A successful answer (RFC 6749 section 5.1).
+#[derive(Serialize)]
+struct TokenBody {
+    /// The access token.
+    access_token: String,
+    /// Always `bearer`.
+    token_type: &'static str,
+    /// The access token's lifetime in seconds.
+    expires_in: i64,
+    /// The refresh token.
+    refresh_token: String,
+    /// The scopes granted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<String>,
+}
+
+/// `response` with `Cache-Control: no-store`, as token answers must be.
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The client's ID and secret from HTTP Basic auth (each form-urlencoded, RFC 6749 2.3.1).
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("v={}", s.replace('&', "%26")).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+/// Whether the verifier is well-formed (RFC 7636 4.1) and hashes to the challenge.
+fn pkce_matches(verifier: &str, challenge: &str) -> bool {
+    let well_formed = (43..=128).contains(&verifier.len())
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
+    if !well_formed {
+        return false;
+    }
+    let computed =
+        PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.to_owned()));
+    computed
+        .as_str()
+        .as_bytes()
+        .ct_eq(challenge.as_bytes())
+        .into()
+}
+
+/// A token request, its parameters present.
+struct Grant {
+    /// The authenticating client.
+    client_id: String,
+    /// Its secret.
+    client_secret: String,
+    /// The authorization code.
+    code: String,
+    /// The redirect URI the code was issued for.
+    redirect_uri: String,
+    /// The PKCE verifier.
+    code_verifier: String,
+}
+
+impl Grant {
+    /// Reads the request: `grant_type=authorization_code`, the client's credentials (HTTP
+    /// Basic, or `client_id`/`client_secret` in the body), `code`, `redirect_uri` and
+    /// `code_verifier`.
+    fn read(headers: &HeaderMap, body: &[u8]) -> Result<Self, TokenError> {
+        let params = form_pairs(body)
+            .ok_or_else(|| TokenError::invalid_request("a parameter is repeated"))?;
+        if params.get("grant_type").map(String::as_str) != Some("authorization_code") {
+            return Err(TokenError::bad_request(
+                "unsupported_grant_type",
+                "only grant_type=authorization_code is supported",
+            ));
+        }
+        let (client_id, client_secret) = basic_credentials(headers)
+            .or_else(|| {
+                Some((
+                    params.get("client_id")?.clone(),
+                    params.get("client_secret")?.clone(),
+                ))
+            })
+            .ok_or_else(|| TokenError::invalid_client("client authentication is required"))?;
+        let required = |key: &str| {
+            params.get(key).cloned().ok_or_else(|| {
+                TokenError::invalid_request("code, redirect_uri and code_verifier are required")
+            })
+        };
+        Ok(Self {
+            code: required("code")?,
+            redirect_uri: required("redirect_uri")?,
+            code_verifier: required("code_verifier")?,
+            client_id,
+            client_secret,
+        })
+    }
+
+    /// Authenticates the client, uses up the code (even if a later check fails), checks that
+    /// it was issued to this client and redirect URI and that the verifier matches, and issues
+    /// tokens.
+    fn redeem(&self, db: &mut Db<'_>) -> Result<Result<IssuedToken, TokenError>, ApiError> {
+        let client = fake_provider::client(db.conn, db.settings, &self.client_id)?;
+        if !client.is_some_and(|c| c.authenticates(&self.client_secret)) {
+            return Ok(Err(TokenError::invalid_client(
+                "unknown client or wrong client secret",
+            )));
+        }
+        let Some(code) = fake_provider::redeem_code(db, &self.code)? else {
+            return Ok(Err(TokenError::invalid_grant(
+                "the code is unknown, expired or already used",
+            )));
+        };
+        if code.client_id != self.client_id || code.redirect_uri != self.redirect_uri {
+            return Ok(Err(TokenError::invalid_grant(
+                "the code was issued to another client or redirect_uri",
+            )));
+        }
+        if !pkce_matches(&self.code_verifier, &code.code_challenge) {
+            return Ok(Err(TokenError::invalid_grant("PKCE verification failed")));
+        }
+        fake_provider::issue_tokens(db, &self.client_id, code.scope.as_deref()).map(Ok)
+    }
+}
+
+/// `POST /_emulator/provider/token`: exchanges an authorization code for tokens.
+pub(crate) async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, TokenError> {
+    let grant = Grant::read(&headers, &body)?;
+    let issued = state.store.call(move |db| grant.redeem(db)).await??;
+    Ok(no_store(
+        Json(TokenBody {
+            access_token: issued.access_token,
+            token_type: "bearer",
+            expires_in: issued.expires_in,
+            refresh_token: issued.refresh_token,
+            scope: issued.scope,
+        })
+        .into_response(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_checks_the_verifier() {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        assert!(pkce_matches(verifier.secret(), challenge.as_str()));
+        assert!(!pkce_matches(&"a".repeat(43), challenge.as_str()));
+        assert!(!pkce_matches("short", challenge.as_str()));
+    }
+
+    #[test]
+    fn basic_auth_is_decoded() {
+        let mut headers = HeaderMap::new();
+        let encoded = base64::engine::general_purpose::STANDARD.encode("my%20id:s%3Acret");
+        headers.insert(AUTHORIZATION, format!("Basic {encoded}").parse().unwrap());
+        assert_eq!(
+            basic_credentials(&headers),
+            Some(("my id".to_owned(), "s:cret".to_owned()))
+        );
+    }
+
+    #[test]
+    fn errors_are_rfc_6749_json() {
+        let response = TokenError::invalid_client("no").into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(response.headers().contains_key(WWW_AUTHENTICATE));
+        assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
+    }
+}
