@@ -563,14 +563,23 @@ async fn oauth_setups_live_under_their_deployment() {
     emu.shutdown().await.expect("clean shutdown");
 }
 
-#[tokio::test]
-async fn every_error_has_the_error_body() {
-    let emu = spawn(Emulator::builder().fixtures(fixtures_with_extras())).await;
-    let api = api_client(&emu);
-    let plain = reqwest::Client::new();
-    let sessions = format!("{}/provider-setup-sessions", emu.base_url());
-    let exports = format!("{}/provider-auth-config-exports", emu.base_url());
+/// The list URLs of setup sessions, exports and the fixtures' deployment's OAuth setups.
+fn urls(emu: &Emulator) -> (String, String, String) {
+    (
+        format!("{}/provider-setup-sessions", emu.base_url()),
+        format!("{}/provider-auth-config-exports", emu.base_url()),
+        format!(
+            "{}/provider-deployments/{DEPLOYMENT_ID}/oauth-setups",
+            emu.base_url()
+        ),
+    )
+}
 
+#[tokio::test]
+async fn every_refused_key_is_401_with_the_error_body() {
+    let emu = spawn(Emulator::builder()).await;
+    let plain = reqwest::Client::new();
+    let (sessions, _, _) = urls(&emu);
     // 401: no key, a wrong key, another scheme.
     error(
         plain.get(&sessions),
@@ -601,11 +610,15 @@ async fn every_error_has_the_error_body() {
     )
     .await;
 
+    emu.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
+async fn a_bad_body_is_400_invalid_data_naming_the_first_field_at_fault() {
+    let emu = spawn(Emulator::builder().fixtures(fixtures_with_extras())).await;
+    let api = api_client(&emu);
+    let (sessions, exports, oauth_setups) = urls(&emu);
     // 400 invalid_data, with one validation error: the first field at fault, and its kind.
-    let oauth_setups = format!(
-        "{}/provider-deployments/{DEPLOYMENT_ID}/oauth-setups",
-        emu.base_url()
-    );
     let cases: Vec<(reqwest::RequestBuilder, Vec<PathSegment>, &str)> =
         vec![
         (
@@ -721,6 +734,14 @@ async fn every_error_has_the_error_body() {
         assert_eq!(errors[0].code, code, "{body:?}");
     }
 
+    emu.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
+async fn bad_references_are_refused_with_their_entity_and_leave_nothing_behind() {
+    let emu = spawn(Emulator::builder().fixtures(fixtures_with_extras())).await;
+    let api = api_client(&emu);
+    let (sessions, exports, _) = urls(&emu);
     // Exporting an archived auth config: 400 use_after_delete.
     let body = error(
         api.post(&exports)

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use metorial_e2e::{
     AUTH_METHOD_ID, DEPLOYMENT_ID, Emulator, Fixtures, Landing, PROVIDER_ID, api_client,
-    browser_client, consent_request_id, location, manual_client, query_param, spawn,
+    browser_client, call, consent_request_id, create_session, location, manual_client, query_param,
+    spawn,
 };
 use metorial_emulator::fixtures::OAuthEndpoints;
 use metorial_models::{
@@ -16,7 +17,8 @@ use metorial_models::{
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn create_session(emu: &Emulator, redirect_url: Option<&str>) -> ProviderSetupSession {
+/// A session of the fixtures' deployment, sending the user back to `redirect_url`.
+async fn new_session(emu: &Emulator, redirect_url: Option<&str>) -> ProviderSetupSession {
     let mut body = json!({
         "provider_id": PROVIDER_ID,
         "provider_deployment_id": DEPLOYMENT_ID,
@@ -25,52 +27,25 @@ async fn create_session(emu: &Emulator, redirect_url: Option<&str>) -> ProviderS
     if let Some(url) = redirect_url {
         body["redirect_url"] = json!(url);
     }
-    let response = api_client(emu)
-        .post(format!("{}/provider-setup-sessions", emu.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .expect("request sent");
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.expect("a session")
+    create_session(emu, body).await
 }
 
 async fn get_session(emu: &Emulator, id: &str) -> ProviderSetupSession {
-    api_client(emu)
-        .get(format!("{}/provider-setup-sessions/{id}", emu.base_url()))
-        .send()
-        .await
-        .expect("request sent")
-        .json()
-        .await
-        .expect("a session")
+    let url = format!("{}/provider-setup-sessions/{id}", emu.base_url());
+    call(api_client(emu).get(url), StatusCode::OK).await
 }
 
 /// How many setup sessions have `status`.
 async fn count_with_status(emu: &Emulator, status: &str) -> usize {
-    let list: ProviderSetupSessionList = api_client(emu)
-        .get(format!(
-            "{}/provider-setup-sessions?status={status}",
-            emu.base_url()
-        ))
-        .send()
-        .await
-        .expect("request sent")
-        .json()
-        .await
-        .expect("a list");
+    let url = format!("{}/provider-setup-sessions?status={status}", emu.base_url());
+    let list: ProviderSetupSessionList = call(api_client(emu).get(url), StatusCode::OK).await;
     list.items.len()
 }
 
 async fn export(emu: &Emulator, auth_config_id: &str) -> ProviderAuthExport {
-    let response = api_client(emu)
-        .post(format!("{}/provider-auth-config-exports", emu.base_url()))
-        .json(&json!({"provider_auth_config_id": auth_config_id, "note": "e2e"}))
-        .send()
-        .await
-        .expect("request sent");
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.expect("an export")
+    let url = format!("{}/provider-auth-config-exports", emu.base_url());
+    let body = json!({"provider_auth_config_id": auth_config_id, "note": "e2e"});
+    call(api_client(emu).post(url).json(&body), StatusCode::OK).await
 }
 
 /// Opens the session's URL and follows it to the fake provider's consent page; returns the
@@ -136,7 +111,7 @@ async fn decide(emu: &Emulator, request_id: &str, decision: &str) -> reqwest::Re
 async fn approving_completes_the_session_and_the_export_returns_the_issued_tokens() {
     let emu = spawn(Emulator::builder()).await;
     let app = Landing::start().await;
-    let session = create_session(&emu, Some(&app.url("/app/callback?keep=1"))).await;
+    let session = new_session(&emu, Some(&app.url("/app/callback?keep=1"))).await;
 
     let request_id = open_consent_page(&emu, &session.url).await;
     let landed = decide(&emu, &request_id, "approve").await;
@@ -217,7 +192,7 @@ async fn approving_completes_the_session_and_the_export_returns_the_issued_token
 async fn denying_fails_the_session_and_tells_the_app() {
     let emu = spawn(Emulator::builder()).await;
     let app = Landing::start().await;
-    let session = create_session(&emu, Some(&app.url("/back"))).await;
+    let session = new_session(&emu, Some(&app.url("/back"))).await;
 
     let request_id = open_consent_page(&emu, &session.url).await;
     let landed = decide(&emu, &request_id, "deny").await;
@@ -264,7 +239,7 @@ async fn callback_url(emu: &Emulator, url: &str) -> String {
 async fn a_replayed_or_forged_callback_changes_nothing() {
     let emu = spawn(Emulator::builder().oauth_auto_approve(true)).await;
     let app = Landing::start().await;
-    let session = create_session(&emu, Some(&app.url("/back"))).await;
+    let session = new_session(&emu, Some(&app.url("/back"))).await;
 
     let callback = callback_url(&emu, &session.url).await;
     let first = manual_client()
@@ -328,7 +303,7 @@ async fn an_expired_session_cannot_complete() {
             .session_lifetime(Duration::from_millis(2500)),
     )
     .await;
-    let session = create_session(&emu, Some("https://app.example.com/back")).await;
+    let session = new_session(&emu, Some("https://app.example.com/back")).await;
     let expires_in = *session.expires_at - *session.created_at;
     assert_eq!(expires_in.num_milliseconds(), 2500);
     let callback = callback_url(&emu, &session.url).await;
@@ -476,7 +451,7 @@ async fn a_provider_from_the_fixtures_is_used_and_its_failure_fails_the_session(
         token_url: app.url("/login/oauth/access_token"),
     });
     let emu = spawn(Emulator::builder().fixtures(fixtures)).await;
-    let session = create_session(&emu, Some(&app.url("/back"))).await;
+    let session = new_session(&emu, Some(&app.url("/back"))).await;
 
     let hop = manual_client()
         .get(&session.url)
@@ -525,7 +500,7 @@ async fn a_provider_from_the_fixtures_is_used_and_its_failure_fails_the_session(
     assert!(failed.auth_config.is_none());
 
     // A provider error on the callback fails a session too.
-    let other = create_session(&emu, Some(&app.url("/back"))).await;
+    let other = new_session(&emu, Some(&app.url("/back"))).await;
     let hop = manual_client()
         .get(&other.url)
         .send()
