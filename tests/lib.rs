@@ -240,3 +240,29 @@ pub fn cursor(kind: &str, id: &str) -> String {
     let json = serde_json::json!([kind, id]).to_string();
     format!("cur_{}", base62(json.as_bytes()))
 }
+
+/// Follows a flow's URL through the (auto-approving) fake provider until it leaves the
+/// emulator for the caller's redirect URL; returns that URL.
+pub async fn follow_flow(emulator: &Emulator, url: &str) -> url::Url {
+    let base = url::Url::parse(emulator.base_url()).unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut next = url::Url::parse(url).unwrap();
+    for _ in 0..10 {
+        if next.origin() != base.origin() {
+            return next;
+        }
+        let response = http.get(next.clone()).send().await.unwrap();
+        assert!(
+            response.status().is_redirection(),
+            "{} answered {}",
+            next,
+            response.status()
+        );
+        let location = response.headers()["location"].to_str().unwrap();
+        next = next.join(location).unwrap();
+    }
+    panic!("the flow did not leave the emulator");
+}

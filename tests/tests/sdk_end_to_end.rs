@@ -7,6 +7,7 @@ use metorial::models::{
     SortOrder, UpdateProviderOauthSetupBody, UpdateProviderSetupSessionBody,
 };
 use metorial::{ListAuthExports, ListOauthSetups, ListSetupSessions, Metorial, WaitOptions};
+use metorial_e2e::follow_flow;
 use metorial_emulator::Emulator;
 
 const PROVIDER: &str = "pro_5gHjKlMnPqRsTuVw";
@@ -25,32 +26,6 @@ async fn emulator() -> (Emulator, Metorial) {
         .build()
         .expect("a client");
     (emulator, metorial)
-}
-
-/// Follows a flow's URL through the (auto-approving) fake provider until it leaves the
-/// emulator for the caller's redirect URL; returns that URL.
-async fn complete_flow(emulator: &Emulator, url: &str) -> url::Url {
-    let base = url::Url::parse(emulator.base_url()).unwrap();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let mut next = url::Url::parse(url).unwrap();
-    for _ in 0..10 {
-        if next.origin() != base.origin() {
-            return next;
-        }
-        let response = http.get(next.clone()).send().await.unwrap();
-        assert!(
-            response.status().is_redirection(),
-            "{} answered {}",
-            next,
-            response.status()
-        );
-        let location = response.headers()["location"].to_str().unwrap();
-        next = next.join(location).unwrap();
-    }
-    panic!("the flow did not leave the emulator");
 }
 
 #[tokio::test]
@@ -95,7 +70,7 @@ async fn setup_sessions_end_to_end() {
     );
 
     // The OAuth dance, then the SDK sees the session completed with an auth config.
-    let landed = complete_flow(&emulator, &created.url).await;
+    let landed = follow_flow(&emulator, &created.url).await;
     assert_eq!(landed.host_str(), Some("app.example.com"));
     assert!(
         landed
@@ -238,7 +213,7 @@ async fn oauth_setups_end_to_end() {
     );
 
     let url = created.url.clone().expect("a URL");
-    complete_flow(&emulator, &url).await;
+    follow_flow(&emulator, &url).await;
     let options = WaitOptions::default().poll_interval(std::time::Duration::from_millis(20));
     let done = setups
         .wait_for_completion(&created.id, options)
