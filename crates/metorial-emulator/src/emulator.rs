@@ -387,7 +387,7 @@ impl Emulator {
         self.store
             .call(fake_provider::issued_tokens)
             .await
-            .map_err(|e| Error::Server(e.message))
+            .map_err(|e| Error::Server(e.to_string()))
     }
 
     /// Stops accepting connections, lets requests in flight finish, and waits for the server to

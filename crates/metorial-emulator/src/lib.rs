@@ -39,8 +39,8 @@
 mod api;
 mod config;
 mod emulator;
+mod entity;
 mod error;
-mod errors;
 pub mod fixtures;
 mod ids;
 mod oauth;

@@ -44,8 +44,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
 use tokio::task::JoinHandle;
 use tower::Service as _;
 
+use crate::api::error::ApiError;
 use crate::config::{Limits, Runtime};
-use crate::errors::ApiError;
 use crate::store::Store;
 
 /// The longest request target (path and query) the API answers: 8 KiB; longer is 414.

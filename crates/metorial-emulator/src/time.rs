@@ -1,4 +1,10 @@
-//! Milliseconds since the Unix epoch, the unit the store keeps dates in.
+//! The emulator's one clock: milliseconds since the Unix epoch, the unit the store keeps dates
+//! in.
+//!
+//! Every time of day that ends up in data (`created_at`, `updated_at`, expiries, the time part
+//! of IDs, the purging of expired states and codes) comes from [`now_ms`]: nothing else reads
+//! the wall clock. Durations that never reach the data (the server's timeouts and back-off,
+//! SQLite's busy timeout) use `std::time::Duration` and tokio's timers, which is fine.
 
 use chrono::{DateTime, Utc};
 use metorial_models::Timestamp;

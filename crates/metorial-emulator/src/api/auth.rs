@@ -6,7 +6,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use subtle::{Choice, ConstantTimeEq};
 
-use crate::errors::ApiError;
+use super::error::ApiError;
 use crate::server::AppState;
 
 /// Lets the request through only with a valid API key; 401 `unauthorized` otherwise.

@@ -8,9 +8,9 @@ use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
 use metorial_models::{CreateProviderAuthExportBody, ProviderAuthExport, ProviderAuthExportList};
 
+use super::error::ApiError;
 use super::extract::{ApiPath, JsonBody, ListFilter, list_query};
 use super::json::Page;
-use crate::errors::ApiError;
 use crate::server::AppState;
 use crate::store::auth_exports::{self, Requester};
 

@@ -13,7 +13,7 @@ use metorial_models::{ErrorCode, PathSegment};
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde_json::{Map, Value};
 
-use crate::errors::ApiError;
+use super::error::ApiError;
 use crate::store::paging::{Cursor, DateBound, Filter, Order, PageRequest, Side};
 
 /// A JSON request body decoded into `T`; a failure names the offending field.

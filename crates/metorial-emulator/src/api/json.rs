@@ -7,7 +7,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::errors::ApiError;
+use super::error::ApiError;
 
 /// The buffer each thread starts with.
 const KEPT: usize = 256 * 1024;

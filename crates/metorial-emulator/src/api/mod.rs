@@ -7,6 +7,7 @@
 
 mod auth;
 mod auth_exports;
+pub(crate) mod error;
 mod extract;
 mod json;
 mod oauth_setups;
@@ -19,8 +20,8 @@ use axum::middleware;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use metorial_models::{ErrorCode, OPERATIONS, Operation};
 
-use crate::errors::ApiError;
 use crate::server::AppState;
+use error::ApiError;
 
 /// Builds an operation's handler for the method the spec gives the operation.
 type Route = fn(MethodFilter) -> MethodRouter<AppState>;

@@ -7,10 +7,10 @@ use metorial_models::{
     UpdateProviderSetupSessionBody,
 };
 
+use super::error::ApiError;
 use super::extract::{ApiPath, JsonBody, list_query};
 use super::json::Page;
 use super::validate;
-use crate::errors::ApiError;
 use crate::server::AppState;
 use crate::store::setup_sessions;
 

@@ -1,6 +1,6 @@
 //! Checks of request fields the types alone do not express.
 
-use crate::errors::ApiError;
+use super::error::ApiError;
 
 /// Longest accepted `redirect_url`.
 const MAX_URL_LEN: usize = 2048;

@@ -8,7 +8,7 @@
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::errors::ApiError;
+use crate::store::StoreError;
 
 /// The Content-Security-Policy of every page, before its `form-action` sources.
 const CSP_BASE: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; \
@@ -175,15 +175,19 @@ impl PageError {
     }
 }
 
-impl From<ApiError> for PageError {
+impl From<StoreError> for PageError {
     /// A store failure: a client error (e.g. a `config_only` session has no OAuth flow) with
-    /// its message, anything else as an internal error.
-    fn from(error: ApiError) -> Self {
-        if error.status.is_client_error() {
-            Self::new(error.status, "Setup not possible", error.message)
-        } else {
-            Self::internal(error.message)
+    /// its message and the status the API would answer, anything else as an internal error.
+    fn from(error: StoreError) -> Self {
+        if error.is_internal() {
+            return Self::internal(error);
         }
+        let status = match &error {
+            StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+            StoreError::Gone(_) => StatusCode::GONE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Self::new(status, "Setup not possible", error.to_string())
     }
 }
 

@@ -9,10 +9,11 @@ use metorial_models::{
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
 
+use super::StoreError;
 use super::catalog::{load, load_referenced};
 use super::paging::{self, Filter, PageRequest, Table};
 use super::{Db, json_column, views};
-use crate::errors::{ApiError, entity};
+use crate::entity;
 use crate::fixtures::AuthConfig;
 use crate::ids;
 use crate::time::{millis, now_ms, timestamp};
@@ -80,7 +81,7 @@ impl ExportRow {
     }
 
     /// The API view, without the tokens (`value: null`).
-    fn view(self, conn: &Connection) -> Result<ProviderAuthExport, ApiError> {
+    fn view(self, conn: &Connection) -> Result<ProviderAuthExport, StoreError> {
         let auth_config = load_referenced::<AuthConfig>(conn, &self.auth_config_id)?;
         Ok(ProviderAuthExport::builder()
             .object("provider.auth_export")
@@ -102,22 +103,22 @@ impl ExportRow {
 }
 
 /// The stored export, or 404 `not_found` naming it.
-fn find_or_404(conn: &Connection, id: &str) -> Result<ExportRow, ApiError> {
+fn find_or_404(conn: &Connection, id: &str) -> Result<ExportRow, StoreError> {
     let sql = format!("SELECT {} FROM {} WHERE id = ?", TABLE.columns, TABLE.name);
     conn.prepare_cached(&sql)?
         .query_row([id], ExportRow::read)
         .optional()?
-        .ok_or_else(|| ApiError::not_found(entity::AUTH_EXPORT, id))
+        .ok_or_else(|| StoreError::not_found(entity::AUTH_EXPORT, id))
 }
 
 /// The auth config an export is asked for: 404 `not_found` when there is none, 400
 /// `use_after_delete` when it is archived or deleted.
-fn exportable(conn: &Connection, id: &str) -> Result<AuthConfig, ApiError> {
+fn exportable(conn: &Connection, id: &str) -> Result<AuthConfig, StoreError> {
     let auth_config = load::<AuthConfig>(conn, id)?
-        .ok_or_else(|| ApiError::not_found(entity::AUTH_CONFIG, id))?;
+        .ok_or_else(|| StoreError::not_found(entity::AUTH_CONFIG, id))?;
     match auth_config.status {
         ProviderAuthConfigStatus::Archived | ProviderAuthConfigStatus::Deleted => {
-            Err(ApiError::use_after_delete(format!(
+            Err(StoreError::UseAfterDelete(format!(
                 "The provider auth config {id} is {} and cannot be exported.",
                 auth_config.status
             )))
@@ -155,7 +156,7 @@ pub(crate) fn create(
     db: &mut Db<'_>,
     body: CreateProviderAuthExportBody,
     requester: Requester,
-) -> Result<ProviderAuthExport, ApiError> {
+) -> Result<ProviderAuthExport, StoreError> {
     let tx = db.conn.transaction()?;
     let auth_config = exportable(&tx, &body.provider_auth_config_id)?;
     let now = now_ms();
@@ -191,7 +192,7 @@ pub(crate) fn create(
 }
 
 /// The export with this ID (without its tokens).
-pub(crate) fn get(db: &mut Db<'_>, id: &str) -> Result<ProviderAuthExport, ApiError> {
+pub(crate) fn get(db: &mut Db<'_>, id: &str) -> Result<ProviderAuthExport, StoreError> {
     find_or_404(db.conn, id)?.view(db.conn)
 }
 
@@ -200,7 +201,7 @@ pub(crate) fn list(
     db: &mut Db<'_>,
     request: &PageRequest,
     filters: &[Filter],
-) -> Result<ProviderAuthExportList, ApiError> {
+) -> Result<ProviderAuthExportList, StoreError> {
     let (rows, pagination) = paging::page(db.conn, &TABLE, filters, request, ExportRow::read)?;
     let items: Vec<_> = rows
         .into_iter()

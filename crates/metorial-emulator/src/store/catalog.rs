@@ -5,7 +5,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::errors::{ApiError, entity};
+use super::StoreError;
+use crate::entity;
 use crate::fixtures::{
     AuthConfig, AuthMethod, ConfigVault, Credentials, Deployment, Fixtures, Provider,
     ProviderConfig,
@@ -40,7 +41,7 @@ impl Record for AuthConfig {
 }
 
 /// The record with this ID, if any.
-pub(crate) fn load<T: Record>(conn: &Connection, id: &str) -> Result<Option<T>, ApiError> {
+pub(crate) fn load<T: Record>(conn: &Connection, id: &str) -> Result<Option<T>, StoreError> {
     let sql = format!("SELECT data FROM {} WHERE id = ?", T::TABLE);
     let data: Option<String> = conn
         .prepare_cached(&sql)?
@@ -53,10 +54,9 @@ pub(crate) fn load<T: Record>(conn: &Connection, id: &str) -> Result<Option<T>, 
 }
 
 /// The record with this ID, which another stored object refers to.
-pub(crate) fn load_referenced<T: Record>(conn: &Connection, id: &str) -> Result<T, ApiError> {
-    load(conn, id)?.ok_or_else(|| {
-        ApiError::internal(format_args!("{} {id} is referenced but missing", T::TABLE))
-    })
+pub(crate) fn load_referenced<T: Record>(conn: &Connection, id: &str) -> Result<T, StoreError> {
+    load(conn, id)?
+        .ok_or_else(|| StoreError::Internal(format!("{} {id} is referenced but missing", T::TABLE)))
 }
 
 /// The first record of a query returning `data`.
@@ -64,7 +64,7 @@ fn first<T: DeserializeOwned>(
     conn: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
-) -> Result<Option<T>, ApiError> {
+) -> Result<Option<T>, StoreError> {
     let data: Option<String> = conn
         .prepare_cached(sql)?
         .query_row(params, |row| row.get(0))
@@ -79,7 +79,7 @@ fn first<T: DeserializeOwned>(
 pub(crate) fn default_auth_method(
     conn: &Connection,
     provider_id: &str,
-) -> Result<Option<AuthMethod>, ApiError> {
+) -> Result<Option<AuthMethod>, StoreError> {
     first(
         conn,
         "SELECT data FROM auth_methods WHERE provider_id = ? ORDER BY position LIMIT 1",
@@ -91,7 +91,7 @@ pub(crate) fn default_auth_method(
 pub(crate) fn default_credentials(
     conn: &Connection,
     provider_id: &str,
-) -> Result<Option<Credentials>, ApiError> {
+) -> Result<Option<Credentials>, StoreError> {
     first(
         conn,
         "SELECT data FROM credentials WHERE provider_id = ? \
@@ -104,7 +104,7 @@ pub(crate) fn default_credentials(
 pub(crate) fn credentials_by_client_id(
     conn: &Connection,
     client_id: &str,
-) -> Result<Vec<Credentials>, ApiError> {
+) -> Result<Vec<Credentials>, StoreError> {
     let mut stmt =
         conn.prepare_cached("SELECT data FROM credentials WHERE client_id = ? ORDER BY position")?;
     let rows = stmt.query_map([client_id], |row| row.get::<_, String>(0))?;
@@ -119,7 +119,7 @@ pub(crate) fn credentials_by_client_id(
 pub(crate) fn deployment_config(
     conn: &Connection,
     deployment_id: &str,
-) -> Result<Option<ProviderConfig>, ApiError> {
+) -> Result<Option<ProviderConfig>, StoreError> {
     first(
         conn,
         "SELECT data FROM configs WHERE deployment_id = ? ORDER BY id LIMIT 1",
@@ -131,7 +131,7 @@ pub(crate) fn deployment_config(
 pub(crate) fn insert_auth_config(
     tx: &Transaction<'_>,
     config: &AuthConfig,
-) -> Result<(), ApiError> {
+) -> Result<(), StoreError> {
     tx.prepare_cached("INSERT INTO auth_configs (id, provider_id, data) VALUES (?, ?, ?)")?
         .execute(params![
             config.id,
@@ -145,9 +145,17 @@ pub(crate) fn insert_auth_config(
 /// configs are only added when missing (the database wins, so a restart keeps what the flows
 /// did). Nothing is ever removed: stored sessions keep their references.
 pub(crate) fn load_fixtures(tx: &Transaction<'_>, fixtures: &Fixtures) -> rusqlite::Result<()> {
-    fn json(value: &impl Serialize) -> rusqlite::Result<String> {
-        serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))
-    }
+    load_providers(tx, fixtures)?;
+    load_configs(tx, fixtures)
+}
+
+/// The JSON of a catalog record, as stored.
+fn json(value: &impl Serialize) -> rusqlite::Result<String> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))
+}
+
+/// Providers, deployments, auth methods and credentials.
+fn load_providers(tx: &Transaction<'_>, fixtures: &Fixtures) -> rusqlite::Result<()> {
     for p in &fixtures.providers {
         tx.execute(
             "INSERT INTO providers (id, data) VALUES (?1, ?2)
@@ -187,6 +195,11 @@ pub(crate) fn load_fixtures(tx: &Transaction<'_>, fixtures: &Fixtures) -> rusqli
             ],
         )?;
     }
+    Ok(())
+}
+
+/// Config vaults, configs and auth configs.
+fn load_configs(tx: &Transaction<'_>, fixtures: &Fixtures) -> rusqlite::Result<()> {
     for v in &fixtures.config_vaults {
         tx.execute(
             "INSERT INTO config_vaults (id, provider_id, data) VALUES (?1, ?2, ?3)
@@ -246,11 +259,11 @@ pub(crate) fn referenced<T: Owned>(
     conn: &Connection,
     provider_id: Option<&str>,
     id: &str,
-) -> Result<T, ApiError> {
-    let record = load::<T>(conn, id)?.ok_or_else(|| ApiError::not_found(T::ENTITY, id))?;
+) -> Result<T, StoreError> {
+    let record = load::<T>(conn, id)?.ok_or_else(|| StoreError::not_found(T::ENTITY, id))?;
     match provider_id {
         Some(provider_id) if record.provider_id() != provider_id => {
-            Err(ApiError::provider_mismatch(format!(
+            Err(StoreError::ProviderMismatch(format!(
                 "{} {id} belongs to provider {}, not {provider_id}",
                 T::ENTITY,
                 record.provider_id()
@@ -267,17 +280,15 @@ pub(crate) fn resolve_auth_method(
     provider_id: &str,
     field: &str,
     requested: Option<&str>,
-) -> Result<AuthMethod, ApiError> {
+) -> Result<AuthMethod, StoreError> {
     match requested {
         // The live API answers an unknown auth method with its own code, not a 404.
-        Some(id) if load::<AuthMethod>(conn, id)?.is_none() => Err(ApiError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            metorial_models::ErrorCode::InvalidAuthMethod,
+        Some(id) if load::<AuthMethod>(conn, id)?.is_none() => Err(StoreError::InvalidAuthMethod(
             format!("{field}: there is no auth method {id}"),
         )),
         Some(id) => referenced(conn, Some(provider_id), id),
         None => default_auth_method(conn, provider_id)?.ok_or_else(|| {
-            ApiError::invalid_field(
+            StoreError::invalid_field(
                 field,
                 format!("provider {provider_id:?} has no auth method"),
             )
@@ -291,7 +302,7 @@ pub(crate) fn resolve_credentials(
     conn: &Connection,
     provider_id: &str,
     requested: Option<&str>,
-) -> Result<Option<Credentials>, ApiError> {
+) -> Result<Option<Credentials>, StoreError> {
     match requested {
         Some(id) => referenced(conn, Some(provider_id), id).map(Some),
         None => default_credentials(conn, provider_id),

@@ -5,7 +5,7 @@
 
 use rusqlite::{Connection, params};
 
-use crate::errors::ApiError;
+use super::StoreError;
 
 /// A table with an `expires_at` column (indexed) and a unique `key` column.
 pub(crate) struct Expiring {
@@ -30,7 +30,7 @@ pub(crate) enum Scope<'a> {
 
 impl Expiring {
     /// Deletes the rows whose `expires_at` is at or before `before`.
-    pub(crate) fn purge(&self, conn: &Connection, before: i64) -> Result<(), ApiError> {
+    pub(crate) fn purge(&self, conn: &Connection, before: i64) -> Result<(), StoreError> {
         let sql = format!("DELETE FROM {} WHERE expires_at <= ?", self.table);
         conn.prepare_cached(&sql)?.execute([before])?;
         Ok(())
@@ -42,7 +42,7 @@ impl Expiring {
         conn: &Connection,
         scope: &Scope<'_>,
         keep: i64,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), StoreError> {
         let (table, key) = (self.table, self.key);
         let (filter, value, limit) = match scope {
             Scope::All => (String::new(), None, "?1"),
@@ -77,7 +77,7 @@ impl Expiring {
         conn: &Connection,
         purge_before: i64,
         caps: &[(Scope<'_>, i64)],
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), StoreError> {
         self.purge(conn, purge_before)?;
         for (scope, cap) in caps {
             self.keep_newest(conn, scope, cap.saturating_sub(1))?;

@@ -11,10 +11,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
 
+use super::StoreError;
 use super::expiring::{Expiring, Scope};
 use super::{Db, StoreSettings, catalog};
 use crate::emulator::IssuedToken;
-use crate::errors::ApiError;
 use crate::ids::random_secret;
 use crate::oauth::CALLBACK_PATH;
 use crate::time::{now_ms, timestamp};
@@ -89,7 +89,7 @@ pub(crate) fn client(
     conn: &Connection,
     settings: &StoreSettings,
     client_id: &str,
-) -> Result<Option<Client>, ApiError> {
+) -> Result<Option<Client>, StoreError> {
     let fixtures = catalog::credentials_by_client_id(conn, client_id)?;
     let mut client = Client {
         name: fixtures.iter().find_map(|c| c.name.clone()),
@@ -121,23 +121,27 @@ pub(crate) fn client(
 
 /// A string field of an OAuth setup's `config` naming its own OAuth app: non-empty, not too
 /// long; 400 `invalid_data` at `config.<key>` otherwise.
-fn config_field<'a>(value: Option<&'a Value>, key: &str, max: usize) -> Result<&'a str, ApiError> {
+fn config_field<'a>(
+    value: Option<&'a Value>,
+    key: &str,
+    max: usize,
+) -> Result<&'a str, StoreError> {
     let path = || vec!["config".into(), key.into()];
     match value {
-        Some(Value::String(text)) if text.trim().is_empty() => Err(ApiError::invalid(
+        Some(Value::String(text)) if text.trim().is_empty() => Err(StoreError::invalid(
             path(),
             format!("{key} must not be empty"),
         )),
-        Some(Value::String(text)) if text.len() > max => Err(ApiError::invalid(
+        Some(Value::String(text)) if text.len() > max => Err(StoreError::invalid(
             path(),
             format!("{key} must be at most {max} bytes long"),
         )),
         Some(Value::String(text)) => Ok(text),
-        None | Some(Value::Null) => Err(ApiError::invalid(
+        None | Some(Value::Null) => Err(StoreError::invalid(
             path(),
             "an OAuth app needs both client_id and client_secret",
         )),
-        Some(_) => Err(ApiError::invalid_with_code(
+        Some(_) => Err(StoreError::invalid_with_code(
             path(),
             "invalid_type",
             format!("{key} must be a string"),
@@ -147,7 +151,7 @@ fn config_field<'a>(value: Option<&'a Value>, key: &str, max: usize) -> Result<&
 
 /// The OAuth app an OAuth setup's `config` names, checked: `None` if it names none (neither
 /// `client_id` nor `client_secret`); both present, non-empty strings otherwise.
-fn config_app(config: &Map<String, Value>) -> Result<Option<(&str, &str)>, ApiError> {
+fn config_app(config: &Map<String, Value>) -> Result<Option<(&str, &str)>, StoreError> {
     let present = |key| config.get(key).is_some_and(|v| !v.is_null());
     if !present("client_id") && !present("client_secret") {
         return Ok(None);
@@ -172,13 +176,13 @@ pub(crate) fn register_config_client(
     conn: &Connection,
     settings: &StoreSettings,
     config: &Map<String, Value>,
-) -> Result<bool, ApiError> {
+) -> Result<bool, StoreError> {
     let Some((client_id, secret)) = config_app(config)? else {
         return Ok(false);
     };
     let owner = client(conn, settings, client_id)?;
     if owner.is_some_and(|owner| !owner.authenticates(secret)) {
-        return Err(ApiError::invalid(
+        return Err(StoreError::invalid(
             vec!["config".into(), "client_id".into()],
             format!("client_id {client_id:?} is already registered with another secret"),
         ));
@@ -224,7 +228,7 @@ impl AuthorizationRequest {
 pub(crate) fn insert_request(
     db: &mut Db<'_>,
     request: &AuthorizationRequest,
-) -> Result<String, ApiError> {
+) -> Result<String, StoreError> {
     let now = now_ms();
     let id = random_secret(32);
     let tx = db.conn.transaction()?;
@@ -252,7 +256,7 @@ pub(crate) fn insert_request(
 pub(crate) fn take_request(
     db: &mut Db<'_>,
     id: &str,
-) -> Result<Option<AuthorizationRequest>, ApiError> {
+) -> Result<Option<AuthorizationRequest>, StoreError> {
     Ok(db
         .conn
         .prepare_cached(
@@ -268,7 +272,7 @@ pub(crate) fn take_request(
 pub(crate) fn issue_code(
     db: &mut Db<'_>,
     request: &AuthorizationRequest,
-) -> Result<String, ApiError> {
+) -> Result<String, StoreError> {
     let now = now_ms();
     let code = random_secret(40);
     let tx = db.conn.transaction()?;
@@ -304,7 +308,7 @@ pub(crate) struct RedeemedCode {
 
 /// Uses up a code: `None` if unknown, used or expired. A code works once, even if the exchange
 /// then fails.
-pub(crate) fn redeem_code(db: &mut Db<'_>, code: &str) -> Result<Option<RedeemedCode>, ApiError> {
+pub(crate) fn redeem_code(db: &mut Db<'_>, code: &str) -> Result<Option<RedeemedCode>, StoreError> {
     let found = db
         .conn
         .prepare_cached(
@@ -330,7 +334,7 @@ pub(crate) fn issue_tokens(
     db: &mut Db<'_>,
     client_id: &str,
     scope: Option<&str>,
-) -> Result<IssuedToken, ApiError> {
+) -> Result<IssuedToken, StoreError> {
     let now = now_ms();
     let token = IssuedToken {
         access_token: format!("emu_at_{}", random_secret(32)),
@@ -364,7 +368,7 @@ pub(crate) fn issue_tokens(
 }
 
 /// Every token the fake provider remembers having issued, oldest first.
-pub(crate) fn issued_tokens(db: &mut Db<'_>) -> Result<Vec<IssuedToken>, ApiError> {
+pub(crate) fn issued_tokens(db: &mut Db<'_>) -> Result<Vec<IssuedToken>, StoreError> {
     let mut stmt = db.conn.prepare_cached(
         "SELECT access_token, refresh_token, client_id, scope, expires_in, issued_at
          FROM fake_provider_tokens ORDER BY seq",

@@ -12,11 +12,11 @@ use metorial_models::{
 };
 use rusqlite::{OptionalExtension, params};
 
+use super::StoreError;
 use super::catalog::{self, load_referenced};
 use super::expiring::{Expiring, Scope};
 use super::oauth_setups::config_client;
 use super::{Db, setup_sessions, sweep_expired};
-use crate::errors::ApiError;
 use crate::fixtures::{AuthConfig, AuthMethod, Credentials, Provider, SecretString};
 use crate::ids;
 use crate::time::{now_ms, timestamp};
@@ -239,7 +239,7 @@ struct FlowRow {
 
 impl FlowRow {
     /// The flow row of `id`, read by column name.
-    fn find(db: &mut Db<'_>, kind: FlowKind, id: &str) -> Result<Option<Self>, ApiError> {
+    fn find(db: &mut Db<'_>, kind: FlowKind, id: &str) -> Result<Option<Self>, StoreError> {
         let config_column = match kind {
             FlowKind::SetupSession => "NULL",
             FlowKind::OauthSetup => "config",
@@ -272,7 +272,7 @@ impl FlowRow {
 
 /// The flow of the session or setup with this ID, if any (expiry applied first). A
 /// `config_only` session has no OAuth flow: 400 `bad_request`.
-pub(crate) fn load(db: &mut Db<'_>, id: &str) -> Result<Option<Flow>, ApiError> {
+pub(crate) fn load(db: &mut Db<'_>, id: &str) -> Result<Option<Flow>, StoreError> {
     let now = now_ms();
     sweep_expired(db.conn, now)?;
     let Some(kind) = FlowKind::of(id) else {
@@ -282,7 +282,7 @@ pub(crate) fn load(db: &mut Db<'_>, id: &str) -> Result<Option<Flow>, ApiError> 
         return Ok(None);
     };
     let (Some(provider_id), Some(auth_method_id)) = (&row.provider_id, &row.auth_method_id) else {
-        return Err(ApiError::bad_request(format!(
+        return Err(StoreError::BadRequest(format!(
             "{id} sets up configuration only, which needs Metorial's configuration UI; \
              the emulator has none"
         )));
@@ -313,7 +313,7 @@ fn oauth_client(
     conn: &rusqlite::Connection,
     id: &str,
     row: &FlowRow,
-) -> Result<(String, SecretString), ApiError> {
+) -> Result<(String, SecretString), StoreError> {
     let own_client = match &row.config {
         Some(text) => config_client(&serde_json::from_str(text)?),
         None => None,
@@ -326,7 +326,7 @@ fn oauth_client(
             let c = load_referenced::<Credentials>(conn, cid)?;
             Ok((c.client_id, c.client_secret))
         }
-        None => Err(ApiError::internal(format_args!("{id} has no OAuth client"))),
+        None => Err(StoreError::Internal(format!("{id} has no OAuth client"))),
     }
 }
 
@@ -337,7 +337,7 @@ pub(crate) fn insert_state(
     state: &str,
     flow_id: &str,
     pkce_verifier: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), StoreError> {
     let now = now_ms();
     let tx = db.conn.transaction()?;
     let caps = [
@@ -399,7 +399,7 @@ struct StateRow {
 
 impl StateRow {
     /// The row of `state`, if any.
-    fn find(conn: &rusqlite::Connection, state: &str) -> Result<Option<Self>, ApiError> {
+    fn find(conn: &rusqlite::Connection, state: &str) -> Result<Option<Self>, StoreError> {
         Ok(conn
             .prepare_cached(
                 "SELECT flow_id, pkce_verifier, expires_at, used_at FROM oauth_states
@@ -419,7 +419,7 @@ impl StateRow {
 
 /// Uses up a callback's `state` if it is valid and its flow still open; changes nothing
 /// otherwise.
-pub(crate) fn claim_state(db: &mut Db<'_>, state: &str) -> Result<Claim, ApiError> {
+pub(crate) fn claim_state(db: &mut Db<'_>, state: &str) -> Result<Claim, StoreError> {
     let now = now_ms();
     let Some(row) = StateRow::find(db.conn, state)? else {
         return Ok(Claim::Unknown);
@@ -455,7 +455,7 @@ pub(crate) fn claim_state(db: &mut Db<'_>, state: &str) -> Result<Claim, ApiErro
 pub(crate) fn final_redirect(
     db: &mut Db<'_>,
     state: &str,
-) -> Result<Option<Option<String>>, ApiError> {
+) -> Result<Option<Option<String>>, StoreError> {
     let Some(row) = StateRow::find(db.conn, state)? else {
         return Ok(None);
     };
@@ -474,7 +474,7 @@ pub(crate) fn final_redirect(
 }
 
 /// Marks an open flow `failed`; false if it was no longer open.
-pub(crate) fn fail(db: &mut Db<'_>, flow: &Flow) -> Result<bool, ApiError> {
+pub(crate) fn fail(db: &mut Db<'_>, flow: &Flow) -> Result<bool, StoreError> {
     let now = now_ms();
     sweep_expired(db.conn, now)?;
     let sql = format!(
@@ -496,7 +496,7 @@ pub(crate) fn complete(
     db: &mut Db<'_>,
     flow: &Flow,
     tokens: SecretObject,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<String>, StoreError> {
     let now = now_ms();
     sweep_expired(db.conn, now)?;
     let tx = db.conn.transaction()?;

@@ -3,6 +3,7 @@
 
 pub(crate) mod auth_exports;
 pub(crate) mod catalog;
+mod error;
 mod expiring;
 pub(crate) mod fake_provider;
 pub(crate) mod flows;
@@ -18,9 +19,9 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use crate::errors::ApiError;
 use crate::fixtures::Fixtures;
 use crate::ids::IdGenerator;
+pub(crate) use error::StoreError;
 
 /// What the store needs to know to build API objects.
 #[derive(Debug, Clone)]
@@ -103,9 +104,9 @@ impl Store {
     }
 
     /// Runs `f` with exclusive use of the connection, off the async runtime.
-    pub(crate) async fn call<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub(crate) async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&mut Db<'_>) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut Db<'_>) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
@@ -120,7 +121,7 @@ impl Store {
             f(&mut db)
         })
         .await
-        .map_err(|e| ApiError::internal(format_args!("store task: {e}")))?
+        .map_err(|e| StoreError::Internal(format!("store task: {e}")))?
     }
 }
 
@@ -144,7 +145,7 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 /// rows), as the live API's minutely job does. Setup sessions are not swept: like the live
 /// API, the emulator shows a session `expired` when it reads it (see
 /// [`setup_sessions::shown_status`]).
-pub(crate) fn sweep_expired(conn: &Connection, now: i64) -> Result<(), ApiError> {
+pub(crate) fn sweep_expired(conn: &Connection, now: i64) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE oauth_setups SET status = 'expired', updated_at = expires_at
          WHERE status IN ('unused', 'opened') AND expires_at <= ?",
@@ -156,7 +157,7 @@ pub(crate) fn sweep_expired(conn: &Connection, now: i64) -> Result<(), ApiError>
 /// A nullable JSON object column.
 pub(crate) fn json_column(
     value: Option<String>,
-) -> Result<Option<serde_json::Map<String, serde_json::Value>>, ApiError> {
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, StoreError> {
     match value {
         Some(text) => Ok(Some(serde_json::from_str(&text)?)),
         None => Ok(None),

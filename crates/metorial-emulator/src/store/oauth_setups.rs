@@ -6,10 +6,11 @@ use metorial_models::{
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::StoreError;
 use super::catalog::{self, load, load_referenced};
 use super::paging::{self, Filter, PageRequest, Table};
 use super::{Db, StoreSettings, json_column, sweep_expired, views};
-use crate::errors::{ApiError, entity};
+use crate::entity;
 use crate::fixtures::{AuthConfig, AuthMethod, Credentials, Deployment};
 use crate::ids;
 use crate::time::{now_ms, timestamp};
@@ -67,7 +68,7 @@ impl SetupRow {
         self,
         conn: &Connection,
         settings: &StoreSettings,
-    ) -> Result<ProviderOauthSetup, ApiError> {
+    ) -> Result<ProviderOauthSetup, StoreError> {
         let deployment = load::<Deployment>(conn, &self.deployment_id)?;
         let credentials = match &self.credentials_id {
             Some(id) => load::<Credentials>(conn, id)?
@@ -115,19 +116,19 @@ impl SetupRow {
 }
 
 /// The deployment in the path, or 404.
-fn deployment_or_404(conn: &Connection, deployment_id: &str) -> Result<Deployment, ApiError> {
+fn deployment_or_404(conn: &Connection, deployment_id: &str) -> Result<Deployment, StoreError> {
     load::<Deployment>(conn, deployment_id)?
-        .ok_or_else(|| ApiError::not_found(entity::DEPLOYMENT, deployment_id))
+        .ok_or_else(|| StoreError::not_found(entity::DEPLOYMENT, deployment_id))
 }
 
 /// The stored setup, or 404. Like the live API, the setup is found by its ID alone: the
 /// deployment in the path is not checked against it.
-fn find_or_404(conn: &Connection, _deployment_id: &str, id: &str) -> Result<SetupRow, ApiError> {
+fn find_or_404(conn: &Connection, _deployment_id: &str, id: &str) -> Result<SetupRow, StoreError> {
     let sql = format!("SELECT {} FROM {} WHERE id = ?", TABLE.columns, TABLE.name);
     conn.prepare_cached(&sql)?
         .query_row([id], SetupRow::read)
         .optional()?
-        .ok_or_else(|| ApiError::not_found(entity::OAUTH_SETUP, id))
+        .ok_or_else(|| StoreError::not_found(entity::OAUTH_SETUP, id))
 }
 
 /// The OAuth client a setup's config names (`client_id` and `client_secret`), if it does.
@@ -139,40 +140,52 @@ pub(crate) fn config_client(
     (!id.is_empty()).then(|| (id.to_owned(), secret.to_owned()))
 }
 
-/// Creates an OAuth setup for the deployment (its `redirect_url` already checked).
-pub(crate) fn create(
-    db: &mut Db<'_>,
-    deployment_id: &str,
-    body: CreateProviderOauthSetupBody,
-) -> Result<ProviderOauthSetup, ApiError> {
-    let tx = db.conn.transaction()?;
-    let deployment = deployment_or_404(&tx, deployment_id)?;
-    let provider_id = deployment.provider_id.clone();
+/// The auth method and the OAuth client of a new setup of `provider_id`: the credentials asked
+/// for, none when the setup's config names its own OAuth app (registered with the fake
+/// provider, which knows it from now on; it may not take over a client ID someone else
+/// registered), or the provider's default credentials.
+fn resolve_client(
+    conn: &Connection,
+    settings: &StoreSettings,
+    provider_id: &str,
+    body: &CreateProviderOauthSetupBody,
+) -> Result<(AuthMethod, Option<Credentials>), StoreError> {
     let auth_method = catalog::resolve_auth_method(
-        &tx,
-        &provider_id,
+        conn,
+        provider_id,
         "provider_auth_method_id",
         body.provider_auth_method_id.as_deref(),
     )?;
-    // The setup's own OAuth app, if its config names one (checked: it may not take over a
-    // client ID someone else registered): the fake provider knows it from now on.
     let own_client =
-        super::fake_provider::register_config_client(&tx, db.settings, body.config.expose_all())?;
+        super::fake_provider::register_config_client(conn, settings, body.config.expose_all())?;
     let credentials = match body.provider_auth_credentials_id.as_deref() {
-        Some(id) => catalog::resolve_credentials(&tx, &provider_id, Some(id))?,
+        Some(id) => catalog::resolve_credentials(conn, provider_id, Some(id))?,
         None if own_client => None,
         None => Some(
-            catalog::default_credentials(&tx, &provider_id)?.ok_or_else(|| {
-                ApiError::invalid(
+            catalog::default_credentials(conn, provider_id)?.ok_or_else(|| {
+                StoreError::invalid(
                     vec!["config".into()],
                     format!(
                         "provider {provider_id:?} has no OAuth credentials: pass \
-                         provider_auth_credentials_id or client_id and client_secret in config"
+                     provider_auth_credentials_id or client_id and client_secret in config"
                     ),
                 )
             })?,
         ),
     };
+    Ok((auth_method, credentials))
+}
+
+/// Creates an OAuth setup for the deployment (its `redirect_url` already checked).
+pub(crate) fn create(
+    db: &mut Db<'_>,
+    deployment_id: &str,
+    body: CreateProviderOauthSetupBody,
+) -> Result<ProviderOauthSetup, StoreError> {
+    let tx = db.conn.transaction()?;
+    let deployment = deployment_or_404(&tx, deployment_id)?;
+    let provider_id = deployment.provider_id.clone();
+    let (auth_method, credentials) = resolve_client(&tx, db.settings, &provider_id, &body)?;
     let metadata = body
         .metadata
         .as_ref()
@@ -215,7 +228,7 @@ pub(crate) fn get(
     db: &mut Db<'_>,
     deployment_id: &str,
     id: &str,
-) -> Result<ProviderOauthSetup, ApiError> {
+) -> Result<ProviderOauthSetup, StoreError> {
     sweep_expired(db.conn, now_ms())?;
     deployment_or_404(db.conn, deployment_id)?;
     find_or_404(db.conn, deployment_id, id)?.view(db.conn, db.settings)
@@ -226,7 +239,7 @@ pub(crate) fn list(
     db: &mut Db<'_>,
     deployment_id: &str,
     request: &PageRequest,
-) -> Result<ProviderOauthSetupList, ApiError> {
+) -> Result<ProviderOauthSetupList, StoreError> {
     sweep_expired(db.conn, now_ms())?;
     deployment_or_404(db.conn, deployment_id)?;
     // Ephemeral setups are not listed (as on the live API).
@@ -257,7 +270,7 @@ pub(crate) fn update(
     deployment_id: &str,
     id: &str,
     body: UpdateProviderOauthSetupBody,
-) -> Result<ProviderOauthSetup, ApiError> {
+) -> Result<ProviderOauthSetup, StoreError> {
     let now = now_ms();
     sweep_expired(db.conn, now)?;
     let tx = db.conn.transaction()?;
@@ -284,7 +297,7 @@ pub(crate) fn update(
 }
 
 /// Marks an `unused` OAuth setup `opened`: its URL was visited (as on the live API).
-pub(crate) fn mark_opened(db: &mut Db<'_>, id: &str) -> Result<(), ApiError> {
+pub(crate) fn mark_opened(db: &mut Db<'_>, id: &str) -> Result<(), StoreError> {
     db.conn
         .prepare_cached(
             "UPDATE oauth_setups SET status = 'opened', updated_at = ? WHERE id = ? AND status = 'unused'",

@@ -20,7 +20,7 @@ use metorial_models::Pagination;
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
-use crate::errors::ApiError;
+use super::StoreError;
 
 /// The order of a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +100,7 @@ pub(crate) fn page<T>(
     filters: &[Filter],
     request: &PageRequest,
     mut map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
-) -> Result<(Vec<T>, Pagination), ApiError> {
+) -> Result<(Vec<T>, Pagination), StoreError> {
     let walk = Walk::of(request);
     let filters = normalized(filters);
     let (driver, residual) = match filters.split_first() {
@@ -226,7 +226,7 @@ fn exists_behind(
     scope: &Scope<'_>,
     driver_values: &[Option<&String>],
     walk: &Walk<'_>,
-) -> Result<bool, ApiError> {
+) -> Result<bool, StoreError> {
     let Some(bound) = walk.bound else {
         return Ok(false);
     };

@@ -7,10 +7,11 @@ use metorial_models::{
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::StoreError;
 use super::catalog::{self, load};
 use super::paging::{self, Filter, PageRequest, Table};
 use super::{Db, StoreSettings, json_column, views};
-use crate::errors::{ApiError, entity};
+use crate::entity;
 use crate::fixtures::{AuthConfig, Deployment, Provider, ProviderConfig};
 use crate::ids;
 use crate::time::{now_ms, timestamp};
@@ -79,7 +80,7 @@ impl SessionRow {
         self,
         conn: &Connection,
         settings: &StoreSettings,
-    ) -> Result<ProviderSetupSession, ApiError> {
+    ) -> Result<ProviderSetupSession, StoreError> {
         self.view_with(conn, settings, &mut views::Memo::default(), now_ms())
     }
 
@@ -90,7 +91,7 @@ impl SessionRow {
         settings: &StoreSettings,
         memo: &mut views::Memo,
         now: i64,
-    ) -> Result<ProviderSetupSession, ApiError> {
+    ) -> Result<ProviderSetupSession, StoreError> {
         let status = shown_status(&self.status, self.expires_at, now);
         let deployment = match &self.deployment_id {
             Some(id) => memo.deployment_full(conn, id)?,
@@ -157,7 +158,7 @@ pub(crate) fn shown_status(stored: &str, expires_at: i64, now: i64) -> &str {
 }
 
 /// The stored session, if any.
-fn find(conn: &Connection, id: &str) -> Result<Option<SessionRow>, ApiError> {
+fn find(conn: &Connection, id: &str) -> Result<Option<SessionRow>, StoreError> {
     let sql = format!("SELECT {} FROM {} WHERE id = ?", TABLE.columns, TABLE.name);
     Ok(conn
         .prepare_cached(&sql)?
@@ -165,15 +166,15 @@ fn find(conn: &Connection, id: &str) -> Result<Option<SessionRow>, ApiError> {
         .optional()?)
 }
 
-fn find_or_404(conn: &Connection, id: &str) -> Result<SessionRow, ApiError> {
-    find(conn, id)?.ok_or_else(|| ApiError::not_found(entity::SETUP_SESSION, id))
+fn find_or_404(conn: &Connection, id: &str) -> Result<SessionRow, StoreError> {
+    find(conn, id)?.ok_or_else(|| StoreError::not_found(entity::SETUP_SESSION, id))
 }
 
 /// Creates a session (its `redirect_url` already checked).
 pub(crate) fn create(
     db: &mut Db<'_>,
     body: CreateProviderSetupSessionBody,
-) -> Result<ProviderSetupSession, ApiError> {
+) -> Result<ProviderSetupSession, StoreError> {
     let tx = db.conn.transaction()?;
     let plan = Plan::resolve(&tx, &body)?;
     let configuration = serde_json::to_string(&configuration(body.configuration.as_ref())?)?;
@@ -229,7 +230,10 @@ struct Plan {
 impl Plan {
     /// Resolves the body's references: unknown IDs are 404 `not_found`, another provider's
     /// objects 400 `provider_mismatch`, as on the live API.
-    fn resolve(conn: &Connection, body: &CreateProviderSetupSessionBody) -> Result<Self, ApiError> {
+    fn resolve(
+        conn: &Connection,
+        body: &CreateProviderSetupSessionBody,
+    ) -> Result<Self, StoreError> {
         let deployment = match body.provider_deployment_id.as_deref() {
             Some(id) => Some(catalog::referenced::<Deployment>(
                 conn,
@@ -273,11 +277,11 @@ impl Plan {
         &mut self,
         conn: &Connection,
         body: &CreateProviderSetupSessionBody,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), StoreError> {
         // The live API lets the user pick a provider in Metorial's UI; the emulator has no
         // provider picker, so a session that sets up auth names its provider (FIDELITY.md).
         let provider_id = self.provider_id.clone().ok_or_else(|| {
-            ApiError::invalid_with_code(
+            StoreError::invalid_with_code(
                 vec!["provider_id".into()],
                 "invalid_type",
                 "the emulator needs `provider_id` (or `provider_deployment_id`) for a session \
@@ -296,13 +300,9 @@ impl Plan {
             body.provider_auth_credentials_id.as_deref(),
         )?
         .ok_or_else(|| {
-            ApiError::new(
-                axum::http::StatusCode::BAD_REQUEST,
-                metorial_models::ErrorCode::MissingAuthCredentials,
-                format!(
-                    "provider {provider_id} has no OAuth credentials; add some to the fixtures"
-                ),
-            )
+            StoreError::MissingAuthCredentials(format!(
+                "provider {provider_id} has no OAuth credentials; add some to the fixtures"
+            ))
         })?;
         self.auth_method_id = Some(method.id);
         self.credentials_id = Some(credentials.id);
@@ -322,7 +322,7 @@ fn name(sent: Option<&str>) -> Option<&str> {
 /// The configuration a new session gets: the live API's defaults, with what was sent on top.
 fn configuration(
     sent: Option<&SetupSessionConfiguration>,
-) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+) -> Result<serde_json::Map<String, serde_json::Value>, StoreError> {
     let mut merged = match serde_json::json!({
         "provider_search": { "groups": [], "collections": [], "categories": [] },
         "tool_filters": { "enabled": false },
@@ -349,10 +349,10 @@ fn configuration(
 }
 
 /// The provider `id`, which must exist (404 otherwise).
-fn provider(conn: &Connection, id: &str) -> Result<String, ApiError> {
+fn provider(conn: &Connection, id: &str) -> Result<String, StoreError> {
     match load::<Provider>(conn, id)? {
         Some(p) => Ok(p.id),
-        None => Err(ApiError::not_found(entity::PROVIDER, id)),
+        None => Err(StoreError::not_found(entity::PROVIDER, id)),
     }
 }
 
@@ -363,7 +363,7 @@ fn session_type(
     requested: Option<&CreateProviderSetupSessionType>,
     has_auth: bool,
     has_config: bool,
-) -> Result<ProviderSetupSessionType, ApiError> {
+) -> Result<ProviderSetupSessionType, StoreError> {
     use CreateProviderSetupSessionType as Requested;
     Ok(match requested {
         None | Some(Requested::Auto) => match (has_auth, has_config) {
@@ -375,7 +375,7 @@ fn session_type(
         Some(Requested::ConfigOnly) => ProviderSetupSessionType::ConfigOnly,
         Some(Requested::AuthAndConfig) => ProviderSetupSessionType::AuthAndConfig,
         Some(Requested::Unknown(other)) => {
-            return Err(ApiError::invalid_with_code(
+            return Err(StoreError::invalid_with_code(
                 vec!["type".into()],
                 "invalid_enum",
                 format!(
@@ -388,7 +388,7 @@ fn session_type(
 }
 
 /// The session with this ID.
-pub(crate) fn get(db: &mut Db<'_>, id: &str) -> Result<ProviderSetupSession, ApiError> {
+pub(crate) fn get(db: &mut Db<'_>, id: &str) -> Result<ProviderSetupSession, StoreError> {
     find_or_404(db.conn, id)?.view(db.conn, db.settings)
 }
 
@@ -398,7 +398,7 @@ pub(crate) fn list(
     db: &mut Db<'_>,
     request: &PageRequest,
     filters: &[Filter],
-) -> Result<ProviderSetupSessionList, ApiError> {
+) -> Result<ProviderSetupSessionList, StoreError> {
     let (rows, pagination) = paging::page(db.conn, &TABLE, filters, request, SessionRow::read)?;
     let mut memo = views::Memo::default();
     let now = now_ms();
@@ -417,12 +417,12 @@ pub(crate) fn update(
     db: &mut Db<'_>,
     id: &str,
     body: UpdateProviderSetupSessionBody,
-) -> Result<ProviderSetupSession, ApiError> {
+) -> Result<ProviderSetupSession, StoreError> {
     let now = now_ms();
     let tx = db.conn.transaction()?;
     let row = find_or_404(&tx, id)?;
     if matches!(row.status.as_str(), "archived" | "deleted") {
-        return Err(ApiError::gone(format!(
+        return Err(StoreError::Gone(format!(
             "setup session {id} is {} and can no longer be changed",
             row.status
         )));
@@ -451,6 +451,6 @@ pub(crate) fn update(
 
 /// "Deletes" a session as the live API does at the version this emulator follows: the session
 /// is answered unchanged and stays readable (FIDELITY.md).
-pub(crate) fn delete(db: &mut Db<'_>, id: &str) -> Result<ProviderSetupSession, ApiError> {
+pub(crate) fn delete(db: &mut Db<'_>, id: &str) -> Result<ProviderSetupSession, StoreError> {
     get(db, id)
 }

@@ -12,14 +12,14 @@ use metorial_models::{
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 
+use super::StoreError;
 use super::catalog::{load, load_referenced};
-use crate::errors::ApiError;
 use crate::fixtures::{
     AuthConfig, AuthMethod, ConfigVault, Credentials, Deployment, ProviderConfig,
 };
 
 /// A deployment's full preview.
-pub(crate) fn deployment_full(d: &Deployment) -> Result<ProviderDeploymentPreview, ApiError> {
+pub(crate) fn deployment_full(d: &Deployment) -> Result<ProviderDeploymentPreview, StoreError> {
     Ok(ProviderDeploymentPreview::builder()
         .object("provider.deployment#preview")
         .id(d.id.clone())
@@ -34,7 +34,7 @@ pub(crate) fn deployment_full(d: &Deployment) -> Result<ProviderDeploymentPrevie
 }
 
 /// A deployment as an OAuth setup shows it.
-pub(crate) fn deployment_short(d: &Deployment) -> Result<ProviderOauthSetupDeployment, ApiError> {
+pub(crate) fn deployment_short(d: &Deployment) -> Result<ProviderOauthSetupDeployment, StoreError> {
     Ok(ProviderOauthSetupDeployment::builder()
         .id(d.id.clone())
         .name(d.name.clone())
@@ -57,15 +57,15 @@ fn wrapped_schema(schema: &Map<String, Value>) -> Option<Map<String, Value>> {
 /// What the live API shows as an object's tool filter when none narrows it. Decoded from its
 /// JSON rather than written as a variant literal: typify writes no builder for an enum's
 /// variants, and a field the spec adds to `allow_all` must leave this compiling.
-pub(crate) fn allow_all() -> Result<ToolFilter, ApiError> {
+pub(crate) fn allow_all() -> Result<ToolFilter, StoreError> {
     let known: KnownToolFilter =
         serde_json::from_value(json!({ "type": "allow_all", "ignore_parent_filters": false }))
-            .map_err(|error| ApiError::internal(format_args!("the allow_all filter: {error}")))?;
+            .map_err(|error| StoreError::Internal(format!("the allow_all filter: {error}")))?;
     Ok(known.into())
 }
 
 /// An auth method's full view.
-pub(crate) fn auth_method_full(m: &AuthMethod) -> Result<ProviderAuthMethod, ApiError> {
+pub(crate) fn auth_method_full(m: &AuthMethod) -> Result<ProviderAuthMethod, StoreError> {
     Ok(ProviderAuthMethod::builder()
         .object("provider.capabilities.auth_method")
         .id(m.id.clone())
@@ -85,7 +85,9 @@ pub(crate) fn auth_method_full(m: &AuthMethod) -> Result<ProviderAuthMethod, Api
 }
 
 /// An auth method as an OAuth setup shows it: the input schema as a plain JSON schema.
-pub(crate) fn auth_method_short(m: &AuthMethod) -> Result<ProviderOauthSetupAuthMethod, ApiError> {
+pub(crate) fn auth_method_short(
+    m: &AuthMethod,
+) -> Result<ProviderOauthSetupAuthMethod, StoreError> {
     Ok(ProviderOauthSetupAuthMethod::builder()
         .object("provider.auth_method")
         .id(m.id.clone())
@@ -101,7 +103,7 @@ pub(crate) fn auth_method_short(m: &AuthMethod) -> Result<ProviderOauthSetupAuth
         .try_into()?)
 }
 
-fn scopes(m: &AuthMethod, object: &str) -> Result<Vec<ProviderAuthMethodScope>, ApiError> {
+fn scopes(m: &AuthMethod, object: &str) -> Result<Vec<ProviderAuthMethodScope>, StoreError> {
     m.scopes
         .iter()
         .map(|s| {
@@ -118,7 +120,7 @@ fn scopes(m: &AuthMethod, object: &str) -> Result<Vec<ProviderAuthMethodScope>, 
 
 /// Credentials as setup sessions and exports show them: `object`, `status`, `is_default` and
 /// `is_managed`, no client ID (nor secret).
-pub(crate) fn credentials_full(c: &Credentials) -> Result<ProviderAuthCredentials, ApiError> {
+pub(crate) fn credentials_full(c: &Credentials) -> Result<ProviderAuthCredentials, StoreError> {
     Ok(ProviderAuthCredentials::builder()
         .object("provider.auth_credentials")
         .id(c.id.clone())
@@ -139,7 +141,7 @@ pub(crate) fn credentials_full(c: &Credentials) -> Result<ProviderAuthCredential
 /// Credentials as an OAuth setup shows them: the client ID (never the secret).
 pub(crate) fn credentials_short(
     c: &Credentials,
-) -> Result<ProviderOauthSetupCredentials, ApiError> {
+) -> Result<ProviderOauthSetupCredentials, StoreError> {
     Ok(ProviderOauthSetupCredentials::builder()
         .id(c.id.clone())
         .type_(c.type_.clone())
@@ -157,7 +159,7 @@ pub(crate) fn credentials_short(
 fn deployment_of(
     conn: &Connection,
     id: Option<&str>,
-) -> Result<Option<ProviderDeploymentPreview>, ApiError> {
+) -> Result<Option<ProviderDeploymentPreview>, StoreError> {
     match id {
         Some(id) => load::<Deployment>(conn, id)?
             .as_ref()
@@ -168,7 +170,7 @@ fn deployment_of(
 }
 
 /// A config vault.
-fn vault(conn: &Connection, v: &ConfigVault) -> Result<ProviderConfigVault, ApiError> {
+fn vault(conn: &Connection, v: &ConfigVault) -> Result<ProviderConfigVault, StoreError> {
     Ok(ProviderConfigVault::builder()
         .object("provider.config_vault")
         .id(v.id.clone())
@@ -184,7 +186,7 @@ fn vault(conn: &Connection, v: &ConfigVault) -> Result<ProviderConfigVault, ApiE
 }
 
 /// A provider config, with its deployment and vault.
-pub(crate) fn config(conn: &Connection, c: &ProviderConfig) -> Result<ConfigView, ApiError> {
+pub(crate) fn config(conn: &Connection, c: &ProviderConfig) -> Result<ConfigView, StoreError> {
     let from_vault = match &c.vault_id {
         Some(id) => match load::<ConfigVault>(conn, id)? {
             Some(v) => Some(vault(conn, &v)?),
@@ -215,7 +217,7 @@ pub(crate) fn config(conn: &Connection, c: &ProviderConfig) -> Result<ConfigView
 pub(crate) fn auth_config_full(
     conn: &Connection,
     a: &AuthConfig,
-) -> Result<ProviderAuthConfig, ApiError> {
+) -> Result<ProviderAuthConfig, StoreError> {
     let credentials = match &a.credentials_id {
         Some(id) => load::<Credentials>(conn, id)?
             .as_ref()
@@ -248,7 +250,9 @@ pub(crate) fn auth_config_full(
 }
 
 /// An auth config as an OAuth setup shows it: IDs instead of nested objects.
-pub(crate) fn auth_config_short(a: &AuthConfig) -> Result<ProviderOauthSetupAuthConfig, ApiError> {
+pub(crate) fn auth_config_short(
+    a: &AuthConfig,
+) -> Result<ProviderOauthSetupAuthConfig, StoreError> {
     Ok(ProviderOauthSetupAuthConfig::builder()
         .id(a.id.clone())
         .type_(a.type_.clone())
@@ -279,7 +283,7 @@ impl Memo {
         &mut self,
         conn: &Connection,
         id: &str,
-    ) -> Result<Option<ProviderDeploymentPreview>, ApiError> {
+    ) -> Result<Option<ProviderDeploymentPreview>, StoreError> {
         if let Some(view) = self.deployments.get(id) {
             return Ok(view.clone());
         }
@@ -293,7 +297,7 @@ impl Memo {
         &mut self,
         conn: &Connection,
         id: &str,
-    ) -> Result<Option<ProviderAuthCredentials>, ApiError> {
+    ) -> Result<Option<ProviderAuthCredentials>, StoreError> {
         if let Some(view) = self.credentials.get(id) {
             return Ok(view.clone());
         }
@@ -310,7 +314,7 @@ impl Memo {
         &mut self,
         conn: &Connection,
         id: &str,
-    ) -> Result<ProviderAuthMethod, ApiError> {
+    ) -> Result<ProviderAuthMethod, StoreError> {
         if let Some(view) = self.auth_methods.get(id) {
             return Ok(view.clone());
         }

@@ -13,10 +13,9 @@ use serde::Serialize;
 use subtle::ConstantTimeEq;
 
 use crate::emulator::IssuedToken;
-use crate::errors::ApiError;
 use crate::oauth::form_pairs;
 use crate::server::AppState;
-use crate::store::{Db, fake_provider};
+use crate::store::{Db, StoreError, fake_provider};
 
 /// A failed token request: `{"error", "error_description"}` with its status (401 with
 /// `WWW-Authenticate` for `invalid_client`), never cached.
@@ -60,13 +59,20 @@ impl TokenError {
     }
 }
 
-impl From<ApiError> for TokenError {
-    /// A store failure: 500 `server_error`.
-    fn from(error: ApiError) -> Self {
+impl From<StoreError> for TokenError {
+    /// A store failure: 500 `server_error` (a bug or an I/O failure is logged, and described
+    /// only as such).
+    fn from(error: StoreError) -> Self {
+        let description = if error.is_internal() {
+            tracing::error!(%error, "internal error");
+            "the emulator failed; see its log".to_owned()
+        } else {
+            error.to_string()
+        };
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             error: "server_error",
-            description: error.message,
+            description,
         }
     }
 }
@@ -211,7 +217,7 @@ impl Grant {
     /// Authenticates the client, uses up the code (even if a later check fails), checks that
     /// it was issued to this client and redirect URI and that the verifier matches, and issues
     /// tokens.
-    fn redeem(&self, db: &mut Db<'_>) -> Result<Result<IssuedToken, TokenError>, ApiError> {
+    fn redeem(&self, db: &mut Db<'_>) -> Result<Result<IssuedToken, TokenError>, StoreError> {
         let client = fake_provider::client(db.conn, db.settings, &self.client_id)?;
         if !client.is_some_and(|c| c.authenticates(&self.client_secret)) {
             return Ok(Err(TokenError::invalid_client(

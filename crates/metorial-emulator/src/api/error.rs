@@ -1,30 +1,13 @@
-//! [`ApiError`]: every API failure, answered with the API's error body.
-
-/// The `entity` names of `not_found` errors, as the live API sends them.
-pub(crate) mod entity {
-    /// A provider.
-    pub(crate) const PROVIDER: &str = "provider";
-    /// A provider deployment.
-    pub(crate) const DEPLOYMENT: &str = "provider.deployment";
-    /// An auth method.
-    pub(crate) const AUTH_METHOD: &str = "provider.auth_method";
-    /// OAuth app credentials.
-    pub(crate) const CREDENTIALS: &str = "provider.auth_credentials";
-    /// An auth config.
-    pub(crate) const AUTH_CONFIG: &str = "provider.auth_config";
-    /// A setup session.
-    pub(crate) const SETUP_SESSION: &str = "provider.setup_session";
-    /// An OAuth setup.
-    pub(crate) const OAUTH_SETUP: &str = "provider.oauth_setup";
-    /// An auth export.
-    pub(crate) const AUTH_EXPORT: &str = "provider.auth_export";
-}
+//! [`ApiError`]: every failure of the HTTP API, answered with the API's error body; store
+//! failures ([`StoreError`]) become one here.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use metorial_models::error::ConversionError;
 use metorial_models::{ErrorBody, ErrorCode, PathSegment, ValidationError};
+
+use crate::store::StoreError;
 
 /// An API failure: answered as `{"object": "error", "status", "code", "message", ...}`.
 #[derive(Debug)]
@@ -41,7 +24,7 @@ pub(crate) struct ApiError {
     pub(crate) errors: Vec<ValidationError>,
 }
 
-/// The object an error is about: its kind (one of [`entity`]'s names) and ID.
+/// The object an error is about: its kind (one of [`crate::entity`]'s names) and ID.
 #[derive(Debug)]
 pub(crate) struct Subject {
     /// The kind of object.
@@ -62,7 +45,7 @@ impl ApiError {
         }
     }
 
-    /// 404 `not_found`: no `entity` (one of [`entity`]'s names) with this ID; the body names
+    /// 404 `not_found`: no `entity` (one of [`crate::entity`]'s names) with this ID; the body names
     /// both, as the live API's does.
     pub(crate) fn not_found(entity: &str, id: &str) -> Self {
         let noun = entity.replace(['.', '_'], "-");
@@ -186,9 +169,35 @@ impl ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(error: rusqlite::Error) -> Self {
-        Self::internal(format_args!("database: {error}"))
+impl From<StoreError> for ApiError {
+    /// A store failure as the API answers it (a bug or an I/O failure: 500, logged).
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { entity, id } => Self::not_found(entity, &id),
+            StoreError::Gone(message) => Self::gone(message),
+            StoreError::ProviderMismatch(message) => Self::provider_mismatch(message),
+            StoreError::UseAfterDelete(message) => Self::use_after_delete(message),
+            StoreError::Invalid {
+                path,
+                code,
+                message,
+            } => Self::invalid_with_code(path, code, message),
+            StoreError::InvalidAuthMethod(message) => Self::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidAuthMethod,
+                message,
+            ),
+            StoreError::MissingAuthCredentials(message) => Self::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::MissingAuthCredentials,
+                message,
+            ),
+            StoreError::BadRequest(message) => Self::bad_request(message),
+            internal @ (StoreError::Internal(_)
+            | StoreError::Database(_)
+            | StoreError::StoredJson(_)
+            | StoreError::Build(_)) => Self::internal(internal),
+        }
     }
 }
 
