@@ -7,9 +7,9 @@ usage: cargo xtask <task>
 
 tasks:
   generate [--since REV]
-                    regenerate the models, client and httpmock crates from spec/metorial.yaml;
-                    first print the API changes since REV (default HEAD), breaking or additive,
-                    and the version bump they imply
+                    regenerate the models, client, httpmock and SDK-layer code from
+                    spec/metorial.yaml; first print the API changes since REV (default HEAD),
+                    breaking or additive, and the version bump they imply
   generate --check [--since REV]
                     fail, with a diff, if a checked-in generated file is stale (the API changes
                     are printed only with --since)
