@@ -631,3 +631,93 @@ async fn the_fake_provider_checks_the_client_secret_and_pkce() {
     assert_eq!(body["token_type"], "bearer");
     emu.shutdown().await.expect("clean shutdown");
 }
+
+#[tokio::test]
+async fn a_refresh_token_gets_new_tokens_once() {
+    let emu = spawn(Emulator::builder().oauth_auto_approve(true)).await;
+    let session = new_session(&emu, Some("https://app.example.com/done")).await;
+    metorial_e2e::follow_flow(&emu, &session.url).await;
+    let issued = emu.issued_tokens().await.expect("issued tokens");
+    let first = issued.last().expect("the flow's tokens").clone();
+    let token_url = format!("{}/_emulator/provider/token", emu.base_url());
+    let refresh = |refresh_token: String, secret: &'static str| {
+        manual_client().post(&token_url).form(&[
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", refresh_token),
+            ("client_id", "client_abc123".to_owned()),
+            ("client_secret", secret.to_owned()),
+        ])
+    };
+    let json = |response: reqwest::Response| async move {
+        let status = response.status();
+        (status, response.json::<Value>().await.expect("JSON"))
+    };
+
+    // A wrong secret: 401, and the refresh token is not used up.
+    let (status, body) = json(
+        refresh(first.refresh_token.clone(), "wrong")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
+
+    // New tokens, with the scope first granted.
+    let (status, body) = json(
+        refresh(first.refresh_token.clone(), "emulator_client_secret")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["token_type"], "bearer");
+    assert_eq!(body["scope"].as_str(), first.scope.as_deref());
+    let access = body["access_token"].as_str().unwrap();
+    let renewed = body["refresh_token"].as_str().unwrap();
+    assert_ne!(access, first.access_token);
+    assert_ne!(renewed, first.refresh_token);
+
+    // Refresh tokens rotate: the first one is used up, the new one works.
+    let (status, body) = json(
+        refresh(first.refresh_token.clone(), "emulator_client_secret")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+    let (status, _) = json(
+        refresh(renewed.to_owned(), "emulator_client_secret")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Any other grant type is refused.
+    let other = manual_client()
+        .post(&token_url)
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", "client_abc123"),
+            ("client_secret", "emulator_client_secret"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(other).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("unsupported_grant_type"))
+    );
+    emu.shutdown().await.expect("clean shutdown");
+}

@@ -367,6 +367,23 @@ pub(crate) fn issue_tokens(
     Ok(token)
 }
 
+/// Uses up a refresh token of `client_id` (refresh tokens rotate): the scope it was issued
+/// with, or `None` when no remembered token of that client has it.
+pub(crate) fn redeem_refresh_token(
+    db: &mut Db<'_>,
+    client_id: &str,
+    refresh_token: &str,
+) -> Result<Option<Option<String>>, StoreError> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "DELETE FROM fake_provider_tokens WHERE refresh_token = ? AND client_id = ?
+             RETURNING scope",
+        )?
+        .query_row([refresh_token, client_id], |r| r.get("scope"))
+        .optional()?)
+}
+
 /// Every token the fake provider remembers having issued, oldest first.
 pub(crate) fn issued_tokens(db: &mut Db<'_>) -> Result<Vec<IssuedToken>, StoreError> {
     let mut stmt = db.conn.prepare_cached(

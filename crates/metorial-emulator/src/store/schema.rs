@@ -176,4 +176,5 @@ CREATE TABLE IF NOT EXISTS fake_provider_tokens (
     expires_in INTEGER NOT NULL,
     issued_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS fake_provider_tokens_refresh ON fake_provider_tokens (refresh_token);
 "#;

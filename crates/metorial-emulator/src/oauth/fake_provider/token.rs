@@ -1,5 +1,6 @@
-//! The fake provider's token endpoint (`grant_type=authorization_code` with PKCE). Failures
-//! are [`TokenError`]s: the OAuth 2.0 error JSON of RFC 6749 section 5.2.
+//! The fake provider's token endpoint: `grant_type=authorization_code` (with PKCE) and
+//! `grant_type=refresh_token` (refresh tokens rotate: each works once). Failures are
+//! [`TokenError`]s: the OAuth 2.0 error JSON of RFC 6749 section 5.2.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -171,27 +172,29 @@ struct Grant {
     client_id: String,
     /// Its secret.
     client_secret: String,
-    /// The authorization code.
-    code: String,
-    /// The redirect URI the code was issued for.
-    redirect_uri: String,
-    /// The PKCE verifier.
-    code_verifier: String,
+    /// What is exchanged.
+    kind: GrantKind,
+}
+
+/// What a token request exchanges.
+enum GrantKind {
+    /// An authorization code, for the redirect URI it was issued to, with its PKCE verifier.
+    Code {
+        code: String,
+        redirect_uri: String,
+        code_verifier: String,
+    },
+    /// A refresh token.
+    Refresh { refresh_token: String },
 }
 
 impl Grant {
-    /// Reads the request: `grant_type=authorization_code`, the client's credentials (HTTP
-    /// Basic, or `client_id`/`client_secret` in the body), `code`, `redirect_uri` and
-    /// `code_verifier`.
+    /// Reads the request: the client's credentials (HTTP Basic, or `client_id`/`client_secret`
+    /// in the body) and, by `grant_type`, `code`, `redirect_uri` and `code_verifier`
+    /// (`authorization_code`) or `refresh_token` (`refresh_token`).
     fn read(headers: &HeaderMap, body: &[u8]) -> Result<Self, TokenError> {
         let params = form_pairs(body)
             .ok_or_else(|| TokenError::invalid_request("a parameter is repeated"))?;
-        if params.get("grant_type").map(String::as_str) != Some("authorization_code") {
-            return Err(TokenError::bad_request(
-                "unsupported_grant_type",
-                "only grant_type=authorization_code is supported",
-            ));
-        }
         let (client_id, client_secret) = basic_credentials(headers)
             .or_else(|| {
                 Some((
@@ -200,23 +203,39 @@ impl Grant {
                 ))
             })
             .ok_or_else(|| TokenError::invalid_client("client authentication is required"))?;
-        let required = |key: &str| {
-            params.get(key).cloned().ok_or_else(|| {
-                TokenError::invalid_request("code, redirect_uri and code_verifier are required")
-            })
+        let required = |key: &str, what: &str| {
+            params
+                .get(key)
+                .cloned()
+                .ok_or_else(|| TokenError::invalid_request(what))
+        };
+        let kind = match params.get("grant_type").map(String::as_str) {
+            Some("authorization_code") => {
+                let what = "code, redirect_uri and code_verifier are required";
+                GrantKind::Code {
+                    code: required("code", what)?,
+                    redirect_uri: required("redirect_uri", what)?,
+                    code_verifier: required("code_verifier", what)?,
+                }
+            }
+            Some("refresh_token") => GrantKind::Refresh {
+                refresh_token: required("refresh_token", "refresh_token is required")?,
+            },
+            _ => {
+                return Err(TokenError::bad_request(
+                    "unsupported_grant_type",
+                    "grant_type must be authorization_code or refresh_token",
+                ));
+            }
         };
         Ok(Self {
-            code: required("code")?,
-            redirect_uri: required("redirect_uri")?,
-            code_verifier: required("code_verifier")?,
             client_id,
             client_secret,
+            kind,
         })
     }
 
-    /// Authenticates the client, uses up the code (even if a later check fails), checks that
-    /// it was issued to this client and redirect URI and that the verifier matches, and issues
-    /// tokens.
+    /// Authenticates the client, then exchanges the code or the refresh token for new tokens.
     fn redeem(&self, db: &mut Db<'_>) -> Result<Result<IssuedToken, TokenError>, StoreError> {
         let client = fake_provider::client(db.conn, db.settings, &self.client_id)?;
         if !client.is_some_and(|c| c.authenticates(&self.client_secret)) {
@@ -224,24 +243,57 @@ impl Grant {
                 "unknown client or wrong client secret",
             )));
         }
-        let Some(code) = fake_provider::redeem_code(db, &self.code)? else {
+        let scope = match &self.kind {
+            GrantKind::Code {
+                code,
+                redirect_uri,
+                code_verifier,
+            } => match self.check_code(db, code, redirect_uri, code_verifier)? {
+                Ok(scope) => scope,
+                Err(error) => return Ok(Err(error)),
+            },
+            GrantKind::Refresh { refresh_token } => {
+                match fake_provider::redeem_refresh_token(db, &self.client_id, refresh_token)? {
+                    Some(scope) => scope,
+                    None => {
+                        return Ok(Err(TokenError::invalid_grant(
+                            "the refresh token is unknown, of another client or already used",
+                        )));
+                    }
+                }
+            }
+        };
+        fake_provider::issue_tokens(db, &self.client_id, scope.as_deref()).map(Ok)
+    }
+
+    /// Uses up the code (even if a later check fails), checks that it was issued to this
+    /// client and redirect URI and that the verifier matches; the scope it grants.
+    fn check_code(
+        &self,
+        db: &mut Db<'_>,
+        code: &str,
+        redirect_uri: &str,
+        code_verifier: &str,
+    ) -> Result<Result<Option<String>, TokenError>, StoreError> {
+        let Some(code) = fake_provider::redeem_code(db, code)? else {
             return Ok(Err(TokenError::invalid_grant(
                 "the code is unknown, expired or already used",
             )));
         };
-        if code.client_id != self.client_id || code.redirect_uri != self.redirect_uri {
+        if code.client_id != self.client_id || code.redirect_uri != redirect_uri {
             return Ok(Err(TokenError::invalid_grant(
                 "the code was issued to another client or redirect_uri",
             )));
         }
-        if !pkce_matches(&self.code_verifier, &code.code_challenge) {
+        if !pkce_matches(code_verifier, &code.code_challenge) {
             return Ok(Err(TokenError::invalid_grant("PKCE verification failed")));
         }
-        fake_provider::issue_tokens(db, &self.client_id, code.scope.as_deref()).map(Ok)
+        Ok(Ok(code.scope))
     }
 }
 
-/// `POST /_emulator/provider/token`: exchanges an authorization code for tokens.
+/// `POST /_emulator/provider/token`: exchanges an authorization code or a refresh token for
+/// tokens.
 pub(crate) async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
