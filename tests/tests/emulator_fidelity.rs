@@ -532,3 +532,22 @@ async fn nested_objects_carry_the_live_fields() {
     assert_eq!(config["from_vault"]["status"], "active");
     emu.shutdown().await.expect("clean shutdown");
 }
+
+#[tokio::test]
+async fn an_oauth_setup_without_credentials_is_missing_oauth_credentials() {
+    let emu = emulator().await;
+    // `pro_other` has an auth method but no OAuth credentials, and the setup names no client.
+    let error = api_error(
+        api_client(&emu)
+            .post(format!(
+                "{}/provider-deployments/pde_other/oauth-setups",
+                emu.base_url()
+            ))
+            .json(&json!({"name": "setup", "config": {}})),
+        StatusCode::BAD_REQUEST,
+        ErrorCode::MissingOauthCredentials,
+    )
+    .await;
+    assert!(error.message.contains("pro_other"), "{}", error.message);
+    emu.shutdown().await.expect("clean shutdown");
+}

@@ -192,6 +192,11 @@ impl From<StoreError> for ApiError {
                 ErrorCode::MissingAuthCredentials,
                 message,
             ),
+            StoreError::MissingOauthCredentials(message) => Self::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::MissingOauthCredentials,
+                message,
+            ),
             StoreError::BadRequest(message) => Self::bad_request(message),
             internal @ (StoreError::Internal(_)
             | StoreError::Database(_)

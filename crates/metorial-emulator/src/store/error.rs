@@ -43,6 +43,10 @@ pub(crate) enum StoreError {
     /// The provider has no OAuth credentials for the flow asked for.
     #[error("{0}")]
     MissingAuthCredentials(String),
+    /// An OAuth setup has neither credentials nor a client of its own (the live API's
+    /// OAuth-setup code).
+    #[error("{0}")]
+    MissingOauthCredentials(String),
     /// The request cannot be served (e.g. a flow the emulator cannot run).
     #[error("{0}")]
     BadRequest(String),

@@ -163,13 +163,10 @@ fn resolve_client(
         None if own_client => None,
         None => Some(
             catalog::default_credentials(conn, provider_id)?.ok_or_else(|| {
-                StoreError::invalid(
-                    vec!["config".into()],
-                    format!(
-                        "provider {provider_id:?} has no OAuth credentials: pass \
-                     provider_auth_credentials_id or client_id and client_secret in config"
-                    ),
-                )
+                StoreError::MissingOauthCredentials(format!(
+                    "provider {provider_id} has no OAuth credentials: pass \
+                     provider_auth_credentials_id, or client_id and client_secret in config"
+                ))
             })?,
         ),
     };
