@@ -21,6 +21,7 @@ use crate::fixtures::Fixtures;
 use crate::ids::random_secret;
 use crate::server::{self, AppState};
 use crate::store::{Store, StoreSettings, fake_provider};
+use crate::time::timestamp;
 
 /// Where the fixtures come from.
 #[derive(Debug)]
@@ -322,6 +323,7 @@ impl Emulator {
             public_url: public_url.clone(),
             session_lifetime_ms: millis(settings.session_lifetime),
             oauth_setup_lifetime_ms: millis(settings.oauth_setup_lifetime),
+            clock: crate::time::Clock::default(),
         };
         let database = settings.database.clone();
         let fixtures = settings.fixtures;
@@ -388,6 +390,24 @@ impl Emulator {
             .call(fake_provider::issued_tokens)
             .await
             .map_err(|e| Error::Server(e.to_string()))
+    }
+
+    /// The emulator's current time (its virtual clock: the wall clock unless moved).
+    pub fn now(&self) -> Timestamp {
+        timestamp(self.store.clock().now_ms())
+    }
+
+    /// Moves the emulator's clock forward by `by`; every stored time follows it (expiry of
+    /// sessions and setups, `created_at`, the time part of new IDs). Returns the new time.
+    /// The same as `POST /_emulator/clock` with `{"advance_seconds": ...}`.
+    pub fn advance_clock(&self, by: Duration) -> Timestamp {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        timestamp(self.store.clock().advance(ms))
+    }
+
+    /// Sets the emulator's clock to `to` (it keeps running from there). Returns the new time.
+    pub fn set_clock(&self, to: Timestamp) -> Timestamp {
+        timestamp(self.store.clock().set(to.timestamp_millis()))
     }
 
     /// Stops accepting connections, lets requests in flight finish, and waits for the server to

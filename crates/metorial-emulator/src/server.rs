@@ -103,6 +103,7 @@ pub(crate) fn app_for(
 ) -> Result<Router, crate::Error> {
     Ok(Router::new()
         .merge(crate::api::router(state.clone(), operations)?)
+        .merge(crate::api::control::router(state.clone()))
         .merge(crate::oauth::router())
         .fallback(|uri: Uri| async move { ApiError::no_route(uri.path()) })
         .method_not_allowed_fallback(|method: Method, uri: Uri| async move {
@@ -415,6 +416,7 @@ mod tests {
             public_url: "http://localhost".into(),
             session_lifetime_ms: 60_000,
             oauth_setup_lifetime_ms: 60_000,
+            clock: Default::default(),
         };
         AppState {
             store: Store::open(None, &Fixtures::builtin(), settings).unwrap(),

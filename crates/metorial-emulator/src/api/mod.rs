@@ -7,6 +7,7 @@
 
 mod auth;
 mod auth_exports;
+pub(crate) mod control;
 pub(crate) mod error;
 mod extract;
 mod json;

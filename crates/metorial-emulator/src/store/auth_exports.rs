@@ -16,7 +16,7 @@ use super::{Db, json_column, views};
 use crate::entity;
 use crate::fixtures::AuthConfig;
 use crate::ids;
-use crate::time::{millis, now_ms, timestamp};
+use crate::time::{millis, timestamp};
 
 /// The table, for paging. (Its `value` column stays NULL: the tokens are not kept.)
 pub(crate) const TABLE: Table = Table {
@@ -159,7 +159,7 @@ pub(crate) fn create(
 ) -> Result<ProviderAuthExport, StoreError> {
     let tx = db.conn.transaction()?;
     let auth_config = exportable(&tx, &body.provider_auth_config_id)?;
-    let now = now_ms();
+    let now = db.settings.clock.now_ms();
     let id = db.ids.next(ids::AUTH_EXPORT, now);
     let metadata = body
         .metadata

@@ -17,7 +17,7 @@ use super::{Db, StoreSettings, catalog};
 use crate::emulator::IssuedToken;
 use crate::ids::random_secret;
 use crate::oauth::CALLBACK_PATH;
-use crate::time::{now_ms, timestamp};
+use crate::time::timestamp;
 
 /// How long a consent page stays answerable.
 const REQUEST_LIFETIME_MS: i64 = 10 * 60 * 1000;
@@ -229,7 +229,7 @@ pub(crate) fn insert_request(
     db: &mut Db<'_>,
     request: &AuthorizationRequest,
 ) -> Result<String, StoreError> {
-    let now = now_ms();
+    let now = db.settings.clock.now_ms();
     let id = random_secret(32);
     let tx = db.conn.transaction()?;
     REQUESTS.make_room(&tx, now, &[(Scope::All, MAX_PENDING_REQUESTS)])?;
@@ -263,7 +263,10 @@ pub(crate) fn take_request(
             "DELETE FROM fake_provider_requests WHERE id = ? AND expires_at > ?
              RETURNING client_id, redirect_uri, scope, state, code_challenge",
         )?
-        .query_row(params![id, now_ms()], AuthorizationRequest::read)
+        .query_row(
+            params![id, db.settings.clock.now_ms()],
+            AuthorizationRequest::read,
+        )
         .optional()?)
 }
 
@@ -273,7 +276,7 @@ pub(crate) fn issue_code(
     db: &mut Db<'_>,
     request: &AuthorizationRequest,
 ) -> Result<String, StoreError> {
-    let now = now_ms();
+    let now = db.settings.clock.now_ms();
     let code = random_secret(40);
     let tx = db.conn.transaction()?;
     CODES.make_room(&tx, now, &[(Scope::All, MAX_CODES)])?;
@@ -325,7 +328,7 @@ pub(crate) fn redeem_code(db: &mut Db<'_>, code: &str) -> Result<Option<Redeemed
             Ok((code, r.get::<_, i64>("expires_at")?))
         })
         .optional()?;
-    let now = now_ms();
+    let now = db.settings.clock.now_ms();
     Ok(found.and_then(|(code, expires_at)| (expires_at > now).then_some(code)))
 }
 
@@ -335,7 +338,7 @@ pub(crate) fn issue_tokens(
     client_id: &str,
     scope: Option<&str>,
 ) -> Result<IssuedToken, StoreError> {
-    let now = now_ms();
+    let now = db.settings.clock.now_ms();
     let token = IssuedToken {
         access_token: format!("emu_at_{}", random_secret(32)),
         refresh_token: format!("emu_rt_{}", random_secret(32)),

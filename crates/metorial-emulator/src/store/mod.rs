@@ -32,6 +32,8 @@ pub(crate) struct StoreSettings {
     pub(crate) session_lifetime_ms: i64,
     /// How long an OAuth setup stays usable, in milliseconds.
     pub(crate) oauth_setup_lifetime_ms: i64,
+    /// The clock every stored time comes from.
+    pub(crate) clock: crate::time::Clock,
 }
 
 impl StoreSettings {
@@ -101,6 +103,11 @@ impl Store {
                 settings,
             }),
         })
+    }
+
+    /// The clock every stored time comes from.
+    pub(crate) fn clock(&self) -> &crate::time::Clock {
+        &self.inner.settings.clock
     }
 
     /// Runs `f` with exclusive use of the connection, off the async runtime.

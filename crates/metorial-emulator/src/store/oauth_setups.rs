@@ -13,7 +13,7 @@ use super::{Db, StoreSettings, json_column, sweep_expired, views};
 use crate::entity;
 use crate::fixtures::{AuthConfig, AuthMethod, Credentials, Deployment};
 use crate::ids;
-use crate::time::{now_ms, timestamp};
+use crate::time::timestamp;
 
 /// The table, for paging.
 pub(crate) const TABLE: Table = Table {
@@ -190,7 +190,7 @@ pub(crate) fn create(
         .transpose()?;
     let config = serde_json::to_string(body.config.expose_all())?;
 
-    let now = now_ms();
+    let now = db.settings.clock.now_ms();
     let id = db.ids.next(ids::OAUTH_SETUP, now);
     let expires_at = now.saturating_add(db.settings.oauth_setup_lifetime_ms);
     tx.prepare_cached(
@@ -226,7 +226,7 @@ pub(crate) fn get(
     deployment_id: &str,
     id: &str,
 ) -> Result<ProviderOauthSetup, StoreError> {
-    sweep_expired(db.conn, now_ms())?;
+    sweep_expired(db.conn, db.settings.clock.now_ms())?;
     deployment_or_404(db.conn, deployment_id)?;
     find_or_404(db.conn, deployment_id, id)?.view(db.conn, db.settings)
 }
@@ -237,7 +237,7 @@ pub(crate) fn list(
     deployment_id: &str,
     request: &PageRequest,
 ) -> Result<ProviderOauthSetupList, StoreError> {
-    sweep_expired(db.conn, now_ms())?;
+    sweep_expired(db.conn, db.settings.clock.now_ms())?;
     deployment_or_404(db.conn, deployment_id)?;
     // Ephemeral setups are not listed (as on the live API).
     let filters = [
@@ -268,7 +268,7 @@ pub(crate) fn update(
     id: &str,
     body: UpdateProviderOauthSetupBody,
 ) -> Result<ProviderOauthSetup, StoreError> {
-    let now = now_ms();
+    let now = db.settings.clock.now_ms();
     sweep_expired(db.conn, now)?;
     let tx = db.conn.transaction()?;
     deployment_or_404(&tx, deployment_id)?;
@@ -299,6 +299,6 @@ pub(crate) fn mark_opened(db: &mut Db<'_>, id: &str) -> Result<(), StoreError> {
         .prepare_cached(
             "UPDATE oauth_setups SET status = 'opened', updated_at = ? WHERE id = ? AND status = 'unused'",
         )?
-        .execute(params![now_ms(), id])?;
+        .execute(params![db.settings.clock.now_ms(), id])?;
     Ok(())
 }

@@ -335,6 +335,7 @@ mod tests {
             public_url: "http://localhost".into(),
             session_lifetime_ms: 1,
             oauth_setup_lifetime_ms: 1,
+            clock: Default::default(),
         };
         Store::open(None, &Fixtures::default(), settings).unwrap()
     }

@@ -14,7 +14,7 @@ use super::{Db, StoreSettings, json_column, views};
 use crate::entity;
 use crate::fixtures::{AuthConfig, Deployment, Provider, ProviderConfig};
 use crate::ids;
-use crate::time::{now_ms, timestamp};
+use crate::time::timestamp;
 
 /// The table, for paging.
 pub(crate) const TABLE: Table = Table {
@@ -81,7 +81,12 @@ impl SessionRow {
         conn: &Connection,
         settings: &StoreSettings,
     ) -> Result<ProviderSetupSession, StoreError> {
-        self.view_with(conn, settings, &mut views::Memo::default(), now_ms())
+        self.view_with(
+            conn,
+            settings,
+            &mut views::Memo::default(),
+            settings.clock.now_ms(),
+        )
     }
 
     /// The API view at time `now`, sharing nested views already built for this request.
@@ -183,7 +188,7 @@ pub(crate) fn create(
         .as_ref()
         .map(serde_json::to_string)
         .transpose()?;
-    let now = now_ms();
+    let now = db.settings.clock.now_ms();
     let id = db.ids.next(ids::SETUP_SESSION, now);
     let expires_at = now.saturating_add(db.settings.session_lifetime_ms);
     tx.prepare_cached(
@@ -401,7 +406,7 @@ pub(crate) fn list(
 ) -> Result<ProviderSetupSessionList, StoreError> {
     let (rows, pagination) = paging::page(db.conn, &TABLE, filters, request, SessionRow::read)?;
     let mut memo = views::Memo::default();
-    let now = now_ms();
+    let now = db.settings.clock.now_ms();
     let items: Vec<_> = rows
         .into_iter()
         .map(|row| row.view_with(db.conn, db.settings, &mut memo, now))
@@ -418,7 +423,7 @@ pub(crate) fn update(
     id: &str,
     body: UpdateProviderSetupSessionBody,
 ) -> Result<ProviderSetupSession, StoreError> {
-    let now = now_ms();
+    let now = db.settings.clock.now_ms();
     let tx = db.conn.transaction()?;
     let row = find_or_404(&tx, id)?;
     if matches!(row.status.as_str(), "archived" | "deleted") {
