@@ -632,6 +632,29 @@ async fn the_fake_provider_checks_the_client_secret_and_pkce() {
     emu.shutdown().await.expect("clean shutdown");
 }
 
+/// POSTs a form to the fake provider's token endpoint; the status and the JSON answer.
+async fn post_token(emu: &Emulator, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let response = manual_client()
+        .post(format!("{}/_emulator/provider/token", emu.base_url()))
+        .form(form)
+        .send()
+        .await
+        .expect("request sent");
+    let status = response.status();
+    (status, response.json().await.expect("JSON"))
+}
+
+/// A refresh of `refresh_token` by the fixtures' client, with this secret.
+async fn refresh(emu: &Emulator, refresh_token: &str, secret: &str) -> (StatusCode, Value) {
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+        ("client_id", "client_abc123"),
+        ("client_secret", secret),
+    ];
+    post_token(emu, &form).await
+}
+
 #[tokio::test]
 async fn a_refresh_token_gets_new_tokens_once() {
     let emu = spawn(Emulator::builder().oauth_auto_approve(true)).await;
@@ -639,41 +662,17 @@ async fn a_refresh_token_gets_new_tokens_once() {
     metorial_e2e::follow_flow(&emu, &session.url).await;
     let issued = emu.issued_tokens().await.expect("issued tokens");
     let first = issued.last().expect("the flow's tokens").clone();
-    let token_url = format!("{}/_emulator/provider/token", emu.base_url());
-    let refresh = |refresh_token: String, secret: &'static str| {
-        manual_client().post(&token_url).form(&[
-            ("grant_type", "refresh_token".to_owned()),
-            ("refresh_token", refresh_token),
-            ("client_id", "client_abc123".to_owned()),
-            ("client_secret", secret.to_owned()),
-        ])
-    };
-    let json = |response: reqwest::Response| async move {
-        let status = response.status();
-        (status, response.json::<Value>().await.expect("JSON"))
-    };
+    const SECRET: &str = "emulator_client_secret";
 
     // A wrong secret: 401, and the refresh token is not used up.
-    let (status, body) = json(
-        refresh(first.refresh_token.clone(), "wrong")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = refresh(&emu, &first.refresh_token, "wrong").await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("invalid_client"))
     );
 
     // New tokens, with the scope first granted.
-    let (status, body) = json(
-        refresh(first.refresh_token.clone(), "emulator_client_secret")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = refresh(&emu, &first.refresh_token, SECRET).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["token_type"], "bearer");
     assert_eq!(body["scope"].as_str(), first.scope.as_deref());
@@ -683,38 +682,21 @@ async fn a_refresh_token_gets_new_tokens_once() {
     assert_ne!(renewed, first.refresh_token);
 
     // Refresh tokens rotate: the first one is used up, the new one works.
-    let (status, body) = json(
-        refresh(first.refresh_token.clone(), "emulator_client_secret")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = refresh(&emu, &first.refresh_token, SECRET).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_grant"))
     );
-    let (status, _) = json(
-        refresh(renewed.to_owned(), "emulator_client_secret")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = refresh(&emu, renewed, SECRET).await;
     assert_eq!(status, StatusCode::OK);
 
     // Any other grant type is refused.
-    let other = manual_client()
-        .post(&token_url)
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", "client_abc123"),
-            ("client_secret", "emulator_client_secret"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(other).await;
+    let form = [
+        ("grant_type", "password"),
+        ("client_id", "client_abc123"),
+        ("client_secret", SECRET),
+    ];
+    let (status, body) = post_token(&emu, &form).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("unsupported_grant_type"))
