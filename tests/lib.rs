@@ -27,6 +27,12 @@ pub async fn spawn(builder: EmulatorBuilder) -> Emulator {
     }
 }
 
+/// Where the default tenant's browser pages are: `<public URL>/t/<tenant id>` (a flow's
+/// `url`, the OAuth callback, the fake provider).
+pub fn pages(emulator: &Emulator) -> String {
+    format!("{}/t/{}", emulator.public_url(), emulator.tenant().id())
+}
+
 /// A client that sends the emulator's API key and does not follow redirects.
 pub fn api_client(emulator: &Emulator) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();

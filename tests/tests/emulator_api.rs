@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use metorial_e2e::{
     AUTH_CONFIG_ID, AUTH_METHOD_ID, CREDENTIALS_ID, DEPLOYMENT_ID, Emulator, Fixtures, PROVIDER_ID,
-    api_client, api_error as error, browser_client, call, create_session, cursor, spawn,
+    api_client, api_error as error, browser_client, call, create_session, cursor, pages, spawn,
 };
 use metorial_models::{
     ErrorBody, ErrorCode, PathSegment, ProviderAuthExport, ProviderAuthExportList,
@@ -56,10 +56,7 @@ async fn the_docs_objects_are_there_and_a_session_shows_them() {
     assert!(session.id.starts_with("pas_"), "{}", session.id);
     assert_eq!(session.object, "provider.setup_session");
     assert_eq!(session.status, ProviderSetupSessionStatus::Pending);
-    assert_eq!(
-        session.url,
-        format!("{}/setup/{}", emu.base_url(), session.id)
-    );
+    assert_eq!(session.url, format!("{}/setup/{}", pages(&emu), session.id));
     let auth_method = session.auth_method.as_ref().expect("an auth method");
     assert_eq!(auth_method.id, AUTH_METHOD_ID);
     assert_eq!(
@@ -484,7 +481,7 @@ async fn oauth_setups_live_under_their_deployment() {
     assert_eq!(setup.is_ephemeral, Some(false));
     assert_eq!(
         setup.url.as_deref(),
-        Some(format!("{}/setup/{}", emu.base_url(), setup.id).as_str())
+        Some(format!("{}/setup/{}", pages(&emu), setup.id).as_str())
     );
     assert_eq!(
         setup.deployment.as_ref().map(|d| d.id.as_str()),
@@ -866,6 +863,7 @@ async fn a_restarted_emulator_serves_everything_it_had() {
         Emulator::builder()
             .database(&database)
             .api_key("metorial_sk_restart")
+            .api_key("metorial_sk_restart_other")
             .public_url("http://emulator.test")
             .oauth_auto_approve(true)
     };
@@ -879,8 +877,18 @@ async fn a_restarted_emulator_serves_everything_it_had() {
     .await;
     assert_eq!(
         session.url,
-        format!("http://emulator.test/setup/{}", session.id)
+        format!("{}/setup/{}", pages(&first), session.id)
     );
+    assert!(session.url.starts_with("http://emulator.test/t/tnt_"));
+    // The second key's tenant keeps its own file beside the first's.
+    let other = first.tenant_for("metorial_sk_restart_other").unwrap();
+    let other_config = other
+        .seed_auth_config(metorial_emulator::control::SeedAuthConfig::for_deployment(
+            DEPLOYMENT_ID,
+            "gho_kept",
+        ))
+        .await
+        .unwrap();
     let url = format!(
         "{}/provider-setup-sessions/{}",
         first.base_url(),
@@ -926,6 +934,24 @@ async fn a_restarted_emulator_serves_everything_it_had() {
     .await;
     assert_eq!(sessions_after, sessions_before);
     assert_eq!(exports_after, exports_before);
+    let kept = second
+        .tenant_for("metorial_sk_restart_other")
+        .unwrap()
+        .snapshot()
+        .await
+        .unwrap();
+    let configs = &kept.tables["auth_configs"];
+    assert!(
+        configs
+            .iter()
+            .any(|row| row["id"] == other_config.id.as_str()),
+        "the other tenant's auth config survived the restart"
+    );
+    assert!(
+        database
+            .with_file_name(format!("emulator.sqlite.{}", other.id()))
+            .exists()
+    );
     let got: ProviderAuthExport = call(
         api.get(format!(
             "{}/provider-auth-config-exports/{}",

@@ -11,7 +11,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use fantoccini::{ClientBuilder, Locator};
-use metorial_e2e::{DEPLOYMENT_ID, Emulator, Landing, PROVIDER_ID, api_client, query_param, spawn};
+use metorial_e2e::{
+    DEPLOYMENT_ID, Emulator, Landing, PROVIDER_ID, api_client, pages, query_param, spawn,
+};
 use metorial_models::{ProviderSetupSession, ProviderSetupSessionStatus};
 use serde_json::json;
 use tokio::process::{Child, Command};
@@ -99,7 +101,7 @@ async fn approve_in_the_browser(
     let consent_url = browser.current_url().await?;
     if !consent_url
         .as_str()
-        .starts_with(&format!("{}/_emulator/provider/authorize", emu.base_url()))
+        .starts_with(&format!("{}/_emulator/provider/authorize", pages(&emu)))
     {
         return Err(format!("not on the consent page: {consent_url}").into());
     }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use metorial_e2e::{
     AUTH_CONFIG_ID, Emulator, EmulatorBuilder, PROVIDER_ID, api_client, api_error, call,
-    create_session, first_failure, manual_client, spawn,
+    create_session, first_failure, manual_client, pages, spawn,
 };
 use metorial_models::{ErrorBody, ErrorCode, PathSegment, ProviderSetupSession};
 use reqwest::StatusCode;
@@ -383,7 +383,7 @@ async fn a_20_kb_uri_gets_414_with_the_error_body() {
     for url in [
         format!("{}/provider-setup-sessions?pad={pad}", emu.base_url()),
         format!("{}/provider-setup-sessions/{pad}", emu.base_url()),
-        format!("{}/setup/{pad}", emu.base_url()),
+        format!("{}/setup/{pad}", pages(&emu)),
     ] {
         api_error(
             client.get(&url),

@@ -9,7 +9,8 @@ use std::path::Path;
 use futures_util::stream::{self, StreamExt};
 use metorial_e2e::{
     DEPLOYMENT_ID, Emulator, EmulatorBuilder, Landing, PROVIDER_ID, api_client, api_error,
-    consent_request_id, create_session, first_failure, location, manual_client, query_param, spawn,
+    consent_request_id, create_session, first_failure, location, manual_client, pages, query_param,
+    spawn,
 };
 use metorial_models::{ErrorCode, PathSegment};
 use reqwest::StatusCode;
@@ -26,12 +27,12 @@ const IN_FLIGHT: usize = 8;
 
 /// The emulator's OAuth callback: the fake provider's clients' one redirect URI.
 fn callback(emu: &Emulator) -> String {
-    format!("{}/oauth/callback", emu.base_url())
+    format!("{}/oauth/callback", pages(&emu))
 }
 
 /// An authorization request of the fixtures' client to the fake provider, PKCE included.
 fn authorize_url(emu: &Emulator, redirect_uri: &str, state: &str) -> String {
-    let mut url = url::Url::parse(&format!("{}/_emulator/provider/authorize", emu.base_url()))
+    let mut url = url::Url::parse(&format!("{}/_emulator/provider/authorize", pages(&emu)))
         .expect("the emulator's URL");
     url.query_pairs_mut()
         .append_pair("response_type", "code")
@@ -116,7 +117,7 @@ async fn a_flood_of_authorize_requests_leaves_the_consent_requests_bounded() {
         .expect("sent");
     let request_id = consent_request_id(&page.text().await.expect("consent page"));
     let answered = manual_client()
-        .post(format!("{}/_emulator/provider/authorize", emu.base_url()))
+        .post(format!("{}/_emulator/provider/authorize", pages(&emu)))
         .form(&[("request", request_id.as_str()), ("decision", "approve")])
         .send()
         .await
@@ -303,7 +304,7 @@ async fn assert_refused_at(request: reqwest::RequestBuilder, field: &str) {
 /// code; returns the OAuth error code (`invalid_client` if the secret is not the client's).
 async fn token_error_as(emu: &Emulator, client_id: &str, secret: &str) -> String {
     let response = manual_client()
-        .post(format!("{}/_emulator/provider/token", emu.base_url()))
+        .post(format!("{}/_emulator/provider/token", pages(&emu)))
         .basic_auth(client_id, Some(secret))
         .form(&[
             ("grant_type", "authorization_code"),
@@ -445,7 +446,7 @@ async fn html_pages_carry_security_headers() {
     let error = manual_client()
         .get(format!(
             "{}/oauth/callback?state=forged&code=x",
-            emu.base_url()
+            pages(&emu)
         ))
         .send()
         .await

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use metorial_e2e::{
     AUTH_METHOD_ID, DEPLOYMENT_ID, Emulator, Fixtures, Landing, PROVIDER_ID, api_client,
-    browser_client, call, consent_request_id, create_session, location, manual_client, query_param,
-    spawn,
+    browser_client, call, consent_request_id, create_session, location, manual_client, pages,
+    query_param, spawn,
 };
 use metorial_emulator::fixtures::OAuthEndpoints;
 use metorial_models::{
@@ -59,7 +59,7 @@ async fn open_consent_page(emu: &Emulator, url: &str) -> String {
     );
     let authorize = location(&hop);
     assert!(
-        authorize.starts_with(&format!("{}/_emulator/provider/authorize?", emu.base_url())),
+        authorize.starts_with(&format!("{}/_emulator/provider/authorize?", pages(&emu))),
         "{authorize}"
     );
     assert_eq!(
@@ -72,7 +72,7 @@ async fn open_consent_page(emu: &Emulator, url: &str) -> String {
     );
     assert_eq!(
         query_param(&authorize, "redirect_uri"),
-        Some(format!("{}/oauth/callback", emu.base_url()))
+        Some(format!("{}/oauth/callback", pages(&emu)))
     );
     assert_eq!(query_param(&authorize, "scope").as_deref(), Some("repo"));
     assert_eq!(
@@ -100,7 +100,7 @@ async fn open_consent_page(emu: &Emulator, url: &str) -> String {
 /// Answers the consent form like a browser (following the redirects to the app).
 async fn decide(emu: &Emulator, request_id: &str, decision: &str) -> reqwest::Response {
     browser_client()
-        .post(format!("{}/_emulator/provider/authorize", emu.base_url()))
+        .post(format!("{}/_emulator/provider/authorize", pages(&emu)))
         .form(&[("request", request_id), ("decision", decision)])
         .send()
         .await
@@ -229,7 +229,7 @@ async fn callback_url(emu: &Emulator, url: &str) -> String {
         .expect("request sent");
     let callback = location(&hop);
     assert!(
-        callback.starts_with(&format!("{}/oauth/callback?", emu.base_url())),
+        callback.starts_with(&format!("{}/oauth/callback?", pages(&emu))),
         "{callback}"
     );
     callback
@@ -264,12 +264,12 @@ async fn a_replayed_or_forged_callback_changes_nothing() {
     // A forged state, a missing state, a state with another code.
     let state = query_param(&callback, "state").expect("state");
     for forged in [
-        format!("{}/oauth/callback?state=forged&code=abc", emu.base_url()),
-        format!("{}/oauth/callback?code=abc", emu.base_url()),
-        format!("{}/oauth/callback?state={state}&code=other", emu.base_url()),
+        format!("{}/oauth/callback?state=forged&code=abc", pages(&emu)),
+        format!("{}/oauth/callback?code=abc", pages(&emu)),
+        format!("{}/oauth/callback?state={state}&code=other", pages(&emu)),
         format!(
             "{}/oauth/callback?state={state}&error=access_denied",
-            emu.base_url()
+            pages(&emu)
         ),
     ] {
         let response = manual_client()
@@ -476,7 +476,7 @@ async fn a_provider_from_the_fixtures_is_used_and_its_failure_fails_the_session(
     // The provider sends the user back with a code; the exchange gets no tokens.
     let callback = format!(
         "{}/oauth/callback?code=some-code&state={state}",
-        emu.base_url()
+        pages(&emu)
     );
     let landed = browser_client()
         .get(&callback)
@@ -509,7 +509,7 @@ async fn a_provider_from_the_fixtures_is_used_and_its_failure_fails_the_session(
     let state = query_param(&location(&hop), "state").expect("state");
     let callback = format!(
         "{}/oauth/callback?error=server_error&error_description=down&state={state}",
-        emu.base_url()
+        pages(&emu)
     );
     let landed = browser_client()
         .get(&callback)
@@ -537,13 +537,13 @@ async fn the_fake_provider_checks_the_client_secret_and_pkce() {
     let emu = spawn(Emulator::builder().oauth_auto_approve(true)).await;
     // The fake provider only answers to the emulator's own callback (its clients' one
     // registered redirect URI); the manual client never follows the redirect there.
-    let callback = format!("{}/oauth/callback", emu.base_url());
-    let token_url = format!("{}/_emulator/provider/token", emu.base_url());
+    let callback = format!("{}/oauth/callback", pages(&emu));
+    let token_url = format!("{}/_emulator/provider/token", pages(&emu));
     let authorize = |challenge: &str, extra: &str| {
         format!(
             "{}/_emulator/provider/authorize?response_type=code&client_id=client_abc123\
              &redirect_uri={}&state=s1&scope=repo&code_challenge={challenge}{extra}",
-            emu.base_url(),
+            pages(&emu),
             url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>()
         )
     };
@@ -635,7 +635,7 @@ async fn the_fake_provider_checks_the_client_secret_and_pkce() {
 /// POSTs a form to the fake provider's token endpoint; the status and the JSON answer.
 async fn post_token(emu: &Emulator, form: &[(&str, &str)]) -> (StatusCode, Value) {
     let response = manual_client()
-        .post(format!("{}/_emulator/provider/token", emu.base_url()))
+        .post(format!("{}/_emulator/provider/token", pages(&emu)))
         .form(form)
         .send()
         .await

@@ -115,25 +115,14 @@ pub(crate) struct Settings {
     pub(crate) oauth_setup_lifetime: Duration,
     /// What one client may take from the server.
     pub(crate) limits: Limits,
+    /// How many requests each tenant's journal keeps.
+    pub(crate) journal_size: usize,
 }
 
-/// Settings the request handlers read, once the server is bound.
+/// Settings the request handlers read, once the server is bound (the URLs are each tenant's).
 pub(crate) struct Runtime {
-    /// The API keys accepted.
-    pub(crate) api_keys: Vec<String>,
-    /// Base of every URL handed to a browser (no trailing slash).
-    pub(crate) public_url: String,
-    /// Base the server uses to reach itself (the fake provider's token endpoint).
-    pub(crate) internal_url: String,
     /// Whether the fake provider approves at once.
     pub(crate) oauth_auto_approve: bool,
-}
-
-impl Runtime {
-    /// The OAuth redirect URI: where providers send the browser back.
-    pub(crate) fn callback_url(&self) -> String {
-        format!("{}/oauth/callback", self.public_url)
-    }
 }
 
 /// Checks and normalizes a public URL: absolute http(s), no query or fragment, no trailing

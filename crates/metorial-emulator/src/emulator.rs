@@ -20,8 +20,8 @@ use crate::config::{
 use crate::fixtures::Fixtures;
 use crate::ids::random_secret;
 use crate::server::{self, AppState};
-use crate::store::{Store, StoreSettings, fake_provider};
-use crate::time::timestamp;
+use crate::tenant::{Template, Tenants};
+use crate::tenant_handle::TenantHandle;
 
 /// Where the fixtures come from.
 #[derive(Debug)]
@@ -56,6 +56,8 @@ pub struct EmulatorBuilder {
     oauth_setup_lifetime: Duration,
     /// Timeouts, connection and body limits.
     limits: Limits,
+    /// How many requests each tenant's journal keeps.
+    journal_size: usize,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -73,6 +75,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("session_lifetime", &self.session_lifetime)
             .field("oauth_setup_lifetime", &self.oauth_setup_lifetime)
             .field("limits", &self.limits)
+            .field("journal_size", &self.journal_size)
             .finish()
     }
 }
@@ -89,6 +92,7 @@ impl Default for EmulatorBuilder {
             session_lifetime: DEFAULT_SESSION_LIFETIME,
             oauth_setup_lifetime: DEFAULT_OAUTH_SETUP_LIFETIME,
             limits: Limits::default(),
+            journal_size: crate::journal::DEFAULT_CAPACITY,
         }
     }
 }
@@ -105,6 +109,12 @@ impl EmulatorBuilder {
 
     /// The default of [`max_body_bytes`](Self::max_body_bytes): 1 MiB.
     pub const DEFAULT_MAX_BODY_BYTES: usize = DEFAULT_MAX_BODY_BYTES;
+
+    /// The default of [`journal_size`](Self::journal_size): 1000 requests per tenant.
+    pub const DEFAULT_JOURNAL_SIZE: usize = crate::journal::DEFAULT_CAPACITY;
+
+    /// The largest [`journal_size`](Self::journal_size) accepted: 1,000,000 requests.
+    pub const MAX_JOURNAL_SIZE: usize = crate::journal::MAX_CAPACITY;
 
     /// Where to listen (`--listen`); port 0 picks a free port. Default `127.0.0.1:0`.
     pub fn listen(mut self, addr: SocketAddr) -> Self {
@@ -199,6 +209,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many API requests each tenant's journal keeps (`--journal-size`); older ones are
+    /// dropped, so memory stays flat however long the emulator runs. 0 turns the journal off;
+    /// at most [`Self::MAX_JOURNAL_SIZE`]. Default: [`Self::DEFAULT_JOURNAL_SIZE`].
+    pub fn journal_size(mut self, entries: usize) -> Self {
+        self.journal_size = entries;
+        self
+    }
+
     /// Binds the address, opens the database, loads the fixtures and starts serving.
     pub async fn spawn(self) -> Result<Emulator, Error> {
         let fixtures = match self.fixtures {
@@ -212,15 +230,8 @@ impl EmulatorBuilder {
             }
             FixturesSource::File(path) => Fixtures::from_file(path)?,
         };
+        // Each key is checked when its tenant opens.
         let mut api_keys = self.api_keys;
-        for key in &api_keys {
-            if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(Error::Config {
-                    option: "api_key",
-                    message: "an API key must be non-empty, without spaces".to_owned(),
-                });
-            }
-        }
         if api_keys.is_empty() {
             api_keys.push(format!("metorial_sk_{}", random_secret(32)));
         }
@@ -234,6 +245,7 @@ impl EmulatorBuilder {
             session_lifetime: self.session_lifetime,
             oauth_setup_lifetime: self.oauth_setup_lifetime,
             limits: self.limits,
+            journal_size: self.journal_size,
         };
         Emulator::start(settings).await
     }
@@ -278,10 +290,10 @@ pub struct Emulator {
     base_url: String,
     /// The base of `url` fields and OAuth redirects.
     public_url: String,
-    /// The API keys accepted.
+    /// The API keys given at the start.
     api_keys: Vec<String>,
-    /// The database (for [`Emulator::issued_tokens`]).
-    store: Store,
+    /// Every tenant.
+    tenants: Arc<Tenants>,
     /// Stops the server when fired or dropped.
     shutdown: Option<oneshot::Sender<()>>,
     /// The server's task.
@@ -307,10 +319,11 @@ impl Emulator {
         EmulatorBuilder::default()
     }
 
-    /// Checks the settings, binds the address, opens the database and starts serving.
+    /// Checks the settings, binds the address, opens the tenants' databases and starts serving.
     async fn start(settings: Settings) -> Result<Self, Error> {
         check_lifetimes(&settings)?;
         settings.limits.validate()?;
+        check_journal_size(settings.journal_size)?;
         let (listener, local_addr, base_url) = bind(settings.listen).await?;
         let public_url = match &settings.public_url {
             Some(url) => normalize_public_url(url).map_err(|message| Error::Config {
@@ -319,26 +332,23 @@ impl Emulator {
             })?,
             None => base_url.clone(),
         };
-        let store_settings = StoreSettings {
+        let template = Template {
             public_url: public_url.clone(),
+            internal_url: base_url.clone(),
             session_lifetime_ms: millis(settings.session_lifetime),
             oauth_setup_lifetime_ms: millis(settings.oauth_setup_lifetime),
-            clock: crate::time::Clock::default(),
+            fixtures: settings.fixtures,
+            database: settings.database,
+            journal_size: settings.journal_size,
         };
-        let database = settings.database.clone();
-        let fixtures = settings.fixtures;
-        let store = tokio::task::spawn_blocking(move || {
-            Store::open(database.as_deref(), &fixtures, store_settings)
-        })
-        .await
-        .map_err(|e| Error::Server(e.to_string()))??;
-
+        let keys = settings.api_keys.clone();
+        let tenants = tokio::task::spawn_blocking(move || Tenants::open(template, &keys))
+            .await
+            .map_err(|e| Error::Server(e.to_string()))??;
+        let tenants = Arc::new(tenants);
         let state = AppState {
-            store: store.clone(),
+            tenants: Arc::clone(&tenants),
             runtime: Arc::new(Runtime {
-                api_keys: settings.api_keys.clone(),
-                public_url: public_url.clone(),
-                internal_url: base_url.clone(),
                 oauth_auto_approve: settings.oauth_auto_approve,
             }),
             http: server::http_client()?,
@@ -352,7 +362,7 @@ impl Emulator {
             base_url,
             public_url,
             api_keys: settings.api_keys,
-            store,
+            tenants,
             shutdown: Some(shutdown),
             task: Some(task),
         })
@@ -364,7 +374,8 @@ impl Emulator {
     }
 
     /// The base of the `url` fields and OAuth redirects (the base URL unless
-    /// [`public_url`](EmulatorBuilder::public_url) was set).
+    /// [`public_url`](EmulatorBuilder::public_url) was set); each tenant's pages are under
+    /// `<public URL>/t/<tenant id>`.
     pub fn public_url(&self) -> &str {
         &self.public_url
     }
@@ -374,40 +385,79 @@ impl Emulator {
         self.local_addr
     }
 
-    /// An API key the emulator accepts (the first one).
+    /// The first API key given at the start (or the generated one): the default tenant's.
     pub fn api_key(&self) -> &str {
         self.api_keys.first().map_or("", String::as_str)
     }
 
-    /// Every API key the emulator accepts.
+    /// The API keys given at the start (each its own tenant); tenants made later through
+    /// [`create_tenant`](Self::create_tenant) or the control API are not listed.
     pub fn api_keys(&self) -> &[String] {
         &self.api_keys
     }
 
-    /// The tokens the built-in fake provider issued, oldest first.
-    pub async fn issued_tokens(&self) -> Result<Vec<IssuedToken>, Error> {
-        self.store
-            .call(fake_provider::issued_tokens)
+    /// The default tenant: the first API key's.
+    pub fn tenant(&self) -> TenantHandle {
+        self.tenant_for(self.api_key())
+            .unwrap_or_else(|| unreachable!("the first API key always has a tenant"))
+    }
+
+    /// The tenant of `api_key`, if the emulator accepts that key.
+    pub fn tenant_for(&self, api_key: &str) -> Option<TenantHandle> {
+        let tenant = self.tenants.by_key(api_key)?;
+        Some(TenantHandle::new(api_key.to_owned(), tenant, &self.tenants))
+    }
+
+    /// A new tenant with a new API key (`metorial_sk_…`): its own objects (the fixtures),
+    /// clock, journal and fault rules. The same as `POST /_emulator/tenants`.
+    pub async fn create_tenant(&self) -> Result<TenantHandle, Error> {
+        self.create_tenant_with_key(format!("metorial_sk_{}", random_secret(32)))
             .await
-            .map_err(|e| Error::Server(e.to_string()))
     }
 
-    /// The emulator's current time (its virtual clock: the wall clock unless moved).
+    /// A new tenant for `api_key` (which must not have one yet).
+    pub async fn create_tenant_with_key(
+        &self,
+        api_key: impl Into<String>,
+    ) -> Result<TenantHandle, Error> {
+        let key = api_key.into();
+        let tenants = Arc::clone(&self.tenants);
+        let added = key.clone();
+        let tenant = tokio::task::spawn_blocking(move || tenants.add(added))
+            .await
+            .map_err(|e| Error::Server(e.to_string()))??;
+        Ok(TenantHandle::new(key, tenant, &self.tenants))
+    }
+
+    /// Resets every tenant (see [`TenantHandle::reset`]). The same as `POST
+    /// /_emulator/reset` with `{"all": true}`.
+    pub async fn reset_all(&self) -> Result<(), Error> {
+        for (key, tenant) in self.tenants.all() {
+            TenantHandle::new(key, tenant, &self.tenants)
+                .reset()
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The tokens the built-in fake provider issued in the default tenant, oldest first.
+    pub async fn issued_tokens(&self) -> Result<Vec<IssuedToken>, Error> {
+        self.tenant().issued_tokens().await
+    }
+
+    /// The default tenant's current time (see [`TenantHandle::now`]).
     pub fn now(&self) -> Timestamp {
-        timestamp(self.store.clock().now_ms())
+        self.tenant().now()
     }
 
-    /// Moves the emulator's clock forward by `by`; every stored time follows it (expiry of
-    /// sessions and setups, `created_at`, the time part of new IDs). Returns the new time.
-    /// The same as `POST /_emulator/clock` with `{"advance_seconds": ...}`.
+    /// Moves the default tenant's clock (see [`TenantHandle::advance_clock`]).
     pub fn advance_clock(&self, by: Duration) -> Timestamp {
-        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        timestamp(self.store.clock().advance(ms))
+        self.tenant().advance_clock(by)
     }
 
-    /// Sets the emulator's clock to `to` (it keeps running from there). Returns the new time.
+    /// Sets the default tenant's clock (see [`TenantHandle::set_clock`]).
     pub fn set_clock(&self, to: Timestamp) -> Timestamp {
-        timestamp(self.store.clock().set(to.timestamp_millis()))
+        self.tenant().set_clock(to)
     }
 
     /// Stops accepting connections, lets requests in flight finish, and waits for the server to
@@ -429,6 +479,17 @@ impl Drop for Emulator {
             let _ = shutdown.send(());
         }
     }
+}
+
+/// Refuses a journal larger than [`EmulatorBuilder::MAX_JOURNAL_SIZE`].
+fn check_journal_size(entries: usize) -> Result<(), Error> {
+    if entries > crate::journal::MAX_CAPACITY {
+        return Err(Error::Config {
+            option: "journal_size",
+            message: "must be at most 1000000 requests".to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// Refuses a zero or absurd session or OAuth setup lifetime.

@@ -17,3 +17,5 @@ pub(crate) const SETUP_SESSION: &str = "provider.setup_session";
 pub(crate) const OAUTH_SETUP: &str = "provider.oauth_setup";
 /// An auth export.
 pub(crate) const AUTH_EXPORT: &str = "provider.auth_export";
+/// A fault rule of the emulator's control API (not an object of the live API).
+pub(crate) const FAULT_RULE: &str = "emulator.fault_rule";

@@ -46,6 +46,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A control operation (a reset, a snapshot, a seed, a fault rule, ...) was refused or
+    /// failed: what the control API answers with this status and code.
+    #[error("{message} ({status} {code})")]
+    Control {
+        /// The HTTP status the control API answers with.
+        status: u16,
+        /// The API's error code (`invalid_data`, `not_found`, ...).
+        code: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The server task failed or panicked.
     #[error("the server failed: {0}")]
     Server(String),

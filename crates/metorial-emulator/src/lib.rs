@@ -38,17 +38,23 @@
 
 mod api;
 mod config;
+pub mod control;
 mod emulator;
 mod entity;
 mod error;
+pub(crate) mod faults;
 pub mod fixtures;
 mod ids;
+pub(crate) mod journal;
 mod oauth;
 mod server;
 mod store;
+mod tenant;
+mod tenant_handle;
 mod time;
 
 pub use config::{DEFAULT_LISTEN, DEFAULT_OAUTH_SETUP_LIFETIME, DEFAULT_SESSION_LIFETIME};
 pub use emulator::{Emulator, EmulatorBuilder, IssuedToken};
 pub use error::Error;
 pub use fixtures::Fixtures;
+pub use tenant_handle::TenantHandle;

@@ -16,11 +16,13 @@ struct Args {
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN)]
     listen: SocketAddr,
 
-    /// An API key to accept (repeatable). Without one, a key is generated and printed.
+    /// An API key to accept (repeatable); each key is its own tenant, with its own objects,
+    /// clock, journal and fault rules. Without one, a key is generated and printed.
     #[arg(long = "api-key", value_name = "KEY")]
     api_keys: Vec<String>,
 
-    /// A SQLite file to keep the state in (created if missing). Default: in memory.
+    /// A SQLite file to keep the state in (created if missing): the first key's tenant in it,
+    /// every other tenant in `<PATH>.<tenant id>` beside it. Default: in memory.
     #[arg(long, value_name = "PATH")]
     database: Option<PathBuf>,
 
@@ -61,6 +63,10 @@ struct Args {
     /// The largest request body accepted, in bytes; larger is answered with 413.
     #[arg(long, value_name = "BYTES", default_value_t = EmulatorBuilder::DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
+
+    /// How many API requests each tenant's journal keeps (0: none); older ones are dropped.
+    #[arg(long, value_name = "N", default_value_t = EmulatorBuilder::DEFAULT_JOURNAL_SIZE)]
+    journal_size: usize,
 }
 
 impl Args {
@@ -74,7 +80,8 @@ impl Args {
             .header_timeout(Duration::from_secs(self.header_timeout))
             .body_timeout(Duration::from_secs(self.body_timeout))
             .max_connections(self.max_connections)
-            .max_body_bytes(self.max_body_bytes);
+            .max_body_bytes(self.max_body_bytes)
+            .journal_size(self.journal_size);
         for key in self.api_keys {
             builder = builder.api_key(key);
         }
@@ -132,10 +139,14 @@ fn print_banner(emulator: &Emulator, generated_key: bool) {
     }
     // Printing the key is the point: the caller needs it to talk to the emulator.
     for key in emulator.api_keys() {
+        let tenant = emulator
+            .tenant_for(key)
+            .map(|t| t.id().to_owned())
+            .unwrap_or_default();
         if generated_key {
-            println!("API key (generated): {key}");
+            println!("API key (generated): {key} (tenant {tenant})");
         } else {
-            println!("API key: {key}");
+            println!("API key: {key} (tenant {tenant})");
         }
     }
     println!(

@@ -31,7 +31,7 @@ use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::header::{CONNECTION, CONTENT_LENGTH};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use hyper::body::Incoming;
@@ -46,7 +46,8 @@ use tower::Service as _;
 
 use crate::api::error::ApiError;
 use crate::config::{Limits, Runtime};
-use crate::store::Store;
+use crate::ids::random_secret;
+use crate::tenant::Tenants;
 
 /// The longest request target (path and query) the API answers: 8 KiB; longer is 414.
 const MAX_URI_BYTES: usize = 8 * 1024;
@@ -69,11 +70,25 @@ const MAX_HEAD_BUFFER: usize = 256 * 1024;
 /// running out of file descriptors), instead of spinning.
 const ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 
-/// What every request handler can use.
+/// The ID of one request (`req_…`): sent back as `X-Request-ID` on every answer, and recorded
+/// in the journal.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestId(pub(crate) String);
+
+/// The header carrying the request ID, which the official SDKs read into their errors.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Put in a response's extensions: close the connection instead of answering (a fault rule's
+/// `close_connection`).
+#[derive(Clone, Copy, Debug, thiserror::Error)]
+#[error("the connection was closed by a fault rule")]
+pub(crate) struct AbortConnection;
+
+/// What every request handler can use (a request's tenant is in its extensions).
 #[derive(Clone)]
 pub(crate) struct AppState {
-    /// The database.
-    pub(crate) store: Store,
+    /// Every tenant, by API key and by ID.
+    pub(crate) tenants: Arc<Tenants>,
     /// The settings.
     pub(crate) runtime: Arc<Runtime>,
     /// For the OAuth code exchange (no redirects followed).
@@ -104,7 +119,7 @@ pub(crate) fn app_for(
     Ok(Router::new()
         .merge(crate::api::router(state.clone(), operations)?)
         .merge(crate::api::control::router(state.clone()))
-        .merge(crate::oauth::router())
+        .merge(crate::oauth::router(state.clone()))
         .fallback(|uri: Uri| async move { ApiError::no_route(uri.path()) })
         .method_not_allowed_fallback(|method: Method, uri: Uri| async move {
             ApiError::new(
@@ -134,18 +149,28 @@ pub(crate) fn http_client() -> Result<reqwest::Client, crate::Error> {
 /// Refuses, with the API's error body, what one request may not take (see [`check_head`] and
 /// [`read_body`]), then hands it on with its body read. Every refusal closes the connection:
 /// the body it leaves unread cannot be told from the next request.
-async fn guard(State(limits): State<Limits>, request: Request, next: Next) -> Response {
-    if let Err(error) = check_head(request.uri(), request.headers()) {
-        return closing(error);
-    }
-    let (parts, body) = request.into_parts();
-    match read_body(body, &parts.headers, &limits).await {
-        Ok(bytes) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
-        }
+/// Every answer carries the request's ID (`X-Request-ID`).
+async fn guard(State(limits): State<Limits>, mut request: Request, next: Next) -> Response {
+    let id = RequestId(format!("req_{}", random_secret(24)));
+    let header = HeaderValue::from_str(&id.0).ok();
+    request.extensions_mut().insert(id);
+    let mut response = match check_head(request.uri(), request.headers()) {
         Err(error) => closing(error),
+        Ok(()) => {
+            let (parts, body) = request.into_parts();
+            match read_body(body, &parts.headers, &limits).await {
+                Ok(bytes) => {
+                    next.run(Request::from_parts(parts, Body::from(bytes)))
+                        .await
+                }
+                Err(error) => closing(error),
+            }
+        }
+    };
+    if let Some(header) = header {
+        response.headers_mut().insert(REQUEST_ID, header);
     }
+    response
 }
 
 /// `error`'s answer, closing the connection after it.
@@ -349,7 +374,16 @@ impl Connections {
         let app = self.app.clone();
         let service = service_fn(move |mut request: Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
-            app.clone().call(request)
+            let answer = app.clone().call(request);
+            async move {
+                // Infallible: the router answers every request.
+                let Ok(response) = answer.await;
+                // An error from the service makes hyper close the connection unanswered.
+                match response.extensions().get::<AbortConnection>() {
+                    Some(abort) => Err(*abort),
+                    None => Ok(response),
+                }
+            }
         });
         let connection = self.http1.serve_connection(TokioIo::new(stream), service);
         let mut stop = self.stop.subscribe();
@@ -388,7 +422,7 @@ mod tests {
     use super::*;
     use crate::config::Runtime;
     use crate::fixtures::Fixtures;
-    use crate::store::StoreSettings;
+    use crate::tenant::Template;
 
     /// The API key of these tests.
     const KEY: &str = "metorial_sk_server_test";
@@ -401,29 +435,31 @@ mod tests {
             method: "DELETE",
             path: "/provider-deployments/{provider_deployment_id}/oauth-setups/{provider_oauth_setup_id}",
             tag: "provider-oauth-setups",
+            carries_secrets: false,
         },
         Operation {
             id: "list_provider_widgets",
             method: "GET",
             path: "/provider-widgets",
             tag: "provider-widgets",
+            carries_secrets: false,
         },
     ];
 
     /// The state of a server with the built-in fixtures, in memory.
     fn state() -> AppState {
-        let settings = StoreSettings {
+        let template = Template {
             public_url: "http://localhost".into(),
+            internal_url: "http://localhost".into(),
             session_lifetime_ms: 60_000,
             oauth_setup_lifetime_ms: 60_000,
-            clock: Default::default(),
+            fixtures: Fixtures::builtin(),
+            database: None,
+            journal_size: 10,
         };
         AppState {
-            store: Store::open(None, &Fixtures::builtin(), settings).unwrap(),
+            tenants: Arc::new(Tenants::open(template, &[KEY.to_owned()]).unwrap()),
             runtime: Arc::new(Runtime {
-                api_keys: vec![KEY.to_owned()],
-                public_url: "http://localhost".into(),
-                internal_url: "http://localhost".into(),
                 oauth_auto_approve: false,
             }),
             http: http_client().unwrap(),

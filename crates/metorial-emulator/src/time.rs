@@ -44,6 +44,11 @@ impl Clock {
         self.now_ms()
     }
 
+    /// Puts the clock `ms` milliseconds from the wall clock (a snapshot's offset; 0 on reset).
+    pub(crate) fn set_offset(&self, ms: i64) {
+        self.offset_ms.store(ms, Ordering::Relaxed);
+    }
+
     /// How far the clock is from the wall clock, in milliseconds.
     pub(crate) fn offset_ms(&self) -> i64 {
         self.offset_ms.load(Ordering::Relaxed)

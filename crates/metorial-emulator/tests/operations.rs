@@ -77,6 +77,7 @@ fn dummy_paths_fill_every_parameter() {
         method: "GET",
         path: "/a/{a_id}/b/{b_id}",
         tag: "things",
+        carries_secrets: false,
     };
     assert_eq!(dummy_path(&op), "/a/dummy_1/b/dummy_1");
 }

@@ -6560,80 +6560,92 @@ fn decode_component_as<T: ::serde::de::DeserializeOwned>(
     }
     deserializer.end().map_err(|error| format!("$: {error}"))
 }
-/// Every operation of `spec/metorial.yaml`: its `operationId`, method, path template and
-/// tag.
+/// Every operation of `spec/metorial.yaml`: its `operationId`, method, path template,
+/// tag, and whether it carries secrets.
 pub const OPERATIONS: &[crate::Operation] = &[
     crate::Operation {
         id: "list_provider_auth_exports",
         method: "GET",
         path: "/provider-auth-config-exports",
         tag: "provider-auth-exports",
+        carries_secrets: true,
     },
     crate::Operation {
         id: "create_provider_auth_export",
         method: "POST",
         path: "/provider-auth-config-exports",
         tag: "provider-auth-exports",
+        carries_secrets: true,
     },
     crate::Operation {
         id: "get_provider_auth_export",
         method: "GET",
         path: "/provider-auth-config-exports/{provider_auth_export_id}",
         tag: "provider-auth-exports",
+        carries_secrets: true,
     },
     crate::Operation {
         id: "list_provider_oauth_setups",
         method: "GET",
         path: "/provider-deployments/{provider_deployment_id}/oauth-setups",
         tag: "provider-oauth-setups",
+        carries_secrets: false,
     },
     crate::Operation {
         id: "create_provider_oauth_setup",
         method: "POST",
         path: "/provider-deployments/{provider_deployment_id}/oauth-setups",
         tag: "provider-oauth-setups",
+        carries_secrets: true,
     },
     crate::Operation {
         id: "get_provider_oauth_setup",
         method: "GET",
         path: "/provider-deployments/{provider_deployment_id}/oauth-setups/{provider_oauth_setup_id}",
         tag: "provider-oauth-setups",
+        carries_secrets: false,
     },
     crate::Operation {
         id: "update_provider_oauth_setup",
         method: "PATCH",
         path: "/provider-deployments/{provider_deployment_id}/oauth-setups/{provider_oauth_setup_id}",
         tag: "provider-oauth-setups",
+        carries_secrets: false,
     },
     crate::Operation {
         id: "list_provider_setup_sessions",
         method: "GET",
         path: "/provider-setup-sessions",
         tag: "provider-setup-sessions",
+        carries_secrets: false,
     },
     crate::Operation {
         id: "create_provider_setup_session",
         method: "POST",
         path: "/provider-setup-sessions",
         tag: "provider-setup-sessions",
+        carries_secrets: false,
     },
     crate::Operation {
         id: "get_provider_setup_session",
         method: "GET",
         path: "/provider-setup-sessions/{provider_setup_session_id}",
         tag: "provider-setup-sessions",
+        carries_secrets: false,
     },
     crate::Operation {
         id: "delete_provider_setup_session",
         method: "DELETE",
         path: "/provider-setup-sessions/{provider_setup_session_id}",
         tag: "provider-setup-sessions",
+        carries_secrets: false,
     },
     crate::Operation {
         id: "update_provider_setup_session",
         method: "PATCH",
         path: "/provider-setup-sessions/{provider_setup_session_id}",
         tag: "provider-setup-sessions",
+        carries_secrets: false,
     },
 ];
 

@@ -1,7 +1,7 @@
 //! [`Operation`]: one operation of the API, as the spec declares it.
 
-/// One operation of `spec/metorial.yaml`: its `operationId`, HTTP method, path template and
-/// tag.
+/// One operation of `spec/metorial.yaml`: its `operationId`, HTTP method, path template, tag,
+/// and whether it carries secrets.
 ///
 /// [`OPERATIONS`](crate::OPERATIONS) (generated) lists every operation of the spec, so code can
 /// check itself against the spec at run time (the emulator answers `501 not_implemented` for
@@ -30,4 +30,8 @@ pub struct Operation {
     /// The operation's first tag (its resource, e.g. `provider-setup-sessions`); empty when it
     /// has none.
     pub tag: &'static str,
+    /// Whether its request or response may hold secrets (tokens, client secrets): its request
+    /// body reaches `SecretObject`, or the spec marks it `x-metorial-secret-response`. Such
+    /// bodies are never logged or recorded.
+    pub carries_secrets: bool,
 }

@@ -2,17 +2,17 @@
 
 use std::net::SocketAddr;
 
-use axum::Json;
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::{ConnectInfo, RawQuery};
 use axum::http::HeaderMap;
 use axum::http::header::USER_AGENT;
+use axum::{Extension, Json};
 use metorial_models::{CreateProviderAuthExportBody, ProviderAuthExport, ProviderAuthExportList};
 
 use super::error::ApiError;
 use super::extract::{ApiPath, JsonBody, ListFilter, list_query};
 use super::json::Page;
-use crate::server::AppState;
 use crate::store::auth_exports::{self, Requester};
+use crate::tenant::Tenant;
 
 /// The list filters: query key, column, and what each accepts. Exports never change, so
 /// their `updated_at` is their `created_at` (the table has no `updated_at` column).
@@ -27,11 +27,11 @@ const FILTERS: &[ListFilter] = &[
 
 /// `list_provider_auth_exports` (without the exported `value`s).
 pub(crate) async fn list(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     RawQuery(query): RawQuery,
 ) -> Result<Page<ProviderAuthExportList>, ApiError> {
     let query = list_query(query.as_deref(), FILTERS)?;
-    let page = state
+    let page = tenant
         .store
         .call(move |db| auth_exports::list(db, &query.page, &query.filters))
         .await?;
@@ -41,7 +41,7 @@ pub(crate) async fn list(
 /// `create_provider_auth_export`: `ip` is the client's address, `user_agent` its
 /// `User-Agent` header (`"unknown"` without one, as the live API records).
 pub(crate) async fn create(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<CreateProviderAuthExportBody>,
@@ -54,7 +54,7 @@ pub(crate) async fn create(
             .unwrap_or("unknown")
             .to_owned(),
     };
-    let export = state
+    let export = tenant
         .store
         .call(move |db| auth_exports::create(db, body, requester))
         .await?;
@@ -63,10 +63,10 @@ pub(crate) async fn create(
 
 /// `get_provider_auth_export` (without the exported `value`).
 pub(crate) async fn get(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ProviderAuthExport>, ApiError> {
-    let export = state
+    let export = tenant
         .store
         .call(move |db| auth_exports::get(db, &id))
         .await?;

@@ -62,6 +62,19 @@ impl ApiError {
         }
     }
 
+    /// The same failure for a Rust caller of the control API (a [`crate::Emulator`] method).
+    pub(crate) fn into_control_error(self) -> crate::Error {
+        let code = serde_json::to_value(&self.code)
+            .ok()
+            .and_then(|code| code.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        crate::Error::Control {
+            status: self.status.as_u16(),
+            code,
+            message: self.message,
+        }
+    }
+
     /// 400 `bad_request`.
     pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)

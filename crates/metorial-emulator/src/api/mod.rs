@@ -12,6 +12,7 @@ pub(crate) mod error;
 mod extract;
 mod json;
 mod oauth_setups;
+mod observe;
 mod setup_sessions;
 mod validate;
 
@@ -60,7 +61,8 @@ implemented! {
 const _: () = check_at_compile_time(IMPLEMENTED, OPERATIONS);
 
 /// The API's routes, one per operation of `operations` (the spec's, but for tests), each
-/// requiring `Authorization: Bearer <api key>`.
+/// requiring `Authorization: Bearer <api key>` and then [`observe`]d (its tenant's fault rules
+/// and journal).
 ///
 /// Fails when [`IMPLEMENTED`] names an operation `operations` does not have, or when
 /// `operations` has an unknown method or an operation twice.
@@ -78,6 +80,7 @@ pub(crate) fn router(
             Some((_, route)) => route(filter),
             None => not_implemented(filter, op.id),
         };
+        let route = route.layer(middleware::from_fn_with_state(*op, observe::observe));
         router = router.route(op.path, route);
     }
     if operations.is_empty() {
@@ -213,6 +216,7 @@ mod tests {
             method,
             path,
             tag: "tests",
+            carries_secrets: false,
         }
     }
 

@@ -1,7 +1,7 @@
 //! `/provider-deployments/{provider_deployment_id}/oauth-setups`.
 
-use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
+use axum::{Extension, Json};
 use metorial_models::{
     CreateProviderOauthSetupBody, ProviderOauthSetup, ProviderOauthSetupList,
     UpdateProviderOauthSetupBody,
@@ -11,17 +11,17 @@ use super::error::ApiError;
 use super::extract::{ApiPath, JsonBody, list_query};
 use super::json::Page;
 use super::validate;
-use crate::server::AppState;
 use crate::store::oauth_setups;
+use crate::tenant::Tenant;
 
 /// `list_provider_oauth_setups`.
 pub(crate) async fn list(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     ApiPath(deployment_id): ApiPath<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Page<ProviderOauthSetupList>, ApiError> {
     let query = list_query(query.as_deref(), &[])?;
-    let page = state
+    let page = tenant
         .store
         .call(move |db| oauth_setups::list(db, &deployment_id, &query.page))
         .await?;
@@ -30,12 +30,12 @@ pub(crate) async fn list(
 
 /// `create_provider_oauth_setup`.
 pub(crate) async fn create(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     ApiPath(deployment_id): ApiPath<String>,
     JsonBody(body): JsonBody<CreateProviderOauthSetupBody>,
 ) -> Result<Json<ProviderOauthSetup>, ApiError> {
     validate::redirect_url(body.redirect_url.as_deref())?;
-    let setup = state
+    let setup = tenant
         .store
         .call(move |db| oauth_setups::create(db, &deployment_id, body))
         .await?;
@@ -44,10 +44,10 @@ pub(crate) async fn create(
 
 /// `get_provider_oauth_setup`.
 pub(crate) async fn get(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     ApiPath((deployment_id, id)): ApiPath<(String, String)>,
 ) -> Result<Json<ProviderOauthSetup>, ApiError> {
-    let setup = state
+    let setup = tenant
         .store
         .call(move |db| oauth_setups::get(db, &deployment_id, &id))
         .await?;
@@ -56,11 +56,11 @@ pub(crate) async fn get(
 
 /// `update_provider_oauth_setup`.
 pub(crate) async fn update(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     ApiPath((deployment_id, id)): ApiPath<(String, String)>,
     JsonBody(body): JsonBody<UpdateProviderOauthSetupBody>,
 ) -> Result<Json<ProviderOauthSetup>, ApiError> {
-    let setup = state
+    let setup = tenant
         .store
         .call(move |db| oauth_setups::update(db, &deployment_id, &id, body))
         .await?;

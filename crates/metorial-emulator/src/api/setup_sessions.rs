@@ -1,7 +1,7 @@
 //! `/provider-setup-sessions`.
 
-use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
+use axum::{Extension, Json};
 use metorial_models::{
     CreateProviderSetupSessionBody, ProviderSetupSession, ProviderSetupSessionList,
     UpdateProviderSetupSessionBody,
@@ -11,8 +11,8 @@ use super::error::ApiError;
 use super::extract::{ApiPath, JsonBody, list_query};
 use super::json::Page;
 use super::validate;
-use crate::server::AppState;
 use crate::store::setup_sessions;
+use crate::tenant::Tenant;
 
 /// The statuses the `status` filter accepts (the live API's list; `deleted` is not one).
 const STATUSES: &[&str] = &["pending", "completed", "failed", "expired", "archived"];
@@ -35,11 +35,11 @@ const FILTERS: &[super::extract::ListFilter] = {
 
 /// `list_provider_setup_sessions`: the filters above, paged (see [`list_query`]).
 pub(crate) async fn list(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     RawQuery(query): RawQuery,
 ) -> Result<Page<ProviderSetupSessionList>, ApiError> {
     let query = list_query(query.as_deref(), FILTERS)?;
-    let page = state
+    let page = tenant
         .store
         .call(move |db| setup_sessions::list(db, &query.page, &query.filters))
         .await?;
@@ -48,11 +48,11 @@ pub(crate) async fn list(
 
 /// `create_provider_setup_session`.
 pub(crate) async fn create(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     JsonBody(body): JsonBody<CreateProviderSetupSessionBody>,
 ) -> Result<Json<ProviderSetupSession>, ApiError> {
     validate::redirect_url(body.redirect_url.as_deref())?;
-    let session = state
+    let session = tenant
         .store
         .call(move |db| setup_sessions::create(db, body))
         .await?;
@@ -61,10 +61,10 @@ pub(crate) async fn create(
 
 /// `get_provider_setup_session`.
 pub(crate) async fn get(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ProviderSetupSession>, ApiError> {
-    let session = state
+    let session = tenant
         .store
         .call(move |db| setup_sessions::get(db, &id))
         .await?;
@@ -73,11 +73,11 @@ pub(crate) async fn get(
 
 /// `update_provider_setup_session`.
 pub(crate) async fn update(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     ApiPath(id): ApiPath<String>,
     JsonBody(body): JsonBody<UpdateProviderSetupSessionBody>,
 ) -> Result<Json<ProviderSetupSession>, ApiError> {
-    let session = state
+    let session = tenant
         .store
         .call(move |db| setup_sessions::update(db, &id, body))
         .await?;
@@ -86,10 +86,10 @@ pub(crate) async fn update(
 
 /// `delete_provider_setup_session`.
 pub(crate) async fn delete(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<ProviderSetupSession>, ApiError> {
-    let session = state
+    let session = tenant
         .store
         .call(move |db| setup_sessions::delete(db, &id))
         .await?;

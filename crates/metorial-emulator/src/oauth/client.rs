@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{FAKE_AUTHORIZE_PATH, FAKE_TOKEN_PATH};
-use crate::config::Runtime;
 use crate::store::flows::Flow;
+use crate::tenant::Tenant;
 
 /// The fields of a token response beyond the standard ones (`id_token`, ...), kept so the auth
 /// config holds what the provider sent.
@@ -54,18 +54,18 @@ pub(crate) type FlowClient = oauth2::Client<
 
 /// The client for a flow: the provider's endpoints (the fake provider's unless the fixtures
 /// name real ones), the flow's OAuth app, and the emulator's callback as redirect URI.
-pub(crate) fn for_flow(flow: &Flow, runtime: &Runtime) -> Result<FlowClient, String> {
+pub(crate) fn for_flow(flow: &Flow, tenant: &Tenant) -> Result<FlowClient, String> {
     let (authorize, token) = match &flow.provider.oauth {
         Some(endpoints) => (endpoints.authorize_url.clone(), endpoints.token_url.clone()),
         None => (
-            format!("{}{FAKE_AUTHORIZE_PATH}", runtime.public_url),
-            format!("{}{FAKE_TOKEN_PATH}", runtime.internal_url),
+            format!("{}{FAKE_AUTHORIZE_PATH}", tenant.public_url),
+            format!("{}{FAKE_TOKEN_PATH}", tenant.internal_url),
         ),
     };
     let auth_url = AuthUrl::new(authorize).map_err(|e| format!("authorize URL: {e}"))?;
     let token_url = TokenUrl::new(token).map_err(|e| format!("token URL: {e}"))?;
     let redirect =
-        RedirectUrl::new(runtime.callback_url()).map_err(|e| format!("callback URL: {e}"))?;
+        RedirectUrl::new(tenant.callback_url()).map_err(|e| format!("callback URL: {e}"))?;
     Ok(oauth2::Client::new(ClientId::new(flow.client_id.clone()))
         .set_client_secret(ClientSecret::new(flow.client_secret.expose().to_owned()))
         .set_auth_uri(auth_url)

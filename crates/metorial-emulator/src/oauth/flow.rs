@@ -2,6 +2,7 @@
 //! `GET /setup/{id}` (off to the provider) and `GET /oauth/callback` (back from it). Their
 //! failures are error pages ([`PageError`]).
 
+use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,6 +14,7 @@ use super::{client, form_pairs, with_params};
 use crate::ids::random_secret;
 use crate::server::AppState;
 use crate::store::flows::{self, Claim, Flow, FlowKind, FlowStatus};
+use crate::tenant::Tenant;
 
 /// Longest provider error text passed on to the app.
 const MAX_ERROR_LEN: usize = 500;
@@ -35,8 +37,8 @@ fn closed(flow: &Flow) -> PageError {
 }
 
 /// The flow with this ID, if it can still complete.
-async fn open_flow(state: &AppState, id: String) -> Result<Flow, PageError> {
-    let flow = state
+async fn open_flow(tenant: &Tenant, id: String) -> Result<Flow, PageError> {
+    let flow = tenant
         .store
         .call(move |db| flows::load(db, &id))
         .await?
@@ -58,11 +60,11 @@ async fn open_flow(state: &AppState, id: String) -> Result<Flow, PageError> {
 /// the client ID, the callback as `redirect_uri`, the auth method's scopes, a new single-use
 /// `state` and a PKCE `S256` challenge.
 pub(crate) async fn start(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
+    Extension(tenant): Extension<Tenant>,
+    Path((_tenant_id, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let flow = open_flow(&state, id).await?;
-    let oauth = client::for_flow(&flow, &state.runtime).map_err(PageError::internal)?;
+    let flow = open_flow(&tenant, id).await?;
+    let oauth = client::for_flow(&flow, &tenant).map_err(PageError::internal)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let csrf = random_secret(43);
     let scopes = flow
@@ -77,7 +79,7 @@ pub(crate) async fn start(
         .url();
     let verifier = verifier.secret().to_owned();
     let (flow_id, kind) = (flow.id, flow.kind);
-    state
+    tenant
         .store
         .call(move |db| {
             flows::insert_state(db, &csrf, &flow_id, &verifier)?;
@@ -178,30 +180,32 @@ enum Outcome {
 /// A forged, replayed or late callback changes nothing and gets an error page.
 pub(crate) async fn callback(
     State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let (csrf, answer) = callback_params(query.as_deref())?;
-    let claim = state
+    let claim = tenant
         .store
         .call(move |db| flows::claim_state(db, &csrf))
         .await?;
     let (flow, verifier) = claimed(claim)?;
     let outcome = match answer {
         ProviderAnswer::Refused { error, description } => Outcome::Failed { error, description },
-        ProviderAnswer::Code(code) => exchange(&state, &flow, code, verifier).await?,
+        ProviderAnswer::Code(code) => exchange(&state, &tenant, &flow, code, verifier).await?,
     };
-    conclude(&state, &flow, outcome).await
+    conclude(&tenant, &flow, outcome).await
 }
 
 /// Exchanges the code (with the PKCE verifier) at the provider's token endpoint: the tokens,
 /// or `token_exchange_failed` when the provider does not give them.
 async fn exchange(
     state: &AppState,
+    tenant: &Tenant,
     flow: &Flow,
     code: String,
     verifier: String,
 ) -> Result<Outcome, PageError> {
-    let oauth = client::for_flow(flow, &state.runtime).map_err(PageError::internal)?;
+    let oauth = client::for_flow(flow, tenant).map_err(PageError::internal)?;
     let http = state.http.clone();
     let send = move |request| client::send(http.clone(), request);
     let exchanged = oauth
@@ -233,7 +237,7 @@ async fn exchange(
 
 /// Records the outcome (the flow `completed` with a new auth config, or `failed`) and sends
 /// the browser to the app; 409 if the flow ended meanwhile.
-async fn conclude(state: &AppState, flow: &Flow, outcome: Outcome) -> Result<Response, PageError> {
+async fn conclude(tenant: &Tenant, flow: &Flow, outcome: Outcome) -> Result<Response, PageError> {
     let (status, failure) = match &outcome {
         Outcome::Completed(_) => (FlowStatus::Completed, None),
         Outcome::Failed { error, description } => (
@@ -242,7 +246,7 @@ async fn conclude(state: &AppState, flow: &Flow, outcome: Outcome) -> Result<Res
         ),
     };
     let id = flow.id.clone();
-    let recorded = state
+    let recorded = tenant
         .store
         .call(move |db| {
             let Some(current) = flows::load(db, &id)? else {

@@ -1,5 +1,6 @@
 //! The OAuth flow in the browser: a flow's `url` (`/setup/{id}`), the redirect URI
-//! (`/oauth/callback`), and the built-in fake OAuth provider (`/_emulator/provider/...`).
+//! (`/oauth/callback`), and the built-in fake OAuth provider (`/_emulator/provider/...`), each
+//! under its tenant's prefix `/t/{tenant id}` (a browser sends no API key).
 //!
 //! - `flow`: the emulator as an OAuth client (start, callback), with `client` (the `oauth2`
 //!   crate's client and the code exchange over reqwest).
@@ -11,7 +12,13 @@ mod fake_provider;
 mod flow;
 mod pages;
 
+use std::collections::HashMap;
+
 use axum::Router;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::server::AppState;
@@ -22,17 +29,55 @@ pub(crate) const CALLBACK_PATH: &str = "/oauth/callback";
 pub(crate) const FAKE_AUTHORIZE_PATH: &str = "/_emulator/provider/authorize";
 /// Path of the fake provider's token endpoint.
 pub(crate) const FAKE_TOKEN_PATH: &str = "/_emulator/provider/token";
+/// Path of the fake provider's userinfo endpoint.
+pub(crate) const FAKE_USERINFO_PATH: &str = "/_emulator/provider/userinfo";
 
-/// The browser-facing routes (no API key: the user's browser opens them).
-pub(crate) fn router() -> Router<AppState> {
+/// Where a tenant's browser pages are: `/t/{tenant id}`.
+const TENANT_PREFIX: &str = "/t/{tenant}";
+
+/// The browser-facing routes (no API key: the user's browser opens them), each under the
+/// tenant prefix.
+pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/setup/{id}", get(flow::start))
-        .route(CALLBACK_PATH, get(flow::callback))
+        .route(&format!("{TENANT_PREFIX}/setup/{{id}}"), get(flow::start))
         .route(
-            FAKE_AUTHORIZE_PATH,
+            &format!("{TENANT_PREFIX}{CALLBACK_PATH}"),
+            get(flow::callback),
+        )
+        .route(
+            &format!("{TENANT_PREFIX}{FAKE_AUTHORIZE_PATH}"),
             get(fake_provider::authorize).post(fake_provider::decide),
         )
-        .route(FAKE_TOKEN_PATH, post(fake_provider::token))
+        .route(
+            &format!("{TENANT_PREFIX}{FAKE_TOKEN_PATH}"),
+            post(fake_provider::token),
+        )
+        .route(
+            &format!("{TENANT_PREFIX}{FAKE_USERINFO_PATH}"),
+            get(fake_provider::userinfo),
+        )
+        .route_layer(middleware::from_fn_with_state(state, tenant_scope))
+}
+
+/// Attaches the tenant the path names to the request; an unknown one is a 404 page.
+async fn tenant_scope(
+    State(state): State<AppState>,
+    Path(params): Path<HashMap<String, String>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let tenant = params.get("tenant").and_then(|id| state.tenants.by_id(id));
+    let Some(tenant) = tenant else {
+        return pages::PageError::new(
+            StatusCode::NOT_FOUND,
+            "Unknown tenant",
+            "There is no tenant at this address: its emulator was restarted without its API \
+             key, or the link is wrong.",
+        )
+        .into_response();
+    };
+    request.extensions_mut().insert(tenant);
+    next.run(request).await
 }
 
 /// The decoded `key=value` pairs of a query string or form body; `None` if a key repeats (an

@@ -387,6 +387,37 @@ pub(crate) fn redeem_refresh_token(
         .optional()?)
 }
 
+/// An access token the fake provider issued, as its userinfo endpoint sees it.
+pub(crate) struct AccessToken {
+    /// The client it was issued to.
+    pub(crate) client_id: String,
+    /// The scopes granted.
+    pub(crate) scope: Option<String>,
+    /// When it expires (milliseconds since the epoch).
+    pub(crate) expires_at: i64,
+}
+
+/// The remembered access token `token`, if any.
+pub(crate) fn access_token(
+    db: &mut Db<'_>,
+    token: &str,
+) -> Result<Option<AccessToken>, StoreError> {
+    Ok(db
+        .conn
+        .prepare_cached(
+            "SELECT client_id, scope, issued_at + expires_in * 1000 AS expires_at
+             FROM fake_provider_tokens WHERE access_token = ?",
+        )?
+        .query_row([token], |r| {
+            Ok(AccessToken {
+                client_id: r.get("client_id")?,
+                scope: r.get("scope")?,
+                expires_at: r.get("expires_at")?,
+            })
+        })
+        .optional()?)
+}
+
 /// Every token the fake provider remembers having issued, oldest first.
 pub(crate) fn issued_tokens(db: &mut Db<'_>) -> Result<Vec<IssuedToken>, StoreError> {
     let mut stmt = db.conn.prepare_cached(

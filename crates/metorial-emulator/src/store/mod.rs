@@ -10,7 +10,9 @@ pub(crate) mod flows;
 pub(crate) mod oauth_setups;
 pub(crate) mod paging;
 mod schema;
+pub(crate) mod seed;
 pub(crate) mod setup_sessions;
+pub(crate) mod snapshot;
 pub(crate) mod views;
 
 use std::path::Path;

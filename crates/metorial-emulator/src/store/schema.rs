@@ -177,4 +177,5 @@ CREATE TABLE IF NOT EXISTS fake_provider_tokens (
     issued_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS fake_provider_tokens_refresh ON fake_provider_tokens (refresh_token);
+CREATE INDEX IF NOT EXISTS fake_provider_tokens_access ON fake_provider_tokens (access_token);
 "#;

@@ -7,15 +7,18 @@
 
 use std::collections::HashMap;
 
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use crate::faults::ProviderEndpoint;
 use crate::oauth::pages::{self, PageError};
-use crate::oauth::{FAKE_AUTHORIZE_PATH, form_pairs, with_params};
+use crate::oauth::{form_pairs, with_params};
 use crate::server::AppState;
 use crate::store::fake_provider::{self, AuthorizationRequest, Client, MAX_CLIENT_ID_LEN};
 use crate::store::flows;
+use crate::tenant::Tenant;
 
 /// The longest value accepted for each parameter, in bytes; a longer one gets a 400 page.
 const LIMITS: [(&str, usize); 7] = [
@@ -63,12 +66,12 @@ fn read_request(query: Option<&str>) -> Result<(Params, String, url::Url), PageE
 
 /// The client, if it is known and registered `redirect_uri`; a 400 page otherwise.
 async fn registered_client(
-    state: &AppState,
+    tenant: &Tenant,
     client_id: &str,
     redirect_uri: &url::Url,
 ) -> Result<Client, PageError> {
     let id = client_id.to_owned();
-    let client = state
+    let client = tenant
         .store
         .call(move |db| fake_provider::client(db.conn, db.settings, &id))
         .await?
@@ -125,14 +128,26 @@ fn answer(
 }
 
 /// `GET /_emulator/provider/authorize`: checks the request, then shows the consent page (or
-/// approves at once).
+/// approves at once); a fault rule of the tenant sends its error to the client instead.
 pub(crate) async fn authorize(
     State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let (params, client_id, redirect_uri) = read_request(query.as_deref())?;
-    let client = registered_client(&state, &client_id, &redirect_uri).await?;
+    let client = registered_client(&tenant, &client_id, &redirect_uri).await?;
     let client_state = param(&params, "state").map(str::to_owned);
+    if let Some(fault) = tenant.faults.for_provider(ProviderEndpoint::Authorize) {
+        let description = fault
+            .description
+            .as_deref()
+            .unwrap_or("injected by a fault rule of the emulator");
+        let params = [
+            ("error", fault.error.as_str()),
+            ("error_description", description),
+        ];
+        return answer(redirect_uri.as_str(), &params, client_state.as_deref());
+    }
     let code_challenge = match code_challenge(&params) {
         Ok(challenge) => challenge,
         Err((error, description)) => {
@@ -148,20 +163,20 @@ pub(crate) async fn authorize(
         code_challenge,
     };
     if state.runtime.oauth_auto_approve {
-        approve_at_once(&state, request).await
+        approve_at_once(&tenant, request).await
     } else {
         let app = client.name.unwrap_or_else(|| request.client_id.clone());
-        consent_page(&state, request, &app).await
+        consent_page(&tenant, request, &app).await
     }
 }
 
 /// Issues a code and sends it to the client (`--oauth-auto-approve`).
 async fn approve_at_once(
-    state: &AppState,
+    tenant: &Tenant,
     request: AuthorizationRequest,
 ) -> Result<Response, PageError> {
     let approved = request.clone();
-    let code = state
+    let code = tenant
         .store
         .call(move |db| fake_provider::issue_code(db, &approved))
         .await?;
@@ -176,12 +191,12 @@ async fn approve_at_once(
 /// client's redirect URI and, when the client is one of the emulator's flows, to where that
 /// flow ends (the app's `redirect_url`).
 async fn consent_page(
-    state: &AppState,
+    tenant: &Tenant,
     request: AuthorizationRequest,
     app: &str,
 ) -> Result<Response, PageError> {
     let stored = request.clone();
-    let (request_id, final_redirect) = state
+    let (request_id, final_redirect) = tenant
         .store
         .call(move |db| {
             let id = fake_provider::insert_request(db, &stored)?;
@@ -203,7 +218,8 @@ async fn consent_page(
         app,
         &scopes,
         &request_id,
-        FAKE_AUTHORIZE_PATH,
+        // Relative: the consent page is at the authorize endpoint, under its tenant's prefix.
+        "authorize",
         &destinations,
     ))
 }
@@ -225,11 +241,11 @@ fn decision(body: &[u8]) -> Result<(String, bool), PageError> {
 /// `POST /_emulator/provider/authorize`: the consent form's answer (`request`, `decision`);
 /// a request can be answered once.
 pub(crate) async fn decide(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let (request_id, approve) = decision(&body)?;
-    let (request, code) = state
+    let (request, code) = tenant
         .store
         .call(move |db| {
             let Some(request) = fake_provider::take_request(db, &request_id)? else {

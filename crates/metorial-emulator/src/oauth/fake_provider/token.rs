@@ -2,9 +2,9 @@
 //! `grant_type=refresh_token` (refresh tokens rotate: each works once). Failures are
 //! [`TokenError`]s: the OAuth 2.0 error JSON of RFC 6749 section 5.2.
 
+use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,9 +14,10 @@ use serde::Serialize;
 use subtle::ConstantTimeEq;
 
 use crate::emulator::IssuedToken;
+use crate::faults::{OAuthFault, ProviderEndpoint};
 use crate::oauth::form_pairs;
-use crate::server::AppState;
 use crate::store::{Db, StoreError, fake_provider};
+use crate::tenant::Tenant;
 
 /// A failed token request: `{"error", "error_description"}` with its status (401 with
 /// `WWW-Authenticate` for `invalid_client`), never cached.
@@ -56,6 +57,27 @@ impl TokenError {
             status: StatusCode::UNAUTHORIZED,
             error: "invalid_client",
             description: description.to_owned(),
+        }
+    }
+}
+
+impl From<OAuthFault> for TokenError {
+    /// The error a fault rule makes the token endpoint answer, with RFC 6749's status for it.
+    fn from(fault: OAuthFault) -> Self {
+        let (status, error) = match fault.error.as_str() {
+            "invalid_grant" => (StatusCode::BAD_REQUEST, "invalid_grant"),
+            "invalid_client" => (StatusCode::UNAUTHORIZED, "invalid_client"),
+            "temporarily_unavailable" => {
+                (StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable")
+            }
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, "server_error"),
+        };
+        Self {
+            status,
+            error,
+            description: fault
+                .description
+                .unwrap_or_else(|| "injected by a fault rule of the emulator".to_owned()),
         }
     }
 }
@@ -293,14 +315,17 @@ impl Grant {
 }
 
 /// `POST /_emulator/provider/token`: exchanges an authorization code or a refresh token for
-/// tokens.
+/// tokens (unless a fault rule of the tenant makes it answer an error).
 pub(crate) async fn token(
-    State(state): State<AppState>,
+    Extension(tenant): Extension<Tenant>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, TokenError> {
+    if let Some(fault) = tenant.faults.for_provider(ProviderEndpoint::Token) {
+        return Err(fault.into());
+    }
     let grant = Grant::read(&headers, &body)?;
-    let issued = state.store.call(move |db| grant.redeem(db)).await??;
+    let issued = tenant.store.call(move |db| grant.redeem(db)).await??;
     Ok(no_store(
         Json(TokenBody {
             access_token: issued.access_token,

@@ -1,33 +1,22 @@
-//! The emulator's control API under `/_emulator/` (the API key required): what a test drives
-//! the emulator with. For now its clock: `GET /_emulator/clock` reads it, `POST
-//! /_emulator/clock` moves it (`{"advance_seconds": 1860}`) or sets it (`{"set": "<RFC 3339>"}`).
-//! Every stored time follows it: `created_at`, expiries, the time part of new IDs.
+//! The tenant's clock: `GET /_emulator/clock` reads it, `POST /_emulator/clock` moves it
+//! (`{"advance_seconds": 1860}`) or sets it (`{"set": "<RFC 3339>"}`). Every stored time follows
+//! it: `created_at`, expiries, the fake provider's tokens, the time part of new IDs.
 
-use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router, middleware};
+use axum::{Extension, Json};
 use metorial_models::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::auth;
-use super::error::ApiError;
-use super::extract::JsonBody;
-use crate::server::AppState;
+use crate::api::error::ApiError;
+use crate::api::extract::JsonBody;
+use crate::tenant::Tenant;
 use crate::time::{Clock, millis, timestamp};
 
 /// Where the clock is controlled.
-pub(crate) const CLOCK_PATH: &str = "/_emulator/clock";
-
-/// The control routes, each requiring the API key.
-pub(crate) fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route(CLOCK_PATH, get(read_clock).post(move_clock))
-        .route_layer(middleware::from_fn_with_state(state, auth::require_api_key))
-}
+pub(super) const PATH: &str = "/_emulator/clock";
 
 /// The clock as the control API shows it.
 #[derive(Serialize)]
-struct ClockView {
+pub(super) struct ClockView {
     /// The emulator's current time.
     now: Timestamp,
     /// How far it is from the wall clock, in milliseconds.
@@ -46,7 +35,7 @@ impl ClockView {
 /// A change of the clock: exactly one of the fields.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ClockChange {
+pub(super) struct ClockChange {
     /// Moves the clock forward by this many seconds (backward when negative).
     advance_seconds: Option<i64>,
     /// Sets the clock to this time.
@@ -54,16 +43,16 @@ struct ClockChange {
 }
 
 /// `GET /_emulator/clock`.
-async fn read_clock(State(state): State<AppState>) -> Json<ClockView> {
-    ClockView::of(state.store.clock())
+pub(super) async fn read(Extension(tenant): Extension<Tenant>) -> Json<ClockView> {
+    ClockView::of(tenant.clock())
 }
 
 /// `POST /_emulator/clock`.
-async fn move_clock(
-    State(state): State<AppState>,
+pub(super) async fn change(
+    Extension(tenant): Extension<Tenant>,
     JsonBody(change): JsonBody<ClockChange>,
 ) -> Result<Json<ClockView>, ApiError> {
-    let clock = state.store.clock();
+    let clock = tenant.clock();
     match (change.advance_seconds, change.set) {
         (Some(seconds), None) => {
             clock.advance(seconds.saturating_mul(1000));

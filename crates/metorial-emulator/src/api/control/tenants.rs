@@ -1,0 +1,72 @@
+//! Tenants: `GET /_emulator/tenant` (the caller's), `POST /_emulator/tenants` (a new one, for
+//! a key given as `{"api_key": ...}` or a new key).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+
+use crate::api::error::ApiError;
+use crate::api::extract::JsonBody;
+use crate::ids::random_secret;
+use crate::server::AppState;
+use crate::tenant::Tenant;
+
+/// A tenant as the control API shows it.
+#[derive(Serialize)]
+pub(super) struct TenantView {
+    /// `tnt_…`.
+    id: String,
+    /// The base of its browser pages (`<public URL>/t/<id>`).
+    public_url: String,
+    /// How many requests its journal keeps.
+    journal_size: usize,
+    /// Its API key: only in the answer to the request that made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_key: Option<String>,
+}
+
+/// `POST /_emulator/tenants`'s body.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct NewTenant {
+    /// The new tenant's key; default: a new `metorial_sk_…` key.
+    api_key: Option<String>,
+}
+
+/// `GET /_emulator/tenant`.
+pub(super) async fn current(Extension(tenant): Extension<Tenant>) -> Json<TenantView> {
+    Json(TenantView {
+        id: tenant.id.clone(),
+        public_url: tenant.public_url.clone(),
+        journal_size: tenant.journal.capacity(),
+        api_key: None,
+    })
+}
+
+/// `POST /_emulator/tenants`: 201 with the tenant and its key; 400 for a key that is empty,
+/// has spaces, or has a tenant already.
+pub(super) async fn create(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<NewTenant>,
+) -> Result<(StatusCode, Json<TenantView>), ApiError> {
+    let key = body
+        .api_key
+        .unwrap_or_else(|| format!("metorial_sk_{}", random_secret(32)));
+    let tenants = state.tenants.clone();
+    let added = key.clone();
+    let tenant = tokio::task::spawn_blocking(move || tenants.add(added))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|error| match error {
+            crate::Error::Config { message, .. } => ApiError::invalid_field("api_key", message),
+            other => ApiError::internal(other),
+        })?;
+    let view = TenantView {
+        id: tenant.id.clone(),
+        public_url: tenant.public_url.clone(),
+        journal_size: tenant.journal.capacity(),
+        api_key: Some(key),
+    };
+    Ok((StatusCode::CREATED, Json(view)))
+}
