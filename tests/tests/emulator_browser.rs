@@ -101,7 +101,7 @@ async fn approve_in_the_browser(
     let consent_url = browser.current_url().await?;
     if !consent_url
         .as_str()
-        .starts_with(&format!("{}/_emulator/provider/authorize", pages(&emu)))
+        .starts_with(&format!("{}/_emulator/provider/authorize", pages(emu)))
     {
         return Err(format!("not on the consent page: {consent_url}").into());
     }

@@ -27,12 +27,12 @@ const IN_FLIGHT: usize = 8;
 
 /// The emulator's OAuth callback: the fake provider's clients' one redirect URI.
 fn callback(emu: &Emulator) -> String {
-    format!("{}/oauth/callback", pages(&emu))
+    format!("{}/oauth/callback", pages(emu))
 }
 
 /// An authorization request of the fixtures' client to the fake provider, PKCE included.
 fn authorize_url(emu: &Emulator, redirect_uri: &str, state: &str) -> String {
-    let mut url = url::Url::parse(&format!("{}/_emulator/provider/authorize", pages(&emu)))
+    let mut url = url::Url::parse(&format!("{}/_emulator/provider/authorize", pages(emu)))
         .expect("the emulator's URL");
     url.query_pairs_mut()
         .append_pair("response_type", "code")
@@ -304,7 +304,7 @@ async fn assert_refused_at(request: reqwest::RequestBuilder, field: &str) {
 /// code; returns the OAuth error code (`invalid_client` if the secret is not the client's).
 async fn token_error_as(emu: &Emulator, client_id: &str, secret: &str) -> String {
     let response = manual_client()
-        .post(format!("{}/_emulator/provider/token", pages(&emu)))
+        .post(format!("{}/_emulator/provider/token", pages(emu)))
         .basic_auth(client_id, Some(secret))
         .form(&[
             ("grant_type", "authorization_code"),

@@ -59,7 +59,7 @@ async fn open_consent_page(emu: &Emulator, url: &str) -> String {
     );
     let authorize = location(&hop);
     assert!(
-        authorize.starts_with(&format!("{}/_emulator/provider/authorize?", pages(&emu))),
+        authorize.starts_with(&format!("{}/_emulator/provider/authorize?", pages(emu))),
         "{authorize}"
     );
     assert_eq!(
@@ -72,7 +72,7 @@ async fn open_consent_page(emu: &Emulator, url: &str) -> String {
     );
     assert_eq!(
         query_param(&authorize, "redirect_uri"),
-        Some(format!("{}/oauth/callback", pages(&emu)))
+        Some(format!("{}/oauth/callback", pages(emu)))
     );
     assert_eq!(query_param(&authorize, "scope").as_deref(), Some("repo"));
     assert_eq!(
@@ -100,7 +100,7 @@ async fn open_consent_page(emu: &Emulator, url: &str) -> String {
 /// Answers the consent form like a browser (following the redirects to the app).
 async fn decide(emu: &Emulator, request_id: &str, decision: &str) -> reqwest::Response {
     browser_client()
-        .post(format!("{}/_emulator/provider/authorize", pages(&emu)))
+        .post(format!("{}/_emulator/provider/authorize", pages(emu)))
         .form(&[("request", request_id), ("decision", decision)])
         .send()
         .await
@@ -229,7 +229,7 @@ async fn callback_url(emu: &Emulator, url: &str) -> String {
         .expect("request sent");
     let callback = location(&hop);
     assert!(
-        callback.starts_with(&format!("{}/oauth/callback?", pages(&emu))),
+        callback.starts_with(&format!("{}/oauth/callback?", pages(emu))),
         "{callback}"
     );
     callback
@@ -635,7 +635,7 @@ async fn the_fake_provider_checks_the_client_secret_and_pkce() {
 /// POSTs a form to the fake provider's token endpoint; the status and the JSON answer.
 async fn post_token(emu: &Emulator, form: &[(&str, &str)]) -> (StatusCode, Value) {
     let response = manual_client()
-        .post(format!("{}/_emulator/provider/token", pages(&emu)))
+        .post(format!("{}/_emulator/provider/token", pages(emu)))
         .form(form)
         .send()
         .await

@@ -486,10 +486,8 @@ async fn a_snapshot_restores_a_saved_world_in_another_emulator() {
         .await
         .unwrap();
     assert_eq!(put.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        session_ids(&fresh, fresh.api_key()).await,
-        [session.id.clone()]
-    );
+    let restored = session_ids(&fresh, fresh.api_key()).await;
+    assert_eq!(restored, std::slice::from_ref(&session.id));
     assert_eq!(
         fresh.tenant().snapshot().await.unwrap(),
         emu.tenant().snapshot().await.unwrap()
