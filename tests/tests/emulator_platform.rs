@@ -69,38 +69,41 @@ async fn session_ids(emu: &Emulator, key: &str) -> Vec<String> {
     list.items.into_iter().map(|s| s.id).collect()
 }
 
+/// The entries of `GET /_emulator/journal{query}` with `api`.
+async fn journal(emu: &Emulator, api: &reqwest::Client, query: &str) -> Vec<Value> {
+    let view: Value = call(
+        api.get(url(emu, &format!("/_emulator/journal{query}"))),
+        StatusCode::OK,
+    )
+    .await;
+    view["entries"].as_array().cloned().unwrap_or_default()
+}
+
+/// Creates `count` sessions with `key`, one after another; their IDs, sorted.
+async fn make_sessions(emu: &Emulator, key: &str, count: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for _ in 0..count {
+        ids.push(new_session(emu, key).await.id);
+    }
+    ids.sort();
+    ids
+}
+
 #[tokio::test]
 async fn two_tenants_in_parallel_never_see_each_other() {
     let emu = spawn(Emulator::builder().oauth_auto_approve(true)).await;
     let a = emu.tenant();
     let b = emu.create_tenant().await.unwrap();
     assert_ne!(a.id(), b.id());
-
     let (made_a, made_b) = tokio::join!(
-        async {
-            let mut ids = Vec::new();
-            for _ in 0..5 {
-                ids.push(new_session(&emu, a.api_key()).await.id);
-            }
-            ids
-        },
-        async {
-            let mut ids = Vec::new();
-            for _ in 0..3 {
-                ids.push(new_session(&emu, b.api_key()).await.id);
-            }
-            ids
-        },
+        make_sessions(&emu, a.api_key(), 5),
+        make_sessions(&emu, b.api_key(), 3),
     );
     let mut listed_a = session_ids(&emu, a.api_key()).await;
     let mut listed_b = session_ids(&emu, b.api_key()).await;
     listed_a.sort();
     listed_b.sort();
-    let (mut made_a, mut made_b) = (made_a, made_b);
-    made_a.sort();
-    made_b.sort();
-    assert_eq!(listed_a, made_a);
-    assert_eq!(listed_b, made_b);
+    assert_eq!((listed_a, listed_b), (made_a.clone(), made_b));
 
     // Another tenant's object is not found; its page lives under its own prefix.
     let foreign = url(&emu, &format!("/provider-setup-sessions/{}", made_a[0]));
@@ -128,8 +131,14 @@ async fn two_tenants_in_parallel_never_see_each_other() {
     b.add_fault(FaultRule::status("list_provider_setup_sessions", 503))
         .unwrap();
     assert_eq!(session_ids(&emu, a.api_key()).await.len(), 5);
+    emu.shutdown().await.unwrap();
+}
 
-    // A tenant's flow completes in that tenant only.
+#[tokio::test]
+async fn a_tenants_flow_completes_in_that_tenant_only() {
+    let emu = spawn(Emulator::builder().oauth_auto_approve(true)).await;
+    let a = emu.tenant();
+    let b = emu.create_tenant().await.unwrap();
     let flow: ProviderSetupSession = call(
         client(a.api_key())
             .post(url(&emu, "/provider-setup-sessions"))
@@ -144,6 +153,15 @@ async fn two_tenants_in_parallel_never_see_each_other() {
     );
     assert_eq!(a.issued_tokens().await.unwrap().len(), 1);
     assert!(b.issued_tokens().await.unwrap().is_empty());
+    // The other tenant's prefix does not know the flow.
+    let elsewhere = flow.url.replace(a.id(), b.id());
+    let page = reqwest::get(&elsewhere).await.unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let unknown = flow.url.replace(a.id(), "tnt_0000000000000000");
+    assert_eq!(
+        reqwest::get(&unknown).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
     emu.shutdown().await.unwrap();
 }
 
@@ -240,16 +258,13 @@ async fn the_curl_walkthrough_expire_fail_journal_reset() {
     assert_eq!(body["status"], 503);
     let _: ProviderSetupSession = call(one.get(&session_url), StatusCode::OK).await;
 
-    let journal: Value = call(
-        one.get(url(
-            &emu,
-            "/_emulator/journal?operation_id=get_provider_setup_session&status=503",
-        )),
-        StatusCode::OK,
+    let entries = journal(
+        &emu,
+        &one,
+        "?operation_id=get_provider_setup_session&status=503",
     )
     .await;
-    let entries = journal["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), 1, "{journal}");
+    assert_eq!(entries.len(), 1, "{entries:?}");
     assert_eq!(entries[0]["request_id"], request_id.as_str());
     assert_eq!(entries[0]["fault"], "status 503");
     assert_eq!(
@@ -266,9 +281,8 @@ async fn the_curl_walkthrough_expire_fail_journal_reset() {
     assert!(session_ids(&emu, "metorial_sk_one").await.is_empty());
     let clock: Value = call(one.get(url(&emu, "/_emulator/clock")), StatusCode::OK).await;
     assert_eq!(clock["offset_ms"], 0);
-    let journal: Value = call(one.get(url(&emu, "/_emulator/journal")), StatusCode::OK).await;
     // Only the list just made is left.
-    assert_eq!(journal["entries"].as_array().unwrap().len(), 1, "{journal}");
+    assert_eq!(journal(&emu, &one, "").await.len(), 1);
     // The other tenant saw nothing of it.
     assert!(other.journal(&JournalQuery::default()).entries.is_empty());
     emu.shutdown().await.unwrap();
