@@ -75,7 +75,9 @@ const MAX_DESCRIPTION_CHARS: usize = 1_000;
 /// The most rules one [`Faults`] holds (used-up rules included).
 const MAX_RULES: usize = 1_000;
 
-/// A fault rule as the control API takes and shows it (see the [module](self) docs).
+/// A fault rule as the control API takes and shows it: which requests it matches (`match`),
+/// what happens to them (`action`), and how often (`times`, `probability` with `seed`). The
+/// README's "Driving the emulator from a test" has the JSON form.
 #[derive(Deserialize, Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {

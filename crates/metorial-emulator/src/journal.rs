@@ -37,8 +37,7 @@ pub(crate) const MAX_BODY_BYTES: usize = 4096;
 
 /// One API request as recorded.
 ///
-/// The caller fills every field except `seq`, which [`Journal::record`] assigns (whatever the
-/// caller put there is overwritten).
+/// The emulator fills every field; `seq` numbers the tenant's requests from 1.
 #[derive(Clone, Debug, Serialize)]
 pub struct Entry {
     /// Position in the journal: 1, 2, 3… per journal, never reused.
@@ -59,10 +58,10 @@ pub struct Entry {
     pub request_id: String,
     /// How long answering took, in milliseconds.
     pub duration_ms: f64,
-    /// Request body as (lossy) UTF-8 text, at most [`MAX_BODY_BYTES`]; `None` when there was no
+    /// Request body as (lossy) UTF-8 text, at most 4096 bytes; `None` when there was no
     /// body or the operation carries secrets.
     pub body: Option<String>,
-    /// Whether `body` was cut to [`MAX_BODY_BYTES`].
+    /// Whether `body` was cut to 4096 bytes.
     pub body_truncated: bool,
     /// The fault rule that answered instead of the API (e.g. `status 503`), if any.
     pub fault: Option<String>,

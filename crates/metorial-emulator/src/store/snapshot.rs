@@ -36,7 +36,7 @@ pub(crate) type Row = Map<String, Value>;
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Snapshot {
-    /// Always [`FORMAT`].
+    /// Always `metorial-emulator-snapshot`.
     pub format: String,
     /// The schema version the rows follow (`schema::VERSION`).
     pub schema_version: i64,
