@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 
-/// Sends a GET with the API key and returns the status line.
+/// Sends a GET with the API key and returns the whole response (status line, headers, body).
 fn get(addr: &str, path: &str, key: &str) -> String {
     let mut stream = TcpStream::connect(addr).expect("connect to the emulator");
     write!(
@@ -16,7 +16,7 @@ fn get(addr: &str, path: &str, key: &str) -> String {
     stream
         .read_to_string(&mut response)
         .expect("read the response");
-    response.lines().next().unwrap_or_default().to_owned()
+    response
 }
 
 #[cfg(unix)]
@@ -40,10 +40,18 @@ fn the_program_prints_its_address_and_key_serves_and_stops_on_sigint() {
         .unwrap_or_else(|| panic!("unexpected first line: {first}"))
         .to_owned();
     let second = lines.next().expect("a second line").expect("utf-8");
-    assert_eq!(second, "API key: metorial_sk_cli_test");
+    let tenant = second
+        .strip_prefix("API key: metorial_sk_cli_test (tenant ")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("unexpected second line: {second}"));
+    assert!(tenant.starts_with("tnt_"), "{second}");
+    let me = get(&url, "/_emulator/tenant", "metorial_sk_cli_test");
+    assert!(me.contains(&format!("\"id\":\"{tenant}\"")), "{me}");
 
-    assert!(get(&url, "/provider-setup-sessions", "metorial_sk_cli_test").contains(" 200 "));
-    assert!(get(&url, "/provider-setup-sessions", "wrong").contains(" 401 "));
+    assert!(
+        get(&url, "/provider-setup-sessions", "metorial_sk_cli_test").starts_with("HTTP/1.1 200 ")
+    );
+    assert!(get(&url, "/provider-setup-sessions", "wrong").starts_with("HTTP/1.1 401 "));
 
     let interrupted = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
