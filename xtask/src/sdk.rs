@@ -19,57 +19,57 @@ pub const SDK: &str = "crates/metorial/src/generated.rs";
 const PAGING: &[&str] = &["limit", "after", "before", "cursor", "order"];
 
 /// One API resource (a tag): its handle and operations.
-struct Resource {
-    handle: syn::Ident,
-    type_name: syn::Ident,
-    description: String,
+pub(crate) struct Resource {
+    pub(crate) handle: syn::Ident,
+    pub(crate) type_name: syn::Ident,
+    pub(crate) description: String,
     /// Path parameters every operation has: the handle's own fields.
-    scope: Vec<String>,
-    ops: Vec<Op>,
+    pub(crate) scope: Vec<String>,
+    pub(crate) ops: Vec<Op>,
 }
 
 /// One operation, as a handle method.
-struct Op {
-    id: String,
-    http: String,
-    path: String,
-    name: syn::Ident,
-    summary: String,
-    description: String,
+pub(crate) struct Op {
+    pub(crate) id: String,
+    pub(crate) http: String,
+    pub(crate) path: String,
+    pub(crate) name: syn::Ident,
+    pub(crate) summary: String,
+    pub(crate) description: String,
     /// Path parameters beyond the scope, in path order.
-    params: Vec<String>,
-    body: Option<Body>,
-    response: String,
-    list: Option<List>,
-    sensitive: bool,
-    wait: Option<Wait>,
+    pub(crate) params: Vec<String>,
+    pub(crate) body: Option<Body>,
+    pub(crate) response: String,
+    pub(crate) list: Option<List>,
+    pub(crate) sensitive: bool,
+    pub(crate) wait: Option<Wait>,
 }
 
 /// A request body: its schema and the properties that hold secrets (`SecretObject`).
-struct Body {
-    schema: String,
-    secrets: Vec<String>,
+pub(crate) struct Body {
+    pub(crate) schema: String,
+    pub(crate) secrets: Vec<String>,
 }
 
 /// A list operation: the item schema and the filters (query parameters beyond paging).
-struct List {
-    item: String,
-    filters: Vec<Filter>,
+pub(crate) struct List {
+    pub(crate) item: String,
+    pub(crate) filters: Vec<Filter>,
 }
 
 /// A list filter: its setter (and field) name, the generated builder's method, its type.
-struct Filter {
-    wire: String,
-    setter: syn::Ident,
-    method: syn::Ident,
-    ty: TokenStream,
+pub(crate) struct Filter {
+    pub(crate) wire: String,
+    pub(crate) setter: syn::Ident,
+    pub(crate) method: syn::Ident,
+    pub(crate) ty: TokenStream,
 }
 
 /// `x-metorial-wait`: the statuses that end a wait, and whether `status` may be absent.
-struct Wait {
-    done: Vec<String>,
-    failed: Vec<String>,
-    optional_status: bool,
+pub(crate) struct Wait {
+    pub(crate) done: Vec<String>,
+    pub(crate) failed: Vec<String>,
+    pub(crate) optional_status: bool,
 }
 
 /// The resource layer's code.
@@ -111,7 +111,7 @@ pub fn tokens(spec: &Spec) -> anyhow::Result<TokenStream> {
 }
 
 /// The spec's resources, in tag order. Every operation must belong to a tag with a handle.
-fn resources(spec: &Spec) -> anyhow::Result<Vec<Resource>> {
+pub(crate) fn resources(spec: &Spec) -> anyhow::Result<Vec<Resource>> {
     let tags = spec.raw.get("tags").and_then(Value::as_array);
     let handled: Vec<&str> = tags
         .into_iter()
