@@ -98,6 +98,8 @@ pub fn tokens(spec: &Spec) -> anyhow::Result<TokenStream> {
         use crate::client::Metorial;
         use crate::error::Result;
         use crate::list::{Direction, List, Page, Paged};
+        use crate::options::CallOptions;
+        use crate::response::Response;
         use crate::wait::WaitOptions;
 
         #(#handles)*
@@ -396,6 +398,16 @@ fn handle_tokens(resource: &Resource) -> TokenStream {
                     &self.#scope
                 }
             )*
+
+            /// This handle with `options` (a timeout, a retry policy, headers, interceptors)
+            /// over the client's settings, for every call made through it.
+            pub fn with_options(&self, options: CallOptions) -> Self {
+                Self {
+                    metorial: self.metorial.with_options(options),
+                    #(#scope: self.#scope.clone(),)*
+                }
+            }
+
             #(#methods)*
         }
 
@@ -451,10 +463,15 @@ fn method_tokens(resource: &Resource, op: &Op) -> TokenStream {
             quote! { .#setter(#arg) }
         }))
         .collect::<Vec<_>>();
-    let args = op.params.iter().map(|p| {
-        let arg = arg_ident(op, p);
-        quote! { #arg: &str }
-    });
+    let args: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| {
+            let arg = arg_ident(op, p);
+            quote! { #arg: &str }
+        })
+        .collect();
+    let arg_names: Vec<syn::Ident> = op.params.iter().map(|p| arg_ident(op, p)).collect();
     let id = &op.id;
     let sensitive = op.sensitive.then(|| quote! { .sensitive() });
     if let Some(list) = &op.list {
@@ -472,12 +489,21 @@ fn method_tokens(resource: &Resource, op: &Op) -> TokenStream {
             let p = format_ident!("{p}");
             quote! { .#p(&self.#p) }
         });
+        let (twin, twin_doc) = twin(op);
         return quote! {
             #(#[doc = #doc])*
             pub async fn #name(&self, params: &#params) -> Result<Page<::metorial_models::#item>> {
+                self.#twin(params).await.map(Response::into_value)
+            }
+
+            #[doc = #twin_doc]
+            pub async fn #twin(
+                &self,
+                params: &#params,
+            ) -> Result<Response<Page<::metorial_models::#item>>> {
                 #(#checks)*
                 let limit = params.checked_limit()?;
-                let list = self
+                let response = self
                     .metorial
                     .call(#id)
                     #sensitive
@@ -488,7 +514,7 @@ fn method_tokens(resource: &Resource, op: &Op) -> TokenStream {
                         req.send()
                     })
                     .await?;
-                Ok(Page::new(list.items, list.pagination))
+                Ok(response.map(|list| Page::new(list.items, list.pagination)))
             }
         };
     }
@@ -512,9 +538,20 @@ fn method_tokens(resource: &Resource, op: &Op) -> TokenStream {
         .wait
         .as_ref()
         .map(|wait| wait_tokens(op, wait, &response));
+    let (twin, twin_doc) = twin(op);
+    let body_name = op.body.as_ref().map(|_| quote! { body });
     quote! {
         #(#[doc = #doc])*
         pub async fn #name(&self, #(#args,)* #body_arg) -> Result<::metorial_models::#response> {
+            self.#twin(#(#arg_names,)* #body_name).await.map(Response::into_value)
+        }
+
+        #[doc = #twin_doc]
+        pub async fn #twin(
+            &self,
+            #(#args,)*
+            #body_arg
+        ) -> Result<Response<::metorial_models::#response>> {
             #(#checks)*
             self.metorial
                 .call(#id)
@@ -526,6 +563,16 @@ fn method_tokens(resource: &Resource, op: &Op) -> TokenStream {
 
         #wait
     }
+}
+
+/// The name and doc of the method returning `op`'s value with its `Response`: `<name>_with_response`.
+fn twin(op: &Op) -> (syn::Ident, String) {
+    let name = &op.name;
+    let doc = format!(
+        " [`{name}`](Self::{name}), returning the value with the status, headers and request ID \
+         of its response."
+    );
+    (format_ident!("{name}_with_response"), doc)
 }
 
 /// A method's doc: the summary, the description, the endpoint and what it may fail with.

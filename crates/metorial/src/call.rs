@@ -1,8 +1,9 @@
-//! Running one call of the generated client: retries, the tracing span, and turning its
-//! outcome into [`Error`]s.
+//! Running one call of the generated client: retries (the call's policy or the client's), the
+//! tracing span, and turning its outcome into a [`Response`] or an [`Error`].
 
 use std::borrow::Cow;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
 
 use metorial_models::ErrorBody;
@@ -10,9 +11,12 @@ use progenitor_client::ResponseValue;
 use tracing::{Instrument, field};
 
 use crate::error::{ApiError, Error, ResponseMeta, Result};
+use crate::options::CallOptions;
 use crate::redact::Redactor;
-use crate::retry::Retryable;
+use crate::response::Response;
+use crate::retry::{RetryPolicy, Retryable};
 use crate::shared::Shared;
+use crate::transport::AttemptContext;
 
 /// What one attempt of the generated client returns.
 type Attempt<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<ErrorBody>>;
@@ -20,6 +24,8 @@ type Attempt<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error
 /// One call of an operation.
 pub(crate) struct Call<'a> {
     shared: &'a Shared,
+    /// The overrides of the handle the call was made through, if any.
+    options: Option<&'a Arc<CallOptions>>,
     operation: &'static str,
     redactor: Cow<'a, Redactor>,
     /// The response holds secrets (`x-metorial-secret-response`): its body is never kept.
@@ -27,9 +33,14 @@ pub(crate) struct Call<'a> {
 }
 
 impl<'a> Call<'a> {
-    pub(crate) fn new(shared: &'a Shared, operation: &'static str) -> Self {
+    pub(crate) fn new(
+        shared: &'a Shared,
+        options: Option<&'a Arc<CallOptions>>,
+        operation: &'static str,
+    ) -> Self {
         Call {
             shared,
+            options,
             operation,
             redactor: Cow::Borrowed(&shared.redactor),
             sensitive: false,
@@ -49,8 +60,9 @@ impl<'a> Call<'a> {
     }
 
     /// Sends the request `send` builds, again while the retry policy allows, and returns the
-    /// value or the final error. One `metorial.request` span covers every attempt.
-    pub(crate) async fn run<T, F, Fut>(&self, send: F) -> Result<T>
+    /// value with its response, or the final error. One `metorial.request` span covers every
+    /// attempt.
+    pub(crate) async fn run<T, F, Fut>(&self, send: F) -> Result<Response<T>>
     where
         F: FnMut(&'a metorial_client::Client) -> Fut,
         Fut: Future<Output = Attempt<T>>,
@@ -65,15 +77,25 @@ impl<'a> Call<'a> {
             request_id = field::Empty,
             duration_ms = field::Empty,
         );
+        if let Some(options) = self.options {
+            options.check()?;
+        }
         self.attempts(send, span.clone()).instrument(span).await
     }
 
-    async fn attempts<T, F, Fut>(&self, mut send: F, span: tracing::Span) -> Result<T>
+    /// The retry policy: the call's, else the client's.
+    fn policy(&self) -> &RetryPolicy {
+        self.options
+            .and_then(|options| options.retry_policy())
+            .unwrap_or(&self.shared.retry)
+    }
+
+    async fn attempts<T, F, Fut>(&self, mut send: F, span: tracing::Span) -> Result<Response<T>>
     where
         F: FnMut(&'a metorial_client::Client) -> Fut,
         Fut: Future<Output = Attempt<T>>,
     {
-        let policy = &self.shared.retry;
+        let policy = self.policy();
         let started = Instant::now();
         // Built at the first retry: most calls succeed at once.
         let mut backoff = None;
@@ -81,11 +103,22 @@ impl<'a> Call<'a> {
         loop {
             attempt += 1;
             tracing::debug!(attempt, "sending");
-            let (result, meta) = crate::transport::observed(send(&self.shared.client)).await;
+            let context = AttemptContext {
+                attempt,
+                options: self.options.cloned(),
+            };
+            let (result, meta) =
+                crate::transport::observed(context, send(&self.shared.client)).await;
             let error = match result {
                 Ok(value) => {
                     record(&span, attempt, started, &meta);
-                    return Ok(value.into_inner());
+                    let (status, headers) = (value.status(), value.headers().clone());
+                    return Ok(Response::new(
+                        value.into_inner(),
+                        status,
+                        headers,
+                        meta.request_id,
+                    ));
                 }
                 Err(error) => error,
             };

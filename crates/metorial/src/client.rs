@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::call::Call;
 use crate::config::{API_KEY_ENV, BASE_URL_ENV, MetorialBuilder};
 use crate::error::{Error, Result};
+use crate::options::CallOptions;
 use crate::shared::Shared;
 
 /// A client of Metorial's provider-auth API.
@@ -15,6 +16,8 @@ use crate::shared::Shared;
 #[derive(Clone)]
 pub struct Metorial {
     shared: Arc<Shared>,
+    /// Overrides for the calls made through this clone ([`with_options`](Self::with_options)).
+    options: Option<Arc<CallOptions>>,
 }
 
 impl Metorial {
@@ -44,7 +47,35 @@ impl Metorial {
     }
 
     pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
-        Self { shared }
+        Self {
+            shared,
+            options: None,
+        }
+    }
+
+    /// A clone whose calls use `options` (a timeout, a retry policy, headers, interceptors)
+    /// over the client's settings; it shares the connection pool. Options given to a clone
+    /// that has some are added on top (later settings win, headers add up).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use metorial::{CallOptions, Metorial};
+    ///
+    /// # async fn run(metorial: Metorial) -> metorial::Result<()> {
+    /// let quick = metorial.with_options(CallOptions::new().timeout(Duration::from_secs(2)));
+    /// let page = quick.setup_sessions().list(&Default::default()).await?;
+    /// # let _ = page;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_options(&self, options: CallOptions) -> Metorial {
+        let options = match &self.options {
+            Some(current) => current.merged(options),
+            None => options,
+        };
+        Metorial {
+            shared: Arc::clone(&self.shared),
+            options: Some(Arc::new(options)),
+        }
     }
 
     /// The API's base URL.
@@ -53,7 +84,7 @@ impl Metorial {
     }
 
     pub(crate) fn call(&self, operation: &'static str) -> Call<'_> {
-        Call::new(&self.shared, operation)
+        Call::new(&self.shared, self.options.as_ref(), operation)
     }
 }
 
@@ -63,6 +94,7 @@ impl fmt::Debug for Metorial {
             .field("base_url", &self.shared.base_url)
             .field("api_key", &"<redacted>")
             .field("retry", &self.shared.retry)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }

@@ -7,6 +7,7 @@ use reqwest::header::HeaderValue;
 
 use crate::client::Metorial;
 use crate::error::{Error, Result};
+use crate::interceptor::Interceptor;
 use crate::redact::{ApiKey, Redactor};
 use crate::retry::RetryPolicy;
 use crate::shared::Shared;
@@ -47,6 +48,17 @@ pub struct MetorialBuilder {
     user_agent_suffix: Option<String>,
     api_version: Option<String>,
     http_client: Option<reqwest::Client>,
+    interceptors: Interceptors,
+}
+
+/// The interceptors added, in order (`Debug` shows how many).
+#[derive(Default)]
+struct Interceptors(Vec<Arc<dyn Interceptor>>);
+
+impl std::fmt::Debug for Interceptors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} interceptor(s)", self.0.len())
+    }
 }
 
 /// The key as given, kept out of `Debug`.
@@ -118,6 +130,13 @@ impl MetorialBuilder {
         self
     }
 
+    /// Adds an [`Interceptor`]: code run before and after every attempt of every call
+    /// (retries included), in the order added.
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.interceptors.0.push(Arc::new(interceptor));
+        self
+    }
+
     /// Checks the configuration and builds the client.
     ///
     /// # Errors
@@ -154,8 +173,16 @@ impl MetorialBuilder {
                 .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?,
         };
         let redactor = Redactor::new(key.clone());
-        let transport = SdkTransport::new(&key, user_agent, api_version, redactor.clone())
-            .map_err(Error::Config)?;
+        let interceptors = self.interceptors.0;
+        let count = interceptors.len();
+        let transport = SdkTransport::new(
+            &key,
+            user_agent,
+            api_version,
+            redactor.clone(),
+            interceptors,
+        )
+        .map_err(Error::Config)?;
         let client = metorial_client::Client::new_with_client(
             &base_url,
             http,
@@ -166,6 +193,7 @@ impl MetorialBuilder {
             base_url,
             retry: self.retry.unwrap_or_default(),
             redactor,
+            interceptors: count,
         };
         Ok(Metorial::from_shared(Arc::new(shared)))
     }

@@ -6,6 +6,8 @@
 use crate::client::Metorial;
 use crate::error::Result;
 use crate::list::{Direction, List, Page, Paged};
+use crate::options::CallOptions;
+use crate::response::Response;
 use crate::wait::WaitOptions;
 /// A setup session tracks an in-progress OAuth flow, storing state during the redirect.
 /// On success, it creates an auth config with the user's access token.
@@ -14,6 +16,13 @@ pub struct SetupSessions {
     metorial: Metorial,
 }
 impl SetupSessions {
+    /// This handle with `options` (a timeout, a retry policy, headers, interceptors)
+    /// over the client's settings, for every call made through it.
+    pub fn with_options(&self, options: CallOptions) -> Self {
+        Self {
+            metorial: self.metorial.with_options(options),
+        }
+    }
     /// List provider setup sessions.
     ///
     /// Returns a paginated list of provider setup sessions.
@@ -26,8 +35,15 @@ impl SetupSessions {
         &self,
         params: &ListSetupSessions,
     ) -> Result<Page<::metorial_models::ProviderSetupSession>> {
+        self.list_with_response(params).await.map(Response::into_value)
+    }
+    /// [`list`](Self::list), returning the value with the status, headers and request ID of its response.
+    pub async fn list_with_response(
+        &self,
+        params: &ListSetupSessions,
+    ) -> Result<Response<Page<::metorial_models::ProviderSetupSession>>> {
         let limit = params.checked_limit()?;
-        let list = self
+        let response = self
             .metorial
             .call("list_provider_setup_sessions")
             .run(|client| {
@@ -70,7 +86,7 @@ impl SetupSessions {
                 req.send()
             })
             .await?;
-        Ok(Page::new(list.items, list.pagination))
+        Ok(response.map(|list| Page::new(list.items, list.pagination)))
     }
     /// Create provider setup session.
     ///
@@ -84,6 +100,13 @@ impl SetupSessions {
         &self,
         body: ::metorial_models::CreateProviderSetupSessionBody,
     ) -> Result<::metorial_models::ProviderSetupSession> {
+        self.create_with_response(body).await.map(Response::into_value)
+    }
+    /// [`create`](Self::create), returning the value with the status, headers and request ID of its response.
+    pub async fn create_with_response(
+        &self,
+        body: ::metorial_models::CreateProviderSetupSessionBody,
+    ) -> Result<Response<::metorial_models::ProviderSetupSession>> {
         self.metorial
             .call("create_provider_setup_session")
             .run(|client| {
@@ -103,6 +126,13 @@ impl SetupSessions {
         &self,
         id: &str,
     ) -> Result<::metorial_models::ProviderSetupSession> {
+        self.get_with_response(id).await.map(Response::into_value)
+    }
+    /// [`get`](Self::get), returning the value with the status, headers and request ID of its response.
+    pub async fn get_with_response(
+        &self,
+        id: &str,
+    ) -> Result<Response<::metorial_models::ProviderSetupSession>> {
         crate::call::require_id("setup session", id)?;
         self.metorial
             .call("get_provider_setup_session")
@@ -145,6 +175,13 @@ impl SetupSessions {
         &self,
         id: &str,
     ) -> Result<::metorial_models::ProviderSetupSession> {
+        self.delete_with_response(id).await.map(Response::into_value)
+    }
+    /// [`delete`](Self::delete), returning the value with the status, headers and request ID of its response.
+    pub async fn delete_with_response(
+        &self,
+        id: &str,
+    ) -> Result<Response<::metorial_models::ProviderSetupSession>> {
         crate::call::require_id("setup session", id)?;
         self.metorial
             .call("delete_provider_setup_session")
@@ -169,6 +206,14 @@ impl SetupSessions {
         id: &str,
         body: ::metorial_models::UpdateProviderSetupSessionBody,
     ) -> Result<::metorial_models::ProviderSetupSession> {
+        self.update_with_response(id, body).await.map(Response::into_value)
+    }
+    /// [`update`](Self::update), returning the value with the status, headers and request ID of its response.
+    pub async fn update_with_response(
+        &self,
+        id: &str,
+        body: ::metorial_models::UpdateProviderSetupSessionBody,
+    ) -> Result<Response<::metorial_models::ProviderSetupSession>> {
         crate::call::require_id("setup session", id)?;
         self.metorial
             .call("update_provider_setup_session")
@@ -329,6 +374,14 @@ impl OauthSetups {
     pub fn provider_deployment_id(&self) -> &str {
         &self.provider_deployment_id
     }
+    /// This handle with `options` (a timeout, a retry policy, headers, interceptors)
+    /// over the client's settings, for every call made through it.
+    pub fn with_options(&self, options: CallOptions) -> Self {
+        Self {
+            metorial: self.metorial.with_options(options),
+            provider_deployment_id: self.provider_deployment_id.clone(),
+        }
+    }
     /// List OAuth setups.
     ///
     /// Returns a paginated list of OAuth setups for a provider deployment.
@@ -341,9 +394,16 @@ impl OauthSetups {
         &self,
         params: &ListOauthSetups,
     ) -> Result<Page<::metorial_models::ProviderOauthSetup>> {
+        self.list_with_response(params).await.map(Response::into_value)
+    }
+    /// [`list`](Self::list), returning the value with the status, headers and request ID of its response.
+    pub async fn list_with_response(
+        &self,
+        params: &ListOauthSetups,
+    ) -> Result<Response<Page<::metorial_models::ProviderOauthSetup>>> {
         crate::call::require_id("deployment", &self.provider_deployment_id)?;
         let limit = params.checked_limit()?;
-        let list = self
+        let response = self
             .metorial
             .call("list_provider_oauth_setups")
             .run(|client| {
@@ -354,7 +414,7 @@ impl OauthSetups {
                 req.send()
             })
             .await?;
-        Ok(Page::new(list.items, list.pagination))
+        Ok(response.map(|list| Page::new(list.items, list.pagination)))
     }
     /// Create OAuth setup.
     ///
@@ -368,6 +428,13 @@ impl OauthSetups {
         &self,
         body: ::metorial_models::CreateProviderOauthSetupBody,
     ) -> Result<::metorial_models::ProviderOauthSetup> {
+        self.create_with_response(body).await.map(Response::into_value)
+    }
+    /// [`create`](Self::create), returning the value with the status, headers and request ID of its response.
+    pub async fn create_with_response(
+        &self,
+        body: ::metorial_models::CreateProviderOauthSetupBody,
+    ) -> Result<Response<::metorial_models::ProviderOauthSetup>> {
         crate::call::require_id("deployment", &self.provider_deployment_id)?;
         self.metorial
             .call("create_provider_oauth_setup")
@@ -390,6 +457,13 @@ impl OauthSetups {
     /// # Errors
     /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn get(&self, id: &str) -> Result<::metorial_models::ProviderOauthSetup> {
+        self.get_with_response(id).await.map(Response::into_value)
+    }
+    /// [`get`](Self::get), returning the value with the status, headers and request ID of its response.
+    pub async fn get_with_response(
+        &self,
+        id: &str,
+    ) -> Result<Response<::metorial_models::ProviderOauthSetup>> {
         crate::call::require_id("deployment", &self.provider_deployment_id)?;
         crate::call::require_id("oauth setup", id)?;
         self.metorial
@@ -438,6 +512,14 @@ impl OauthSetups {
         id: &str,
         body: ::metorial_models::UpdateProviderOauthSetupBody,
     ) -> Result<::metorial_models::ProviderOauthSetup> {
+        self.update_with_response(id, body).await.map(Response::into_value)
+    }
+    /// [`update`](Self::update), returning the value with the status, headers and request ID of its response.
+    pub async fn update_with_response(
+        &self,
+        id: &str,
+        body: ::metorial_models::UpdateProviderOauthSetupBody,
+    ) -> Result<Response<::metorial_models::ProviderOauthSetup>> {
         crate::call::require_id("deployment", &self.provider_deployment_id)?;
         crate::call::require_id("oauth setup", id)?;
         self.metorial
@@ -499,6 +581,13 @@ pub struct AuthExports {
     metorial: Metorial,
 }
 impl AuthExports {
+    /// This handle with `options` (a timeout, a retry policy, headers, interceptors)
+    /// over the client's settings, for every call made through it.
+    pub fn with_options(&self, options: CallOptions) -> Self {
+        Self {
+            metorial: self.metorial.with_options(options),
+        }
+    }
     /// List provider auth exports.
     ///
     /// Returns a paginated list of provider auth exports.
@@ -513,8 +602,15 @@ impl AuthExports {
         &self,
         params: &ListAuthExports,
     ) -> Result<Page<::metorial_models::ProviderAuthExport>> {
+        self.list_with_response(params).await.map(Response::into_value)
+    }
+    /// [`list`](Self::list), returning the value with the status, headers and request ID of its response.
+    pub async fn list_with_response(
+        &self,
+        params: &ListAuthExports,
+    ) -> Result<Response<Page<::metorial_models::ProviderAuthExport>>> {
         let limit = params.checked_limit()?;
-        let list = self
+        let response = self
             .metorial
             .call("list_provider_auth_exports")
             .sensitive()
@@ -549,7 +645,7 @@ impl AuthExports {
                 req.send()
             })
             .await?;
-        Ok(Page::new(list.items, list.pagination))
+        Ok(response.map(|list| Page::new(list.items, list.pagination)))
     }
     /// Create provider auth export.
     ///
@@ -565,6 +661,13 @@ impl AuthExports {
         &self,
         body: ::metorial_models::CreateProviderAuthExportBody,
     ) -> Result<::metorial_models::ProviderAuthExport> {
+        self.create_with_response(body).await.map(Response::into_value)
+    }
+    /// [`create`](Self::create), returning the value with the status, headers and request ID of its response.
+    pub async fn create_with_response(
+        &self,
+        body: ::metorial_models::CreateProviderAuthExportBody,
+    ) -> Result<Response<::metorial_models::ProviderAuthExport>> {
         self.metorial
             .call("create_provider_auth_export")
             .sensitive()
@@ -582,6 +685,13 @@ impl AuthExports {
     /// # Errors
     /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
     pub async fn get(&self, id: &str) -> Result<::metorial_models::ProviderAuthExport> {
+        self.get_with_response(id).await.map(Response::into_value)
+    }
+    /// [`get`](Self::get), returning the value with the status, headers and request ID of its response.
+    pub async fn get_with_response(
+        &self,
+        id: &str,
+    ) -> Result<Response<::metorial_models::ProviderAuthExport>> {
         crate::call::require_id("auth export", id)?;
         self.metorial
             .call("get_provider_auth_export")

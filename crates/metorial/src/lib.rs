@@ -48,6 +48,14 @@
 //!   from `Debug`, errors and tracing output.
 //! - **Tracing**: one `metorial.request` span per call (operation, method, path, attempt,
 //!   status, request id, duration), with an event per attempt and retry.
+//! - **Per-call options**: `with_options(`[`CallOptions`]`)` on the client or a handle
+//!   changes the timeout, the retry policy or the headers of the calls made through what it
+//!   returns, without a second client.
+//! - **The response behind a value**: every method `x` has a twin `x_with_response` returning
+//!   a [`Response`] (the value with the status, headers and request ID).
+//! - **Interceptors**: an [`Interceptor`] sees every attempt's request before it is sent (and
+//!   may change its headers) and its response or failure after, retries included: a request-ID
+//!   propagator, metrics. `crates/metorial/examples/call_options.rs` shows all three.
 //!
 //! The request and response types live in [`models`] (generated from the OpenAPI spec);
 //! open enumerations have an `Unknown(String)` variant, so new API values never break
@@ -64,8 +72,11 @@ mod error;
 // Formatted by the generator (prettyplease), not rustfmt: `cargo xtask generate --check` compares bytes.
 #[rustfmt::skip]
 mod generated;
+mod interceptor;
 mod list;
+mod options;
 mod redact;
+mod response;
 mod retry;
 mod shared;
 mod transport;
@@ -75,8 +86,11 @@ pub use client::Metorial;
 pub use config::{API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL, MetorialBuilder};
 pub use error::{ApiError, Error, FlowError, Result};
 pub use generated::*;
+pub use interceptor::{AttemptOutcome, AttemptRequest, Interceptor};
 pub use list::{List, MAX_PAGE_SIZE, Page};
 pub use metorial_client::api_version;
+pub use options::CallOptions;
+pub use response::Response;
 pub use retry::RetryPolicy;
 pub use wait::WaitOptions;
 

@@ -12,6 +12,8 @@ pub(crate) struct Shared {
     pub(crate) base_url: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) redactor: Redactor,
+    /// The client's interceptors (the transport runs them; kept here for `Debug`).
+    pub(crate) interceptors: usize,
 }
 
 impl fmt::Debug for Shared {
@@ -19,6 +21,7 @@ impl fmt::Debug for Shared {
         f.debug_struct("Shared")
             .field("base_url", &self.base_url)
             .field("retry", &self.retry)
+            .field("interceptors", &self.interceptors)
             .finish_non_exhaustive()
     }
 }
