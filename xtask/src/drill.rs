@@ -6,7 +6,7 @@
 //! makes most: an optional field on every object, an enum value, a list filter, an operation
 //! on an existing resource, a new resource with list and get), regenerates the copy with this
 //! very generator, then runs `cargo check --workspace --all-targets` and the emulator's
-//! operations test there. Its builds share `<target>/drill/target` from run to run.
+//! operations test and the CLI's command-tree test there. Its builds share `<target>/drill/target` from run to run.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -85,6 +85,12 @@ pub fn run(root: &Path, target: &Path) -> anyhow::Result<()> {
         &copy,
         &cargo_target,
         &["test", "-p", "metorial-emulator", "--test", "operations"],
+    )?;
+    // The CLI's command tree is checked by clap only when built: new flags must not collide.
+    cargo(
+        &copy,
+        &cargo_target,
+        &["test", "-p", "metorial-cli", "--bin", "metorial"],
     )?;
     println!("drill: the edited spec regenerates into a workspace that builds and passes");
     Ok(())

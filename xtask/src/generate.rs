@@ -1,4 +1,4 @@
-//! Turning the spec into the three generated files.
+//! Turning the spec into the generated files.
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +20,8 @@ pub const CLIENT: &str = "crates/metorial-client/src/generated.rs";
 pub const HTTPMOCK: &str = "crates/metorial-httpmock/src/generated.rs";
 /// The `metorial` SDK's resource layer (handles, methods, list parameters).
 pub const SDK: &str = crate::sdk::SDK;
+/// The `metorial` command-line tool's commands and their dispatch.
+pub const CLI: &str = crate::cli::CLI;
 
 /// The first lines of every generated file.
 pub const HEADER: &str = "\
@@ -69,6 +71,12 @@ pub fn generate(spec: &Spec) -> anyhow::Result<Vec<GeneratedFile>> {
         file(
             SDK,
             crate::sdk::tokens(spec).context("generating the SDK's resource layer")?,
+            "#![allow(clippy::all, clippy::pedantic)]",
+            "",
+        )?,
+        file(
+            CLI,
+            crate::cli::tokens(spec).context("generating the command-line tool's commands")?,
             "#![allow(clippy::all, clippy::pedantic)]",
             "",
         )?,

@@ -2,8 +2,9 @@
 //!
 //! - [`spec`]: load `spec/metorial.yaml` and refuse what the generator cannot handle;
 //! - [`schemas`]: the schemas the generator writes itself (open enums, PATCH bodies);
-//! - [`generate`]: spec -> `metorial-models`, `metorial-client`, `metorial-httpmock` and the
-//!   `metorial` SDK's resource layer ([`sdk`]);
+//! - [`generate`]: spec -> `metorial-models`, `metorial-client`, `metorial-httpmock`, the
+//!   `metorial` SDK's resource layer ([`sdk`]) and the `metorial` command-line tool's commands
+//!   ([`cli`]);
 //! - [`files`]: write the generated files, or compare them with what is checked in;
 //! - [`json_schema`]: the spec's schemas as plain JSON Schema, to validate JSON against;
 //! - [`decode_table`]: the models' `decode_component` (decode JSON as a schema named at run time);
@@ -15,6 +16,7 @@
 
 pub mod api_diff;
 pub mod bench;
+pub mod cli;
 pub mod decode_table;
 pub mod drift;
 pub mod drill;

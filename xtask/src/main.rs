@@ -7,7 +7,7 @@ usage: cargo xtask <task>
 
 tasks:
   generate [--since REV]
-                    regenerate the models, client, httpmock and SDK-layer code from
+                    regenerate the models, client, httpmock, SDK-layer and CLI code from
                     spec/metorial.yaml; first print the API changes since REV (default HEAD),
                     breaking or additive, and the version bump they imply
   generate --check [--since REV]
