@@ -5,8 +5,9 @@
 //! `<target>/drill/workspace`, applies [`EDITS`] to the copy's spec (the changes a maintainer
 //! makes most: an optional field on every object, an enum value, a list filter, an operation
 //! on an existing resource, a new resource with list and get), regenerates the copy with this
-//! very generator, then runs `cargo check --workspace --all-targets` and the emulator's
-//! operations test and the CLI's command-tree test there. Its builds share `<target>/drill/target` from run to run.
+//! very generator, then runs `cargo check --workspace --all-targets`, the emulator's
+//! operations test and the CLI's command-tree test there. Its builds share
+//! `<target>/drill/target` from run to run.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
