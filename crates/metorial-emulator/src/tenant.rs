@@ -68,7 +68,7 @@ impl Tenant {
     /// journal, no fault rules.
     pub(crate) async fn reset(&self, fixtures: Fixtures) -> Result<(), StoreError> {
         self.store
-            .call(move |db| snapshot::reset(db, &fixtures))
+            .call_blocking(move |db| snapshot::reset(db, &fixtures))
             .await?;
         self.journal.clear();
         self.faults.clear();
@@ -77,13 +77,13 @@ impl Tenant {
 
     /// Everything the tenant holds, as JSON.
     pub(crate) async fn export(&self) -> Result<Snapshot, StoreError> {
-        self.store.call(snapshot::export).await
+        self.store.call_blocking(snapshot::export).await
     }
 
     /// Replaces everything the tenant holds with `snapshot` (nothing changes when it fails).
     pub(crate) async fn import(&self, snapshot: Snapshot) -> Result<(), StoreError> {
         self.store
-            .call(move |db| snapshot::import(db, &snapshot))
+            .call_blocking(move |db| snapshot::import(db, &snapshot))
             .await
     }
 

@@ -146,6 +146,9 @@ impl SdkTransport {
                 *request.timeout_mut() = Some(timeout);
             }
         }
+        if self.interceptors(options).next().is_none() {
+            return;
+        }
         let (method, url) = (request.method().clone(), request.url().clone());
         let mut view = AttemptRequest {
             operation,
@@ -172,7 +175,13 @@ impl Transport for SdkTransport {
         let span = tracing::Span::current();
         span.record("method", request.method().as_str());
         span.record("path", request.url().path());
-        let (method, url) = (request.method().clone(), request.url().clone());
+        let method = request.method().clone();
+        // Only interceptors need the URL after the request is gone.
+        let intercepted = self
+            .interceptors(context.options.as_deref())
+            .next()
+            .is_some();
+        let url = intercepted.then(|| request.url().clone());
         Box::pin(async move {
             let started = Instant::now();
             let result = client.execute(request).await;
@@ -193,20 +202,22 @@ impl Transport for SdkTransport {
                 }
                 Err(error) => tracing::debug!(error = %error, "attempt failed"),
             }
-            let outcome = AttemptOutcome {
-                operation,
-                attempt: context.attempt,
-                method: &method,
-                url: &url,
-                elapsed: started.elapsed(),
-                result: match &result {
-                    Ok(response) => Ok((response.status(), response.headers())),
-                    Err(error) => Err(error),
-                },
-                request_id: meta.request_id.as_deref(),
-            };
-            for interceptor in self.interceptors(context.options.as_deref()) {
-                interceptor.after_attempt(&outcome);
+            if let Some(url) = &url {
+                let outcome = AttemptOutcome {
+                    operation,
+                    attempt: context.attempt,
+                    method: &method,
+                    url,
+                    elapsed: started.elapsed(),
+                    result: match &result {
+                        Ok(response) => Ok((response.status(), response.headers())),
+                        Err(error) => Err(error),
+                    },
+                    request_id: meta.request_id.as_deref(),
+                };
+                for interceptor in self.interceptors(context.options.as_deref()) {
+                    interceptor.after_attempt(&outcome);
+                }
             }
             // Outside `observed` (never, in this crate) there is no slot: nothing to record.
             let _ = ATTEMPT.try_with(|slot| slot.borrow_mut().meta = meta);

@@ -112,25 +112,44 @@ impl Store {
         &self.inner.settings.clock
     }
 
-    /// Runs `f` with exclusive use of the connection, off the async runtime.
+    /// Runs `f` with exclusive use of the connection, on the calling task: a request's
+    /// queries take well under a millisecond, and handing them to a blocking thread cost two
+    /// thread switches per request (see BENCHMARKS.md). A panic in `f` is an internal error.
     pub(crate) async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut Db<'_>) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock rolled its transaction back: the data is intact.
-            let mut conn = inner.conn.lock().unwrap_or_else(|e| e.into_inner());
-            let mut db = Db {
-                conn: &mut conn,
-                ids: &inner.ids,
-                settings: &inner.settings,
-            };
-            f(&mut db)
-        })
-        .await
-        .map_err(|e| StoreError::Internal(format!("store task: {e}")))?
+        self.run(f)
+    }
+
+    /// Runs `f` with exclusive use of the connection on a blocking thread: for work that may
+    /// take long (a snapshot, a reset, loading fixtures), so the runtime keeps serving.
+    pub(crate) async fn call_blocking<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Db<'_>) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.run(f))
+            .await
+            .map_err(|e| StoreError::Internal(format!("store task: {e}")))?
+    }
+
+    /// Runs `f` holding the connection; a panic becomes [`StoreError::Internal`].
+    fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Db<'_>) -> Result<T, StoreError>,
+    {
+        // A panic while holding the lock rolled its transaction back: the data is intact.
+        let mut conn = self.inner.conn.lock().unwrap_or_else(|e| e.into_inner());
+        let mut db = Db {
+            conn: &mut conn,
+            ids: &self.inner.ids,
+            settings: &self.inner.settings,
+        };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut db)))
+            .map_err(|_| StoreError::Internal("a store operation panicked".to_owned()))?
     }
 }
 
