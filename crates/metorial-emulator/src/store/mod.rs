@@ -25,6 +25,9 @@ use crate::fixtures::Fixtures;
 use crate::ids::IdGenerator;
 pub(crate) use error::StoreError;
 
+/// How many prepared statements a connection keeps.
+const STATEMENT_CACHE: usize = 256;
+
 /// What the store needs to know to build API objects.
 #[derive(Debug, Clone)]
 pub(crate) struct StoreSettings {
@@ -86,6 +89,9 @@ impl Store {
         }
         .map_err(fail)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(fail)?;
+        // Every statement the store runs stays prepared (rusqlite keeps 16 by default, fewer
+        // than the store has: the rest were parsed again on every request).
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         if path.is_some() {
             // WAL: readers in other processes (e.g. sqlite3) don't block the server.
             let _mode: String = conn
