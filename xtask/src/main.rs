@@ -16,7 +16,7 @@ tasks:
   api-diff REV_A [REV_B]
                     the API changes of spec/metorial.yaml from git revision REV_A to REV_B
                     (default, or WORKTREE: the working tree)
-  bench [--quick]   run the benchmarks; print a table, write target/bench/summary.json
+  bench [--quick]   run the benchmarks; print a table, write <target dir>/bench/summary.json
   drill             in a copy of the workspace (under <target>/drill), apply typical spec edits,
                     regenerate, and check that everything builds and the emulator answers
                     every operation
@@ -71,9 +71,9 @@ fn main() -> ExitCode {
 }
 
 fn bench(quick: bool) -> anyhow::Result<ExitCode> {
-    let summary = xtask::bench::run(&xtask::workspace_root(), quick)?;
-    print!("{}", xtask::bench::table(&summary));
-    println!("wrote target/bench/summary.json");
+    let report = xtask::bench::run(&xtask::workspace_root(), quick)?;
+    print!("{}", xtask::bench::table(&report.summary));
+    println!("wrote {}", report.path.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,16 +1,24 @@
-//! Benchmarks that run against the emulator.
+//! Benchmarks that run against the emulator: pagination through the SDK, and the emulator's
+//! load figures (GET by ID and filtered lists, next to its floor).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use metorial_bench::{median, peak_rss_kib, percentile};
 use metorial_emulator::Emulator;
 
-/// The provider of the emulator's built-in fixtures.
-const PROVIDER: &str = "pro_5gHjKlMnPqRsTuVw";
+use crate::floor::{self, Rounds, Versus};
+use crate::traffic::{self, PROVIDER, Target};
 
-/// Creates `n` setup sessions through the API, 16 at a time; returns their IDs.
-async fn seed(url: &str, key: &str, n: usize) -> Vec<String> {
+/// Creates `n` setup sessions through the API, 16 at a time; returns their IDs, sorted.
+pub(crate) async fn seed(url: &str, key: &str, n: usize) -> Vec<String> {
+    seed_with(url, key, n, 16).await
+}
+
+/// Creates `n` setup sessions through the API, `concurrency` at a time; returns their IDs,
+/// sorted.
+pub(crate) async fn seed_with(url: &str, key: &str, n: usize, concurrency: usize) -> Vec<String> {
     let http = reqwest::Client::new();
     let body = serde_json::json!({ "provider_id": PROVIDER }).to_string();
     let mut ids = Vec::with_capacity(n);
@@ -36,7 +44,7 @@ async fn seed(url: &str, key: &str, n: usize) -> Vec<String> {
                 session["id"].as_str().expect("an id").to_owned()
             }
         })
-        .buffer_unordered(16);
+        .buffer_unordered(concurrency);
     while let Some(id) = created.next().await {
         ids.push(id);
     }
@@ -138,100 +146,136 @@ pub async fn paginate_client(args: &[String]) -> serde_json::Value {
     })
 }
 
-/// Load: GET by ID and filtered lists, 8 connections, at 1,000 and 100,000 rows.
+/// Connections of the load generator in the load figures.
+const CONNECTIONS: usize = 8;
+
+/// Load: GET by ID and filtered lists, 8 connections, at 1,000 and 100,000 rows; at 100,000
+/// also next to the floor (see [`floor`]).
 pub async fn load(quick: bool) -> serde_json::Value {
     let emulator = Emulator::builder()
         .spawn()
         .await
         .expect("the emulator starts");
-    let (url, key) = (
-        emulator.base_url().to_string(),
-        emulator.api_key().to_string(),
-    );
+    let target = Target::new(emulator.base_url(), emulator.api_key(), CONNECTIONS);
     let requests = if quick { 2_000 } else { 10_000 };
 
-    let mut ids = seed(&url, &key, 1_000).await;
-    let small = measure(&url, &key, &ids, requests).await;
+    let mut ids = seed(&target.base, emulator.api_key(), 1_000).await;
+    let get_small = get_rps(&target, &ids, quick).await;
+    let small = list_latency(&target, &ids, requests / 4).await;
     let started = Instant::now();
-    ids.extend(seed(&url, &key, 99_000).await);
+    ids.extend(seed(&target.base, emulator.api_key(), 99_000).await);
     ids.sort();
     eprintln!("seeded 100,000 sessions in {:?}", started.elapsed());
-    let large = measure(&url, &key, &ids, requests).await;
+    let large = list_latency(&target, &ids, requests / 4).await;
+    let floors = against_floor(&target, &ids, quick).await;
     emulator.shutdown().await.expect("the emulator stops");
 
-    serde_json::json!({
-        "emulator_get_rps": large.get_rps,
-        "emulator_list_p99_ms": large.list_p99.as_secs_f64() * 1e3,
-        "emulator_list_scaling_ratio": large.list_median.as_secs_f64() / small.list_median.as_secs_f64(),
-        "emulator_get_rps_1000": small.get_rps,
-        "emulator_list_median_ms_1000": small.list_median.as_secs_f64() * 1e3,
-        "emulator_list_median_ms_100000": large.list_median.as_secs_f64() * 1e3,
-        "emulator_list_p99_ms_1000": small.list_p99.as_secs_f64() * 1e3,
-    })
+    let mut figures = serde_json::json!({
+        "emulator_list_p99_ms": large.p99.as_secs_f64() * 1e3,
+        "emulator_list_scaling_ratio": large.median.as_secs_f64() / small.median.as_secs_f64(),
+        "emulator_get_rps_1000": get_small,
+        "emulator_list_median_ms_1000": small.median.as_secs_f64() * 1e3,
+        "emulator_list_median_ms_100000": large.median.as_secs_f64() * 1e3,
+        "emulator_list_p99_ms_1000": small.p99.as_secs_f64() * 1e3,
+    });
+    figures
+        .as_object_mut()
+        .expect("an object")
+        .extend(floors.figures());
+    figures
 }
 
-struct Load {
-    get_rps: f64,
-    list_median: Duration,
-    list_p99: Duration,
+/// The median and 99th percentile of list latencies.
+struct Latency {
+    /// The median.
+    median: Duration,
+    /// The 99th percentile.
+    p99: Duration,
 }
 
-/// GETs `url` with the key and reads the whole body; any failure aborts the benchmark.
-async fn fetch(http: &reqwest::Client, url: String, key: &str) {
-    let response = http
-        .get(url)
-        .bearer_auth(key)
-        .send()
-        .await
-        .expect("answers");
-    assert!(response.status().is_success(), "{}", response.status());
-    response.bytes().await.expect("a body");
+/// The latency of `n` lists of 100 after spread-out IDs, filtered, 8 at a time.
+async fn list_latency(target: &Target, ids: &[String], n: usize) -> Latency {
+    let paths = traffic::list_paths(ids, 100, n);
+    let mut samples = traffic::latencies(target, &paths, CONNECTIONS).await;
+    Latency {
+        median: median(&mut samples),
+        p99: percentile(&mut samples, 99.0),
+    }
 }
 
-async fn measure(url: &str, key: &str, ids: &[String], requests: usize) -> Load {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(8)
-        .build()
-        .expect("a client");
-    let get = |i: usize| {
-        let url = format!(
-            "{url}/provider-setup-sessions/{}",
-            ids[i * 7919 % ids.len()]
-        );
-        let http = http.clone();
-        async move { fetch(&http, url, key).await }
-    };
-    // Warm up, then GET by ID.
-    futures_util::stream::iter(0..200)
-        .for_each_concurrent(8, get)
-        .await;
-    let started = Instant::now();
-    futures_util::stream::iter(0..requests)
-        .for_each_concurrent(8, get)
-        .await;
-    let get_rps = requests as f64 / started.elapsed().as_secs_f64();
+/// GETs by ID per second over 8 connections (the median of a few windows).
+async fn get_rps(target: &Target, ids: &[String], quick: bool) -> f64 {
+    let paths: Arc<[String]> = traffic::get_paths(ids, 2_000).into();
+    let how = rounds(quick);
+    let mut rps = Vec::new();
+    for _ in 0..how.rounds {
+        rps.push(traffic::rps(target, &paths, CONNECTIONS, how.window).await);
+    }
+    metorial_bench::median_f64(&rps)
+}
 
-    // Lists of 100 after a spread of positions, filtered by provider and status.
-    let list = |i: usize| {
-        let after = &ids[(i * 7919) % (ids.len() / 2)];
-        let url = format!(
-            "{url}/provider-setup-sessions?limit=100&after={after}&provider_id={PROVIDER}&status=pending&status=failed"
-        );
-        let http = http.clone();
-        async move {
-            let started = Instant::now();
-            fetch(&http, url, key).await;
-            started.elapsed()
-        }
-    };
-    let mut latencies: Vec<Duration> = futures_util::stream::iter(0..requests / 4)
-        .map(list)
-        .buffer_unordered(8)
+/// The comparison's settings: 8 connections; 1 s windows, 3 rounds when quick, else 2 s, 5.
+fn rounds(quick: bool) -> Rounds {
+    Rounds {
+        connections: CONNECTIONS,
+        window: Duration::from_secs(if quick { 1 } else { 2 }),
+        rounds: if quick { 3 } else { 5 },
+    }
+}
+
+/// The emulator next to its floor, for each request family.
+struct Floors {
+    /// GET by ID.
+    get: Versus,
+    /// Lists of 20.
+    list_20: Versus,
+    /// Lists of 100.
+    list_100: Versus,
+}
+
+/// How many distinct paths each family cycles through (lists: their bodies are kept in memory,
+/// 170 KB each at a limit of 100).
+const DISTINCT_GETS: usize = 2_000;
+/// See [`DISTINCT_GETS`].
+const DISTINCT_LISTS: usize = 200;
+
+/// Records the emulator's answers to every measured request, serves them from a floor, and
+/// measures both alternately.
+async fn against_floor(emulator: &Target, ids: &[String], quick: bool) -> Floors {
+    let gets: Arc<[String]> = traffic::get_paths(ids, DISTINCT_GETS).into();
+    let lists_20: Arc<[String]> = traffic::list_paths(ids, 20, DISTINCT_LISTS).into();
+    let lists_100: Arc<[String]> = traffic::list_paths(ids, 100, DISTINCT_LISTS).into();
+    let all = gets.iter().chain(lists_20.iter()).chain(lists_100.iter());
+    let server = floor::record_and_serve(emulator, all).await;
+    let floor = Target::new(&server.url, "metorial_sk_floor", CONNECTIONS);
+    let how = rounds(quick);
+    Floors {
+        get: floor::compare(emulator, &floor, &gets, how).await,
+        list_20: floor::compare(emulator, &floor, &lists_20, how).await,
+        list_100: floor::compare(emulator, &floor, &lists_100, how).await,
+    }
+}
+
+impl Floors {
+    /// The summary's keys: each ratio, the lower list ratio, and every rate.
+    fn figures(&self) -> serde_json::Map<String, serde_json::Value> {
+        [
+            ("emulator_get_floor_ratio", self.get.ratio()),
+            (
+                "emulator_list_floor_ratio",
+                self.list_20.ratio().min(self.list_100.ratio()),
+            ),
+            ("emulator_list_floor_ratio_20", self.list_20.ratio()),
+            ("emulator_list_floor_ratio_100", self.list_100.ratio()),
+            ("emulator_get_rps", self.get.emulator),
+            ("emulator_get_floor_rps", self.get.floor),
+            ("emulator_list_rps_20", self.list_20.emulator),
+            ("emulator_list_floor_rps_20", self.list_20.floor),
+            ("emulator_list_rps_100", self.list_100.emulator),
+            ("emulator_list_floor_rps_100", self.list_100.floor),
+        ]
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), serde_json::json!(value)))
         .collect()
-        .await;
-    Load {
-        get_rps,
-        list_median: median(&mut latencies),
-        list_p99: percentile(&mut latencies, 99.0),
     }
 }

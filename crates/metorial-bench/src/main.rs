@@ -7,18 +7,27 @@
 //!   5,000 and then all 50,000 of them through `list_all` (page size 100) and reports its
 //!   peak resident memory.
 //! - `emulator [--quick]`: GET by ID and filtered lists with 8 concurrent connections, at
-//!   1,000 and at 100,000 stored setup sessions.
+//!   1,000 and at 100,000 stored setup sessions; at 100,000 also next to their floor (the same
+//!   HTTP stack answering the emulator's recorded bytes from memory).
+//! - `scale [--quick] --out DIR`: list latency and memory from 1,000 to 1,000,000 stored
+//!   sessions, throughput from 1 to 64 connections; writes a table, JSON and charts into `DIR`.
 
 mod emulator;
+mod floor;
+mod plot;
+mod scale;
+mod traffic;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use metorial_bench::{SESSION, median};
+use metorial_bench::{SESSION, median, median_f64};
 use metorial_models::ProviderSetupSession;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 
+/// The API key the clients send (the fixed server does not check it).
 const KEY: &str = "metorial_sk_bench";
 
+/// Runs the subcommand named by the first argument; prints its JSON object.
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
@@ -31,8 +40,9 @@ fn main() {
         Some("paginate") => runtime.block_on(emulator::paginate(quick)),
         Some("paginate-client") => runtime.block_on(emulator::paginate_client(&args[1..])),
         Some("emulator") => runtime.block_on(emulator::load(quick)),
+        Some("scale") => runtime.block_on(scale::run(&args[1..])),
         _ => {
-            eprintln!("usage: metorial-bench client|paginate|emulator [--quick]");
+            eprintln!("usage: metorial-bench client|paginate|emulator|scale [--quick]");
             std::process::exit(2);
         }
     };
@@ -58,21 +68,47 @@ async fn fixed_server() -> String {
     url
 }
 
-/// The baseline: what a hand-written call would do.
-async fn plain_get(http: &reqwest::Client, url: &str) -> ProviderSetupSession {
-    let body = http
-        .get(format!(
-            "{url}/provider-setup-sessions/pas_6eFgHjKlMnPqRsTu"
-        ))
-        .bearer_auth(KEY)
-        .header(reqwest::header::ACCEPT, "application/json")
-        .send()
-        .await
-        .expect("the server answers")
-        .bytes()
-        .await
-        .expect("a body");
-    serde_json::from_slice(&body).expect("a session")
+/// The baseline: a hand-written call as fast as reqwest allows (the URL parsed and the
+/// headers built once, the body read whole and decoded with `serde_json::from_slice`).
+#[derive(Clone)]
+struct Plain {
+    /// The client.
+    http: reqwest::Client,
+    /// The session's URL, parsed.
+    url: reqwest::Url,
+    /// `Authorization` and `Accept`.
+    headers: HeaderMap,
+}
+
+impl Plain {
+    /// A baseline against the server at `base`.
+    fn new(base: &str) -> Self {
+        let url = format!("{base}/provider-setup-sessions/pas_6eFgHjKlMnPqRsTu");
+        let mut headers = HeaderMap::new();
+        let bearer = HeaderValue::from_str(&format!("Bearer {KEY}")).expect("a header value");
+        headers.insert(AUTHORIZATION, bearer);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        Self {
+            http: reqwest::Client::new(),
+            url: url.parse().expect("a URL"),
+            headers,
+        }
+    }
+
+    /// One GET of the session.
+    async fn get(&self) -> ProviderSetupSession {
+        let mut request = reqwest::Request::new(reqwest::Method::GET, self.url.clone());
+        *request.headers_mut() = self.headers.clone();
+        let body = self
+            .http
+            .execute(request)
+            .await
+            .expect("the server answers")
+            .bytes()
+            .await
+            .expect("a body");
+        serde_json::from_slice(&body).expect("a session")
+    }
 }
 
 /// The generated client alone, without the SDK's transport (to tell their costs apart).
@@ -86,6 +122,7 @@ async fn generated_get(client: &metorial_client::Client) -> ProviderSetupSession
         .into_inner()
 }
 
+/// The SDK's call.
 async fn sdk_get(metorial: &metorial::Metorial) -> ProviderSetupSession {
     metorial
         .setup_sessions()
@@ -94,56 +131,102 @@ async fn sdk_get(metorial: &metorial::Metorial) -> ProviderSetupSession {
         .expect("a session")
 }
 
+/// The three ways of getting a session, against one server.
+struct Clients {
+    /// The SDK.
+    sdk: metorial::Metorial,
+    /// The generated client alone.
+    generated: metorial_client::Client,
+    /// Plain reqwest.
+    plain: Plain,
+}
+
+impl Clients {
+    /// Each with its own reqwest client (same settings), against `url`.
+    fn new(url: &str) -> Self {
+        Self {
+            sdk: metorial::Metorial::builder()
+                .api_key(KEY)
+                .base_url(url)
+                .http_client(reqwest::Client::new())
+                .build()
+                .expect("a client"),
+            generated: metorial_client::Client::new_with_client(
+                url,
+                reqwest::Client::new(),
+                metorial_client::Hooks::default(),
+            ),
+            plain: Plain::new(url),
+        }
+    }
+}
+
+/// The SDK against the generated client and plain reqwest, on a local server returning the
+/// docs' session: latency one at a time, throughput 16 at a time.
 async fn client(quick: bool) -> serde_json::Value {
     let url = fixed_server().await;
-    let http = reqwest::Client::new();
-    let metorial = metorial::Metorial::builder()
-        .api_key(KEY)
-        .base_url(&url)
-        .http_client(reqwest::Client::new())
-        .build()
-        .expect("a client");
+    let clients = Clients::new(&url);
+    let medians = latency(&clients, if quick { 2_000 } else { 10_000 }).await;
+    let (sdk_median, plain_median) = (medians.sdk, medians.plain);
+    let rates = throughputs(&clients, quick).await;
+    serde_json::json!({
+        "client_overhead_ratio": sdk_median.as_secs_f64() / plain_median.as_secs_f64(),
+        "client_throughput_ratio": rates.sdk / rates.plain,
+        "client_vs_generated_ratio": rates.sdk / rates.generated,
+        "client_sdk_median_us": sdk_median.as_secs_f64() * 1e6,
+        "client_baseline_median_us": plain_median.as_secs_f64() * 1e6,
+        "client_sdk_rps": rates.sdk,
+        "client_baseline_rps": rates.plain,
+        "client_generated_only_rps": rates.generated,
+    })
+}
 
-    // Latency: alternate the two, so both see the same machine noise.
-    let rounds = if quick { 2_000 } else { 10_000 };
+/// Median latencies, one call at a time.
+struct Medians {
+    /// The SDK's.
+    sdk: Duration,
+    /// Plain reqwest's.
+    plain: Duration,
+}
+
+/// The median latency of the SDK and of plain reqwest over `rounds` calls each, alternating
+/// (so both see the same machine noise), after a warm-up.
+async fn latency(clients: &Clients, rounds: usize) -> Medians {
     for _ in 0..200 {
-        sdk_get(&metorial).await;
-        plain_get(&http, &url).await;
+        sdk_get(&clients.sdk).await;
+        clients.plain.get().await;
     }
     let (mut sdk, mut plain) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
     for _ in 0..rounds {
         let started = Instant::now();
-        std::hint::black_box(sdk_get(&metorial).await);
+        std::hint::black_box(sdk_get(&clients.sdk).await);
         sdk.push(started.elapsed());
         let started = Instant::now();
-        std::hint::black_box(plain_get(&http, &url).await);
+        std::hint::black_box(clients.plain.get().await);
         plain.push(started.elapsed());
     }
-    let (sdk_median, plain_median) = (median(&mut sdk), median(&mut plain));
+    Medians {
+        sdk: median(&mut sdk),
+        plain: median(&mut plain),
+    }
+}
 
-    // Throughput at 16 concurrent requests, alternating runs.
-    let window = if quick {
-        Duration::from_secs(1)
-    } else {
-        Duration::from_secs(3)
-    };
-    let generated = metorial_client::Client::new_with_client(
-        &url,
-        reqwest::Client::new(),
-        metorial_client::Hooks::default(),
-    );
-    let (mut sdk_rps, mut plain_rps, mut generated_rps) = (Vec::new(), Vec::new(), Vec::new());
-    let generated_run = || {
-        let g = generated.clone();
-        throughput(window, move || {
-            let g = g.clone();
-            async move {
-                generated_get(&g).await;
-            }
-        })
-    };
+/// Requests per second of each client (medians over alternating rounds).
+struct Rates {
+    /// The SDK's.
+    sdk: f64,
+    /// The generated client's alone.
+    generated: f64,
+    /// Plain reqwest's.
+    plain: f64,
+}
+
+/// Throughput at 16 concurrent requests: the three in turn, the order reversed every other
+/// round so none always runs on a warmer machine; the median of each.
+async fn throughputs(clients: &Clients, quick: bool) -> Rates {
+    let window = Duration::from_secs(if quick { 1 } else { 3 });
     let sdk_run = || {
-        let m = metorial.clone();
+        let m = clients.sdk.clone();
         throughput(window, move || {
             let m = m.clone();
             async move {
@@ -151,41 +234,41 @@ async fn client(quick: bool) -> serde_json::Value {
             }
         })
     };
-    let plain_run = || {
-        let (h, u) = (http.clone(), Arc::new(url.clone()));
+    let generated_run = || {
+        let g = clients.generated.clone();
         throughput(window, move || {
-            let (h, u) = (h.clone(), u.clone());
+            let g = g.clone();
             async move {
-                plain_get(&h, &u).await;
+                generated_get(&g).await;
             }
         })
     };
-    // Alternate which goes first, so neither always runs on a warmer machine.
+    let plain_run = || {
+        let p = clients.plain.clone();
+        throughput(window, move || {
+            let p = p.clone();
+            async move {
+                p.get().await;
+            }
+        })
+    };
+    let (mut sdk, mut plain, mut generated) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..if quick { 4 } else { 6 } {
         if round % 2 == 0 {
-            sdk_rps.push(sdk_run().await);
-            plain_rps.push(plain_run().await);
-            generated_rps.push(generated_run().await);
+            sdk.push(sdk_run().await);
+            plain.push(plain_run().await);
+            generated.push(generated_run().await);
         } else {
-            generated_rps.push(generated_run().await);
-            plain_rps.push(plain_run().await);
-            sdk_rps.push(sdk_run().await);
+            generated.push(generated_run().await);
+            plain.push(plain_run().await);
+            sdk.push(sdk_run().await);
         }
     }
-    let middle = |v: &[f64]| {
-        let mut v = v.to_vec();
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    serde_json::json!({
-        "client_overhead_ratio": sdk_median.as_secs_f64() / plain_median.as_secs_f64(),
-        "client_throughput_ratio": middle(&sdk_rps) / middle(&plain_rps),
-        "client_sdk_median_us": sdk_median.as_secs_f64() * 1e6,
-        "client_baseline_median_us": plain_median.as_secs_f64() * 1e6,
-        "client_sdk_rps": middle(&sdk_rps),
-        "client_baseline_rps": middle(&plain_rps),
-        "client_generated_only_rps": middle(&generated_rps),
-    })
+    Rates {
+        sdk: median_f64(&sdk),
+        generated: median_f64(&generated),
+        plain: median_f64(&plain),
+    }
 }
 
 /// Requests per second with 16 tasks sending back to back for `window`.
