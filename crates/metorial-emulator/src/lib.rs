@@ -37,6 +37,7 @@
 //! `setup_session_id` (or `oauth_setup_id`) and `status`.
 
 mod api;
+mod cache;
 mod config;
 pub mod control;
 mod emulator;

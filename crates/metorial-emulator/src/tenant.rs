@@ -15,6 +15,7 @@ use std::sync::{Arc, RwLock};
 use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
 
+use crate::cache::ResponseCache;
 use crate::faults::Faults;
 use crate::fixtures::Fixtures;
 use crate::journal::Journal;
@@ -38,6 +39,8 @@ pub(crate) struct TenantState {
     pub(crate) journal: Journal,
     /// Its fault rules.
     pub(crate) faults: Faults,
+    /// The encoded answers of its reads, while still right.
+    pub(crate) cache: ResponseCache,
     /// Base of every URL handed to a browser: `<public URL>/t/<id>`.
     pub(crate) public_url: String,
     /// Base the server reaches this tenant's pages at (the fake provider's token endpoint).
@@ -72,6 +75,7 @@ impl Tenant {
             .await?;
         self.journal.clear();
         self.faults.clear();
+        self.cache.clear();
         Ok(())
     }
 
@@ -244,6 +248,7 @@ impl Tenants {
             store,
             journal: Journal::new(t.journal_size),
             faults: Faults::default(),
+            cache: ResponseCache::default(),
             public_url,
         })))
     }

@@ -8,7 +8,7 @@
 //! timeout) use `std::time::Duration` and tokio's timers, which is fine.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use metorial_models::Timestamp;
@@ -23,6 +23,8 @@ fn wall_ms() -> i64 {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Clock {
     offset_ms: Arc<AtomicI64>,
+    /// Bumped at every move, so what was computed at one time can tell it is stale.
+    version: Arc<AtomicU64>,
 }
 
 impl Clock {
@@ -34,6 +36,7 @@ impl Clock {
     /// Moves the clock forward by `ms` (backward when negative); the new time.
     pub(crate) fn advance(&self, ms: i64) -> i64 {
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        self.version.fetch_add(1, Ordering::AcqRel);
         self.now_ms()
     }
 
@@ -41,12 +44,19 @@ impl Clock {
     pub(crate) fn set(&self, ms: i64) -> i64 {
         self.offset_ms
             .store(ms.saturating_sub(wall_ms()), Ordering::Relaxed);
+        self.version.fetch_add(1, Ordering::AcqRel);
         self.now_ms()
     }
 
     /// Puts the clock `ms` milliseconds from the wall clock (a snapshot's offset; 0 on reset).
     pub(crate) fn set_offset(&self, ms: i64) {
         self.offset_ms.store(ms, Ordering::Relaxed);
+        self.version.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// How many times the clock has been moved.
+    pub(crate) fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
     }
 
     /// How far the clock is from the wall clock, in milliseconds.

@@ -1,4 +1,6 @@
-//! [`Page`]: a list page as a JSON response, serialized without growing a fresh buffer.
+//! JSON answers: [`Page`] (a list page serialized without growing a fresh buffer), and reads
+//! answered through the tenant's
+//! [`ResponseCache`](crate::cache::ResponseCache) ([`read_cached`]).
 
 use std::cell::RefCell;
 
@@ -8,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::error::ApiError;
+use crate::store::{Db, StoreError};
+use crate::tenant::Tenant;
 
 /// The buffer each thread starts with.
 const KEPT: usize = 256 * 1024;
@@ -25,20 +29,55 @@ pub(crate) struct Page<T>(pub(crate) T);
 
 impl<T: Serialize> IntoResponse for Page<T> {
     fn into_response(self) -> Response {
-        let encoded = BUFFER.with(|buffer| {
-            let mut buffer = buffer.borrow_mut();
-            buffer.clear();
-            let encoded = serde_json::to_writer(&mut *buffer, &self.0)
-                .map(|()| Bytes::copy_from_slice(&buffer));
-            // Keep a warm buffer, not the largest page ever answered.
-            if buffer.capacity() > MAX_KEPT {
-                *buffer = Vec::with_capacity(KEPT);
-            }
-            encoded
-        });
-        match encoded {
-            Ok(body) => ([(CONTENT_TYPE, "application/json")], body).into_response(),
-            Err(error) => ApiError::from(error).into_response(),
+        match encode(&self.0) {
+            Ok(body) => json_body(body),
+            Err(error) => error.into_response(),
         }
     }
+}
+
+/// `value` as JSON, encoded in this thread's warm buffer (see [`BUFFER`]).
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Bytes, ApiError> {
+    BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        buffer.clear();
+        let encoded =
+            serde_json::to_writer(&mut *buffer, value).map(|()| Bytes::copy_from_slice(&buffer));
+        // Keep a warm buffer, not the largest page ever answered.
+        if buffer.capacity() > MAX_KEPT {
+            *buffer = Vec::with_capacity(KEPT);
+        }
+        encoded.map_err(ApiError::from)
+    })
+}
+
+/// A 200 answer with this JSON body.
+pub(crate) fn json_body(body: Bytes) -> Response {
+    ([(CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The answer of a read through the tenant's [`ResponseCache`](crate::cache::ResponseCache):
+/// the cached body while it is
+/// still right, else `read` run at a known version, encoded and kept for next time;
+/// `valid_until` says from which clock time (ms) the value would be shown differently.
+pub(crate) async fn read_cached<T, F>(
+    tenant: &Tenant,
+    key: String,
+    read: F,
+    valid_until: impl FnOnce(&T) -> i64,
+) -> Result<Response, ApiError>
+where
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut Db<'_>) -> Result<T, StoreError> + Send + 'static,
+{
+    let now = tenant.clock().now_ms();
+    if let Some(body) = tenant.cache.get(&key, tenant.store.version(), now) {
+        return Ok(json_body(body));
+    }
+    let (value, version) = tenant.store.read(read).await?;
+    let body = encode(&value)?;
+    tenant
+        .cache
+        .put(key, body.clone(), version, valid_until(&value));
+    Ok(json_body(body))
 }

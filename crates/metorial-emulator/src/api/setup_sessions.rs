@@ -1,17 +1,18 @@
 //! `/provider-setup-sessions`.
 
-use axum::extract::RawQuery;
+use axum::http::Uri;
+use axum::response::Response;
 use axum::{Extension, Json};
 use metorial_models::{
-    CreateProviderSetupSessionBody, ProviderSetupSession, ProviderSetupSessionList,
+    CreateProviderSetupSessionBody, ProviderSetupSession, ProviderSetupSessionStatus,
     UpdateProviderSetupSessionBody,
 };
 
 use super::error::ApiError;
 use super::extract::{ApiPath, JsonBody, list_query};
-use super::json::Page;
+use super::json::read_cached;
 use super::validate;
-use crate::store::setup_sessions;
+use crate::store::{Db, setup_sessions};
 use crate::tenant::Tenant;
 
 /// The statuses the `status` filter accepts (the live API's list; `deleted` is not one).
@@ -33,17 +34,29 @@ const FILTERS: &[super::extract::ListFilter] = {
     ]
 };
 
-/// `list_provider_setup_sessions`: the filters above, paged (see [`list_query`]).
+/// `list_provider_setup_sessions`: the filters above, paged (see [`list_query`]); answered
+/// from the tenant's cache while no write or clock move could change it.
 pub(crate) async fn list(
     Extension(tenant): Extension<Tenant>,
-    RawQuery(query): RawQuery,
-) -> Result<Page<ProviderSetupSessionList>, ApiError> {
-    let query = list_query(query.as_deref(), FILTERS)?;
-    let page = tenant
-        .store
-        .call(move |db| setup_sessions::list(db, &query.page, &query.filters))
-        .await?;
-    Ok(Page(page))
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let query = list_query(uri.query(), FILTERS)?;
+    let key = format!("list_provider_setup_sessions {uri}");
+    let read = move |db: &mut Db<'_>| setup_sessions::list(db, &query.page, &query.filters);
+    read_cached(&tenant, key, read, |page| {
+        page.items.iter().map(shown_until).min().unwrap_or(i64::MAX)
+    })
+    .await
+}
+
+/// From when (clock ms) `session` would be shown differently: a `pending` session turns
+/// `expired` at its `expires_at`; any other status stays.
+fn shown_until(session: &ProviderSetupSession) -> i64 {
+    if session.status == ProviderSetupSessionStatus::Pending {
+        session.expires_at.timestamp_millis()
+    } else {
+        i64::MAX
+    }
 }
 
 /// `create_provider_setup_session`.
@@ -59,16 +72,15 @@ pub(crate) async fn create(
     Ok(Json(session))
 }
 
-/// `get_provider_setup_session`.
+/// `get_provider_setup_session`, answered from the tenant's cache while still right.
 pub(crate) async fn get(
     Extension(tenant): Extension<Tenant>,
+    uri: Uri,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<ProviderSetupSession>, ApiError> {
-    let session = tenant
-        .store
-        .call(move |db| setup_sessions::get(db, &id))
-        .await?;
-    Ok(Json(session))
+) -> Result<Response, ApiError> {
+    let key = format!("get_provider_setup_session {uri}");
+    let read = move |db: &mut Db<'_>| setup_sessions::get(db, &id);
+    read_cached(&tenant, key, read, shown_until).await
 }
 
 /// `update_provider_setup_session`.

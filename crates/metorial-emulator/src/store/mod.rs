@@ -16,6 +16,7 @@ pub(crate) mod snapshot;
 pub(crate) mod views;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -58,6 +59,20 @@ struct Inner {
     conn: Mutex<Connection>,
     ids: IdGenerator,
     settings: StoreSettings,
+    /// Bumped by every store operation that changed a row (see [`Store::version`]).
+    generation: AtomicU64,
+}
+
+/// What the data a read saw depends on: the store's generation (bumped by every write) and
+/// the clock's version (bumped by every move of the clock). A view built at one version is
+/// still right at a later moment with the same version, until its own time limit (a session
+/// shown `pending` turns `expired` at its `expires_at`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Version {
+    /// How many writes the store had seen.
+    pub(crate) generation: u64,
+    /// How many times the clock had been moved.
+    pub(crate) clock: u64,
 }
 
 /// What a store operation works with: the connection (held exclusively), the ID generator and
@@ -69,6 +84,14 @@ pub(crate) struct Db<'a> {
     pub(crate) ids: &'a IdGenerator,
     /// The settings.
     pub(crate) settings: &'a StoreSettings,
+}
+
+/// The connection held, and the generation when it was taken.
+struct Locked<'a> {
+    /// The store's generation before the operation.
+    store_generation: u64,
+    /// What the operation works with.
+    inner: Db<'a>,
 }
 
 impl Store {
@@ -109,6 +132,7 @@ impl Store {
                 conn: Mutex::new(conn),
                 ids: IdGenerator::default(),
                 settings,
+                generation: AtomicU64::new(0),
             }),
         })
     }
@@ -126,7 +150,7 @@ impl Store {
         F: FnOnce(&mut Db<'_>) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(f)
+        self.run(|locked| f(&mut locked.inner))
     }
 
     /// Runs `f` with exclusive use of the connection on a blocking thread: for work that may
@@ -137,25 +161,59 @@ impl Store {
         T: Send + 'static,
     {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.run(f))
+        tokio::task::spawn_blocking(move || store.run(|locked| f(&mut locked.inner)))
             .await
             .map_err(|e| StoreError::Internal(format!("store task: {e}")))?
     }
 
-    /// Runs `f` holding the connection; a panic becomes [`StoreError::Internal`].
+    /// [`call`](Self::call) for a read, with the [`Version`] of the data it saw.
+    pub(crate) async fn read<T, F>(&self, f: F) -> Result<(T, Version), StoreError>
+    where
+        F: FnOnce(&mut Db<'_>) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let clock = &self.inner.settings.clock;
+        self.run(move |db| {
+            let version = Version {
+                generation: db.store_generation,
+                clock: clock.version(),
+            };
+            let value = f(&mut db.inner)?;
+            Ok((value, version))
+        })
+    }
+
+    /// The version of the data now (without waiting for the connection: a write in progress
+    /// bumps it before its answer leaves).
+    pub(crate) fn version(&self) -> Version {
+        Version {
+            generation: self.inner.generation.load(Ordering::Acquire),
+            clock: self.inner.settings.clock.version(),
+        }
+    }
+
+    /// Runs `f` holding the connection; a panic becomes [`StoreError::Internal`]. A change to
+    /// any row (SQLite's `total_changes`) bumps the generation.
     fn run<T, F>(&self, f: F) -> Result<T, StoreError>
     where
-        F: FnOnce(&mut Db<'_>) -> Result<T, StoreError>,
+        F: FnOnce(&mut Locked<'_>) -> Result<T, StoreError>,
     {
         // A panic while holding the lock rolled its transaction back: the data is intact.
         let mut conn = self.inner.conn.lock().unwrap_or_else(|e| e.into_inner());
-        let mut db = Db {
-            conn: &mut conn,
-            ids: &self.inner.ids,
-            settings: &self.inner.settings,
+        let before = conn.total_changes();
+        let mut locked = Locked {
+            store_generation: self.inner.generation.load(Ordering::Acquire),
+            inner: Db {
+                conn: &mut conn,
+                ids: &self.inner.ids,
+                settings: &self.inner.settings,
+            },
         };
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut db)))
-            .map_err(|_| StoreError::Internal("a store operation panicked".to_owned()))?
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut locked)));
+        if conn.total_changes() != before {
+            self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        }
+        result.map_err(|_| StoreError::Internal("a store operation panicked".to_owned()))?
     }
 }
 
