@@ -1,5 +1,7 @@
-//! The SQLite store: one connection (a file, or `:memory:`) behind a mutex, used from
-//! `spawn_blocking`. Every write runs in a transaction, so a failed request changes nothing.
+//! The SQLite store: one connection (a file, or `:memory:`) behind a mutex, used on the
+//! request's own task (long jobs on a blocking thread). Every write runs in a transaction, so
+//! a failed request changes nothing; every operation that changed a row bumps the store's
+//! generation, which reads report with their [`Version`] (what the read cache checks).
 
 pub(crate) mod auth_exports;
 pub(crate) mod catalog;
