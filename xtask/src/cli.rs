@@ -415,13 +415,7 @@ fn body_flags(
         .raw
         .pointer(&format!("/components/schemas/{schema}"))
         .with_context(|| format!("no schema {schema}"))?;
-    let required: Vec<&str> = node
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required = crate::spec::required(node);
     let mut flags = Vec::new();
     for (wire, prop) in node
         .get("properties")

@@ -850,13 +850,7 @@ impl Walker<'_> {
         let Some(properties) = flat.get("properties").and_then(Value::as_object) else {
             return;
         };
-        let required: Vec<&str> = flat
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required = crate::spec::required(flat);
         let keys: BTreeSet<&str> = map
             .keys()
             .map(String::as_str)

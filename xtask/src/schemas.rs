@@ -289,13 +289,7 @@ fn object_schema<'a>(
             message: "a request body must be an object schema".into(),
         }]));
     }
-    let required = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required = crate::spec::required(schema);
     Ok((location, schema, required))
 }
 

@@ -252,6 +252,17 @@ fn walk(node: &Value, pointer: &mut String, visit: &mut dyn FnMut(&str, &Value))
     }
 }
 
+/// The names a schema's `required` lists (none when it has no such list).
+pub fn required(schema: &Value) -> Vec<&str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 /// Follows a local `$ref` (`#/...`) once; anything else is returned as is.
 pub fn resolve<'a>(raw: &'a Value, node: &'a Value) -> &'a Value {
     node.get("$ref")
