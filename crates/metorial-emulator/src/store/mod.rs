@@ -18,8 +18,8 @@ pub(crate) mod snapshot;
 pub(crate) mod views;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::Connection;
@@ -63,6 +63,25 @@ struct Inner {
     settings: StoreSettings,
     /// Bumped by every store operation that changed a row (see [`Store::version`]).
     generation: AtomicU64,
+    /// How many long operations hold or await the connection.
+    long_operations: AtomicUsize,
+}
+
+/// A long operation, announced while it exists (see [`Store::call_blocking`]).
+struct LongOperation<'a>(&'a AtomicUsize);
+
+impl<'a> LongOperation<'a> {
+    /// Counts one more long operation until dropped.
+    fn announce(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::AcqRel);
+        Self(count)
+    }
+}
+
+impl Drop for LongOperation<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// What the data a read saw depends on: the store's generation (bumped by every write) and
@@ -135,6 +154,7 @@ impl Store {
                 ids: IdGenerator::default(),
                 settings,
                 generation: AtomicU64::new(0),
+                long_operations: AtomicUsize::new(0),
             }),
         })
     }
@@ -146,13 +166,15 @@ impl Store {
 
     /// Runs `f` with exclusive use of the connection, on the calling task: a request's
     /// queries take well under a millisecond, and handing them to a blocking thread cost two
-    /// thread switches per request (see BENCHMARKS.md). A panic in `f` is an internal error.
+    /// thread switches per request (see BENCHMARKS.md). While a long operation (a snapshot, a
+    /// reset) holds or awaits the connection, `f` waits on a blocking thread instead, so no
+    /// runtime worker stalls. A panic in `f` is an internal error.
     pub(crate) async fn call<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut Db<'_>) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(|locked| f(&mut locked.inner))
+        self.locked(move |locked| f(&mut locked.inner)).await
     }
 
     /// Runs `f` with exclusive use of the connection on a blocking thread: for work that may
@@ -162,10 +184,12 @@ impl Store {
         F: FnOnce(&mut Db<'_>) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.run(|locked| f(&mut locked.inner)))
-            .await
-            .map_err(|e| StoreError::Internal(format!("store task: {e}")))?
+        let long = LongOperation::announce(&self.inner.long_operations);
+        let result = self
+            .on_blocking_thread(move |locked| f(&mut locked.inner))
+            .await;
+        drop(long);
+        result
     }
 
     /// [`call`](Self::call) for a read, with the [`Version`] of the data it saw.
@@ -174,15 +198,15 @@ impl Store {
         F: FnOnce(&mut Db<'_>) -> Result<T, StoreError> + Send + 'static,
         T: Send + 'static,
     {
-        let clock = &self.inner.settings.clock;
-        self.run(move |db| {
+        self.locked(move |locked| {
             let version = Version {
-                generation: db.store_generation,
-                clock: clock.version(),
+                generation: locked.store_generation,
+                clock: locked.inner.settings.clock.version(),
             };
-            let value = f(&mut db.inner)?;
+            let value = f(&mut locked.inner)?;
             Ok((value, version))
         })
+        .await
     }
 
     /// The version of the data now (without waiting for the connection: a write in progress
@@ -194,14 +218,45 @@ impl Store {
         }
     }
 
-    /// Runs `f` holding the connection; a panic becomes [`StoreError::Internal`]. A change to
-    /// any row (SQLite's `total_changes`) bumps the generation.
-    fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    /// Runs `f` holding the connection: here (waiting for a short operation to finish, as
+    /// long operations are announced), or on a blocking thread while a long one holds or
+    /// awaits it.
+    async fn locked<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Locked<'_>) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.inner.long_operations.load(Ordering::Acquire) > 0 {
+            return self.on_blocking_thread(f).await;
+        }
+        // A panic while holding the lock rolled its transaction back: the data is intact.
+        let conn = self.inner.conn.lock().unwrap_or_else(|e| e.into_inner());
+        self.run(conn, f)
+    }
+
+    /// Runs `f` on a blocking thread, waiting there for the connection; a long operation
+    /// ([`call_blocking`](Self::call_blocking)) is announced first, so that calls arriving
+    /// meanwhile wait on blocking threads too instead of stalling the runtime's workers.
+    async fn on_blocking_thread<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Locked<'_>) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = store.inner.conn.lock().unwrap_or_else(|e| e.into_inner());
+            store.run(conn, f)
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("store task: {e}")))?
+    }
+
+    /// Runs `f` with the connection `conn` holds; a panic becomes [`StoreError::Internal`]. A
+    /// change to any row (SQLite's `total_changes`) bumps the generation.
+    fn run<T, F>(&self, mut conn: MutexGuard<'_, Connection>, f: F) -> Result<T, StoreError>
     where
         F: FnOnce(&mut Locked<'_>) -> Result<T, StoreError>,
     {
-        // A panic while holding the lock rolled its transaction back: the data is intact.
-        let mut conn = self.inner.conn.lock().unwrap_or_else(|e| e.into_inner());
         let before = conn.total_changes();
         let mut locked = Locked {
             store_generation: self.inner.generation.load(Ordering::Acquire),
@@ -255,5 +310,48 @@ pub(crate) fn json_column(
     match value {
         Some(text) => Ok(Some(serde_json::from_str(&text)?)),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::snapshot::testing::store;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_long_operation_does_not_stall_the_runtime() {
+        let store = store();
+        let long = tokio::spawn({
+            let store = store.clone();
+            async move {
+                store
+                    .call_blocking(|_| {
+                        std::thread::sleep(Duration::from_millis(400));
+                        Ok(())
+                    })
+                    .await
+            }
+        });
+        // Let the long operation take the connection.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let waiting = tokio::spawn({
+            let store = store.clone();
+            async move { store.call(|_| Ok(Instant::now())).await }
+        });
+        // The one worker keeps serving other tasks while the call waits for the connection.
+        let started = Instant::now();
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let other_task_took = started.elapsed();
+        let served_at = waiting.await.unwrap().unwrap();
+        long.await.unwrap().unwrap();
+        assert!(
+            other_task_took < Duration::from_millis(200),
+            "the runtime stalled for {other_task_took:?}"
+        );
+        assert!(
+            served_at >= started + Duration::from_millis(200),
+            "the call waited its turn"
+        );
     }
 }
