@@ -1,6 +1,7 @@
 //! The emulator under attack at the HTTP level: slow clients (header and body timeouts),
 //! connection floods (a cap), huge fields, bodies, URIs and headers (limits answered with the
-//! API's error body), and what hyper answers before the emulator sees a request.
+//! API's error body), and what hyper refuses before the emulator sees a request (answered with
+//! the API's error body too).
 
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,8 @@ enum Outcome {
     Answer {
         /// The status code.
         status: u16,
+        /// The status line and header lines, as text.
+        head: String,
         /// The body, as text.
         body: String,
     },
@@ -75,8 +78,12 @@ async fn outcome(stream: &mut TcpStream, within: Duration) -> Outcome {
     if received.is_empty() {
         return Outcome::Closed;
     }
-    let text = String::from_utf8_lossy(&received).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    answer(&String::from_utf8_lossy(&received))
+}
+
+/// The answer `text` is (head and body up to the connection's end).
+fn answer(text: &str) -> Outcome {
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((text, ""));
     let status = head
         .split_whitespace()
         .nth(1)
@@ -84,6 +91,7 @@ async fn outcome(stream: &mut TcpStream, within: Duration) -> Outcome {
         .unwrap_or_else(|| panic!("not an HTTP answer: {head}"));
     Outcome::Answer {
         status,
+        head: head.to_owned(),
         body: body.to_owned(),
     }
 }
@@ -97,7 +105,10 @@ async fn exchange(emulator: &Emulator, request: &[u8]) -> Outcome {
 
 /// Checks `outcome` is an answer with `status` and the API's error body with `code`.
 fn assert_api_error(outcome: &Outcome, status: u16, code: ErrorCode) -> ErrorBody {
-    let Outcome::Answer { status: got, body } = outcome else {
+    let Outcome::Answer {
+        status: got, body, ..
+    } = outcome
+    else {
         panic!("expected {status} with the API's error body, got {outcome:?}");
     };
     assert_eq!(*got, status, "{body}");
@@ -109,6 +120,32 @@ fn assert_api_error(outcome: &Outcome, status: u16, code: ErrorCode) -> ErrorBod
         "{body:?}"
     );
     assert!(!body.message.is_empty());
+    body
+}
+
+/// The value of header `name` (lowercase) in `outcome`'s answer, if it has one.
+fn header<'a>(outcome: &'a Outcome, name: &str) -> Option<&'a str> {
+    let Outcome::Answer { head, .. } = outcome else {
+        return None;
+    };
+    head.split("\r\n").skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name).then_some(value.trim())
+    })
+}
+
+/// Checks `outcome` is an answer with `status`, the API's error body with code `bad_request`,
+/// a request ID and `connection: close`: what the emulator answers to a request hyper refuses.
+fn assert_refused(outcome: &Outcome, status: u16) -> ErrorBody {
+    let body = assert_api_error(outcome, status, ErrorCode::BadRequest);
+    let id = header(outcome, "x-request-id");
+    assert!(id.is_some_and(|id| id.starts_with("req_")), "{outcome:?}");
+    assert_eq!(header(outcome, "connection"), Some("close"), "{outcome:?}");
+    assert_eq!(
+        header(outcome, "content-type"),
+        Some("application/json"),
+        "{outcome:?}"
+    );
     body
 }
 
@@ -435,7 +472,39 @@ async fn a_100_kb_head_gets_431_with_the_error_body() {
 }
 
 #[tokio::test]
-async fn what_hyper_refuses_first_has_no_body_and_the_server_keeps_serving() {
+async fn a_100000_character_uri_gets_414_with_the_error_body() {
+    let emu = emulator(Emulator::builder()).await;
+    let target = format!("/{}", "a".repeat(100_000));
+    let request = head(&emu, "GET", &target, "");
+    let body = assert_refused(&exchange(&emu, request.as_bytes()).await, 414);
+    assert!(body.message.contains("65534"), "{body:?}");
+
+    // On a kept-alive connection, after an answered request (pipelined: hyper parses the
+    // second request after it has written the first answer).
+    let first = format!(
+        "GET /provider-setup-sessions HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\r\n",
+        emu.local_addr(),
+        emu.api_key()
+    );
+    let mut stream = connect(&emu).await;
+    stream
+        .write_all(format!("{first}{request}").as_bytes())
+        .await
+        .expect("send both requests");
+    let mut received = Vec::new();
+    tokio::time::timeout(PATIENCE, stream.read_to_end(&mut received))
+        .await
+        .expect("the connection is closed after the answers")
+        .expect("read the answers");
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 200 "), "{text:.300}");
+    let second = text.find("HTTP/1.1 414 ").expect("a second answer: 414");
+    assert_refused(&answer(&text[second..]), 414);
+    assert_eq!(list_status(&emu).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn what_hyper_refuses_first_gets_the_error_body_and_the_server_keeps_serving() {
     let emu = emulator(Emulator::builder()).await;
     let huge = head(
         &emu,
@@ -453,15 +522,14 @@ async fn what_hyper_refuses_first_has_no_body_and_the_server_keeps_serving() {
         (long_target, 414),
         ("NOT A REQUEST\r\n\r\n".to_owned(), 400),
     ] {
-        match exchange(&emu, request.as_bytes()).await {
-            Outcome::Answer { status: got, body } => {
-                assert_eq!((got, body.as_str()), (status, ""), "{request:.80}");
-            }
-            Outcome::Closed => {}
-            Outcome::Hung => panic!("no answer to {request:.80}"),
-        }
+        let outcome = exchange(&emu, request.as_bytes()).await;
+        assert!(
+            matches!(&outcome, Outcome::Answer { status: got, .. } if *got == status),
+            "{request:.80}: {outcome:?}"
+        );
+        assert_refused(&outcome, status);
+        assert_eq!(list_status(&emu).await, StatusCode::OK);
     }
-    assert_eq!(list_status(&emu).await, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -48,6 +48,7 @@ pub mod fixtures;
 mod ids;
 pub(crate) mod journal;
 mod oauth;
+mod protocol_errors;
 mod server;
 mod store;
 mod tenant;

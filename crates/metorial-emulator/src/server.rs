@@ -8,17 +8,15 @@
 //! answers an over-long URI (414), too many query values (400), an over-large head (431) or
 //! body (413) with the API's error body.
 //!
-//! What stays without the API's error body, because hyper answers before any service sees the
-//! request and has no hook to change its automatic answers (they are fixed status lines with
-//! an empty body, after which hyper closes the connection):
-//! - a malformed request line or header line: hyper's bare 400;
-//! - a request target over 65,534 bytes (hyper's own limit): hyper's bare 414 (the guard's
-//!   JSON 414 covers targets from [`MAX_URI_BYTES`] up to that);
-//! - a request head over [`MAX_HEAD_BUFFER`] bytes, or with more than 100 header lines
-//!   (hyper's parser limit): hyper's bare 431 (the guard's JSON 431 covers heads from
-//!   [`MAX_HEAD_BYTES`] up to that);
-//! - a head not complete within the header timeout: the connection is closed with no answer
-//!   (an answer would need a parsed request to answer);
+//! What hyper refuses before any service sees the request gets the API's error body too:
+//! hyper answers it itself with a bare head, which [`ProtocolErrors`] replaces as hyper writes
+//! it. That is a malformed request line or header line (400), a request target over 65,534
+//! bytes (hyper's own limit, beyond the guard's [`MAX_URI_BYTES`]: 414), and a head over
+//! [`MAX_HEAD_BUFFER`] bytes or with more than 100 header lines (hyper's parser limits, beyond
+//! the guard's [`MAX_HEAD_BYTES`]: 431). Each closes the connection after its answer.
+//!
+//! What stays without an answer, because there is no request to answer:
+//! - a head not complete within the header timeout: the connection is closed with no answer;
 //! - a connection over the cap: it is not accepted until another closes, so it gets nothing.
 
 use std::future::poll_fn;
@@ -47,6 +45,7 @@ use tower::Service as _;
 use crate::api::error::ApiError;
 use crate::config::{Limits, Runtime};
 use crate::ids::random_secret;
+use crate::protocol_errors::ProtocolErrors;
 use crate::tenant::Tenants;
 
 /// The longest request target (path and query) the API answers: 8 KiB; longer is 414.
@@ -61,10 +60,11 @@ const MAX_QUERY_VALUES: usize = 512;
 const MAX_HEAD_BYTES: usize = 32 * 1024;
 
 /// The largest request head hyper parses (its `max_header_size`), and its read buffer per
-/// connection: a head between [`MAX_HEAD_BYTES`] and this gets the guard's 431 with the API's
-/// error body, a larger one hyper's bare 431. (Below hyper's default buffer of about 400 KiB:
-/// there is one per connection.)
-const MAX_HEAD_BUFFER: usize = 256 * 1024;
+/// connection: a head between [`MAX_HEAD_BYTES`] and this gets the guard's 431, a larger one
+/// hyper's, which [`ProtocolErrors`] gives the API's error body. (Large enough for a request
+/// target over hyper's limit of 65,534 bytes to reach its parser and get its 414; below
+/// hyper's default buffer of about 400 KiB: there is one per connection.)
+pub(crate) const MAX_HEAD_BUFFER: usize = 256 * 1024;
 
 /// How long the accept loop pauses after a failure that is not one connection's (such as
 /// running out of file descriptors), instead of spinning.
@@ -367,7 +367,8 @@ impl Connections {
     }
 
     /// Serves one connection in its own task, holding `slot` until it closes; each request
-    /// carries the peer's address (`ConnectInfo`).
+    /// carries the peer's address (`ConnectInfo`), and hyper's own answers to what it cannot
+    /// parse get the API's error body ([`ProtocolErrors`]).
     fn spawn(&self, stream: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit) {
         // Small answers go out at once (no Nagle delay); failing to set it is harmless.
         let _ = stream.set_nodelay(true);
@@ -385,7 +386,8 @@ impl Connections {
                 }
             }
         });
-        let connection = self.http1.serve_connection(TokioIo::new(stream), service);
+        let io = ProtocolErrors::new(TokioIo::new(stream));
+        let connection = self.http1.serve_connection(io, service);
         let mut stop = self.stop.subscribe();
         tokio::spawn(async move {
             let _slot = slot;
