@@ -12,7 +12,6 @@
 //!
 //! Bounded by the bytes it holds ([`MAX_BYTES`] per tenant), least recently used first out.
 
-use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
 use axum::body::Bytes;
@@ -50,11 +49,12 @@ pub(crate) struct ResponseCache {
 }
 
 impl Default for ResponseCache {
+    /// An empty cache. Its map grows with use (bounded by [`MAX_ENTRIES`] in
+    /// [`put`](Self::put)), so a tenant that reads nothing pays nothing for it.
     fn default() -> Self {
-        let cap = NonZeroUsize::new(MAX_ENTRIES).unwrap_or(NonZeroUsize::MIN);
         Self {
             entries: Mutex::new(Entries {
-                map: LruCache::new(cap),
+                map: LruCache::unbounded(),
                 bytes: 0,
             }),
         }
@@ -106,7 +106,7 @@ impl ResponseCache {
             entries.bytes -= old.body.len();
         }
         entries.bytes += size;
-        while entries.bytes > MAX_BYTES {
+        while entries.bytes > MAX_BYTES || entries.map.len() > MAX_ENTRIES {
             match entries.map.pop_lru() {
                 Some((_, old)) => entries.bytes -= old.body.len(),
                 None => break,
@@ -114,10 +114,10 @@ impl ResponseCache {
         }
     }
 
-    /// Drops every entry.
+    /// Drops every entry, and the map's room with them.
     pub(crate) fn clear(&self) {
         let mut entries = self.lock();
-        entries.map.clear();
+        entries.map = LruCache::unbounded();
         entries.bytes = 0;
     }
 }
@@ -166,5 +166,21 @@ mod tests {
         assert!(entries.bytes <= MAX_BYTES, "{}", entries.bytes);
         assert_eq!(entries.bytes, entries.map.len() * body.len());
         assert!(entries.map.contains("k19") && !entries.map.contains("k0"));
+    }
+
+    #[test]
+    fn the_entries_held_stay_under_their_bound() {
+        let cache = ResponseCache::default();
+        for i in 0..MAX_ENTRIES + 10 {
+            cache.put(
+                format!("k{i}"),
+                Bytes::from_static(b"x"),
+                version(0, 0),
+                i64::MAX,
+            );
+        }
+        let entries = cache.lock();
+        assert_eq!(entries.map.len(), MAX_ENTRIES);
+        assert!(!entries.map.contains("k9") && entries.map.contains("k10"));
     }
 }
