@@ -174,6 +174,20 @@ pub fn consent_request_id(html: &str) -> String {
     html[start..end].to_owned()
 }
 
+/// A client sending `key` as the API key on every request, following no redirects.
+pub fn keyed_client(key: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value = format!("Bearer {key}")
+        .parse()
+        .expect("a valid header value");
+    headers.insert(reqwest::header::AUTHORIZATION, value);
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+}
+
 /// Sends `request` and decodes the JSON answer as `T`, checking the status first (the body is
 /// in the failure message).
 pub async fn call<T: serde::de::DeserializeOwned>(

@@ -862,8 +862,8 @@ async fn a_restarted_emulator_serves_everything_it_had() {
     let builder = || {
         Emulator::builder()
             .database(&database)
-            .api_key("metorial_sk_restart")
-            .api_key("metorial_sk_restart_other")
+            .api_key("metorial_sk_restart_first")
+            .api_key("metorial_sk_restart_other_key")
             .public_url("http://emulator.test")
             .oauth_auto_approve(true)
     };
@@ -881,7 +881,7 @@ async fn a_restarted_emulator_serves_everything_it_had() {
     );
     assert!(session.url.starts_with("http://emulator.test/t/tnt_"));
     // The second key's tenant keeps its own file beside the first's.
-    let other = first.tenant_for("metorial_sk_restart_other").unwrap();
+    let other = first.tenant_for("metorial_sk_restart_other_key").unwrap();
     let other_config = other
         .seed_auth_config(metorial_emulator::control::SeedAuthConfig::for_deployment(
             DEPLOYMENT_ID,
@@ -935,7 +935,7 @@ async fn a_restarted_emulator_serves_everything_it_had() {
     assert_eq!(sessions_after, sessions_before);
     assert_eq!(exports_after, exports_before);
     let kept = second
-        .tenant_for("metorial_sk_restart_other")
+        .tenant_for("metorial_sk_restart_other_key")
         .unwrap()
         .snapshot()
         .await

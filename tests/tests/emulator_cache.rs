@@ -63,7 +63,9 @@ async fn api_writes_and_the_clock_invalidate_cached_reads() {
     assert_eq!(list_twice(&emu, &key).await.items.len(), 2);
 
     // The clock, forward and back.
-    emu.advance_clock(Duration::from_secs(31 * 60));
+    emu.advance_clock(Duration::from_secs(31 * 60))
+        .await
+        .expect("the clock moves");
     let expired = read_twice(&emu, &key, &session.id).await;
     assert_eq!(expired.status, ProviderSetupSessionStatus::Expired);
     let listed = list_twice(&emu, &key).await;
@@ -73,7 +75,9 @@ async fn api_writes_and_the_clock_invalidate_cached_reads() {
             .iter()
             .all(|s| s.status == ProviderSetupSessionStatus::Expired)
     );
-    emu.set_clock(session.created_at);
+    emu.set_clock(session.created_at)
+        .await
+        .expect("the clock moves");
     let back = read_twice(&emu, &key, &session.id).await;
     assert_eq!(back.status, ProviderSetupSessionStatus::Pending);
     emu.shutdown().await.unwrap();

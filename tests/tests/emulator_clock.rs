@@ -78,7 +78,10 @@ async fn stored_times_follow_the_clock_set_from_rust() {
         StatusCode::OK,
     )
     .await;
-    let later = emu.advance_clock(Duration::from_secs(31 * 60));
+    let later = emu
+        .advance_clock(Duration::from_secs(31 * 60))
+        .await
+        .expect("the clock moves");
     assert!((*emu.now() - *later).num_seconds() <= 1);
     let read: ProviderOauthSetup = call(
         api_client(&emu).get(format!(
@@ -92,7 +95,7 @@ async fn stored_times_follow_the_clock_set_from_rust() {
     assert_eq!(read.status, Some(ProviderOauthSetupStatus::Expired));
 
     let future: metorial_models::Timestamp = "2030-01-01T00:00:00.000Z".parse().unwrap();
-    emu.set_clock(future);
+    emu.set_clock(future).await.expect("the clock moves");
     let session = create_session(&emu, json!({"provider_id": PROVIDER_ID})).await;
     assert!(*session.created_at >= *future, "{}", session.created_at);
     assert!(

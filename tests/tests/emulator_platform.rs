@@ -8,7 +8,7 @@ use metorial::Metorial;
 use metorial::models::CreateProviderSetupSessionBody;
 use metorial_e2e::{
     AUTH_CONFIG_ID, DEPLOYMENT_ID, Emulator, PROVIDER_ID, api_error, call, follow_flow,
-    query_param, spawn,
+    keyed_client, query_param, spawn,
 };
 use metorial_emulator::control::{FaultRule, JournalQuery, ProviderEndpoint, SeedTokens};
 use metorial_models::{
@@ -19,14 +19,7 @@ use serde_json::{Value, json};
 
 /// A client sending `key` as the API key.
 fn client(key: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    let value = format!("Bearer {key}").parse().unwrap();
-    headers.insert(reqwest::header::AUTHORIZATION, value);
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    keyed_client(key)
 }
 
 /// The URL of `path` on the emulator.
@@ -119,7 +112,9 @@ async fn two_tenants_in_parallel_never_see_each_other() {
     assert!(session.url.starts_with(&prefix), "{}", session.url);
 
     // The clock, the journal and the fault rules are each tenant's own.
-    b.advance_clock(Duration::from_secs(31 * 60));
+    b.advance_clock(Duration::from_secs(31 * 60))
+        .await
+        .expect("the clock moves");
     let still: ProviderSetupSession = call(client(a.api_key()).get(&foreign), StatusCode::OK).await;
     assert_eq!(still.status, ProviderSetupSessionStatus::Pending);
     let creates = JournalQuery {
@@ -167,18 +162,18 @@ async fn a_tenants_flow_completes_in_that_tenant_only() {
 
 #[tokio::test]
 async fn tenants_are_made_over_http_and_keys_are_checked() {
-    let emu = spawn(Emulator::builder().api_key("metorial_sk_first")).await;
-    let first = client("metorial_sk_first");
+    let emu = spawn(Emulator::builder().api_key("metorial_sk_first_tenant_key")).await;
+    let first = client("metorial_sk_first_tenant_key");
     let made: Value = call(
         first
             .post(url(&emu, "/_emulator/tenants"))
-            .json(&json!({"api_key": "metorial_sk_second"})),
+            .json(&json!({"api_key": "metorial_sk_second_tenant_key"})),
         StatusCode::CREATED,
     )
     .await;
-    assert_eq!(made["api_key"], "metorial_sk_second");
+    assert_eq!(made["api_key"], "metorial_sk_second_tenant_key");
     let me: Value = call(
-        client("metorial_sk_second").get(url(&emu, "/_emulator/tenant")),
+        client("metorial_sk_second_tenant_key").get(url(&emu, "/_emulator/tenant")),
         StatusCode::OK,
     )
     .await;
@@ -198,7 +193,7 @@ async fn tenants_are_made_over_http_and_keys_are_checked() {
     let key = generated["api_key"].as_str().unwrap();
     assert!(key.starts_with("metorial_sk_"), "{key}");
     assert!(session_ids(&emu, key).await.is_empty());
-    for bad in ["metorial_sk_second", "with space", ""] {
+    for bad in ["metorial_sk_second_tenant_key", "with space", ""] {
         let body = api_error(
             first
                 .post(url(&emu, "/_emulator/tenants"))
@@ -223,10 +218,10 @@ async fn tenants_are_made_over_http_and_keys_are_checked() {
 #[tokio::test]
 async fn the_curl_walkthrough_expire_fail_journal_reset() {
     // The README's curl lines, step by step, with a second tenant watching.
-    let emu = spawn(Emulator::builder().api_key("metorial_sk_one")).await;
+    let emu = spawn(Emulator::builder().api_key("metorial_sk_one_tenant_key_x")).await;
     let other = emu.create_tenant().await.unwrap();
-    let one = client("metorial_sk_one");
-    let session = new_session(&emu, "metorial_sk_one").await;
+    let one = client("metorial_sk_one_tenant_key_x");
+    let session = new_session(&emu, "metorial_sk_one_tenant_key_x").await;
     let _: Value = call(
         one.post(url(&emu, "/_emulator/clock"))
             .json(&json!({"advance_seconds": 1860})),
@@ -278,7 +273,11 @@ async fn the_curl_walkthrough_expire_fail_journal_reset() {
         .await
         .unwrap();
     assert_eq!(reset.status(), StatusCode::NO_CONTENT);
-    assert!(session_ids(&emu, "metorial_sk_one").await.is_empty());
+    assert!(
+        session_ids(&emu, "metorial_sk_one_tenant_key_x")
+            .await
+            .is_empty()
+    );
     let clock: Value = call(one.get(url(&emu, "/_emulator/clock")), StatusCode::OK).await;
     assert_eq!(clock["offset_ms"], 0);
     // Only the list just made is left.
@@ -487,7 +486,9 @@ async fn every_answer_carries_a_request_id() {
 async fn a_snapshot_restores_a_saved_world_in_another_emulator() {
     let emu = spawn(Emulator::builder()).await;
     let session = new_session(&emu, emu.api_key()).await;
-    emu.advance_clock(Duration::from_secs(60));
+    emu.advance_clock(Duration::from_secs(60))
+        .await
+        .expect("the clock moves");
     let api = client(emu.api_key());
     let saved: Value = call(api.get(url(&emu, "/_emulator/snapshot")), StatusCode::OK).await;
     assert_eq!(saved["clock_offset_ms"], 60_000);
@@ -695,7 +696,10 @@ async fn an_access_token_expires_by_the_virtual_clock() {
     .await;
     assert_eq!(ok["client_id"], token.client_id.as_str());
 
-    tenant.advance_clock(Duration::from_secs(token.expires_in.unsigned_abs() + 1));
+    tenant
+        .advance_clock(Duration::from_secs(token.expires_in.unsigned_abs() + 1))
+        .await
+        .expect("the clock moves");
     let expired = http
         .get(&userinfo)
         .bearer_auth(&token.access_token)

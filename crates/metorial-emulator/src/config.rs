@@ -117,6 +117,8 @@ pub(crate) struct Settings {
     pub(crate) limits: Limits,
     /// How many requests each tenant's journal keeps.
     pub(crate) journal_size: usize,
+    /// How many tenants there may be at once.
+    pub(crate) max_tenants: usize,
 }
 
 /// Settings the request handlers read, once the server is bound (the URLs are each tenant's).

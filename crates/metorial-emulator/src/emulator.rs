@@ -12,6 +12,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::Error;
+use crate::api::error::ApiError;
 use crate::config::{
     DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_OAUTH_SETUP_LIFETIME, DEFAULT_SESSION_LIFETIME, Limits, Runtime, Settings,
@@ -20,7 +21,7 @@ use crate::config::{
 use crate::fixtures::Fixtures;
 use crate::ids::random_secret;
 use crate::server::{self, AppState};
-use crate::tenant::{Template, Tenants};
+use crate::tenant::{DEFAULT_MAX_TENANTS, MAX_MAX_TENANTS, Template, Tenants};
 use crate::tenant_handle::TenantHandle;
 
 /// Where the fixtures come from.
@@ -58,6 +59,8 @@ pub struct EmulatorBuilder {
     limits: Limits,
     /// How many requests each tenant's journal keeps.
     journal_size: usize,
+    /// How many tenants there may be at once.
+    max_tenants: usize,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -76,6 +79,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("oauth_setup_lifetime", &self.oauth_setup_lifetime)
             .field("limits", &self.limits)
             .field("journal_size", &self.journal_size)
+            .field("max_tenants", &self.max_tenants)
             .finish()
     }
 }
@@ -93,6 +97,7 @@ impl Default for EmulatorBuilder {
             oauth_setup_lifetime: DEFAULT_OAUTH_SETUP_LIFETIME,
             limits: Limits::default(),
             journal_size: crate::journal::DEFAULT_CAPACITY,
+            max_tenants: DEFAULT_MAX_TENANTS,
         }
     }
 }
@@ -116,14 +121,22 @@ impl EmulatorBuilder {
     /// The largest [`journal_size`](Self::journal_size) accepted: 1,000,000 requests.
     pub const MAX_JOURNAL_SIZE: usize = crate::journal::MAX_CAPACITY;
 
+    /// The default of [`max_tenants`](Self::max_tenants): 1000 tenants.
+    pub const DEFAULT_MAX_TENANTS: usize = DEFAULT_MAX_TENANTS;
+
+    /// The largest [`max_tenants`](Self::max_tenants) accepted: 100,000 tenants.
+    pub const MAX_MAX_TENANTS: usize = MAX_MAX_TENANTS;
+
     /// Where to listen (`--listen`); port 0 picks a free port. Default `127.0.0.1:0`.
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = addr;
         self
     }
 
-    /// Accepts this API key (`--api-key`, repeatable). Without any, a key `metorial_sk_...` is
-    /// generated.
+    /// Accepts this API key (`--api-key`, repeatable): its own tenant, which is never deleted.
+    /// A key is 20 to 256 characters of `A-Z`, `a-z`, `0-9` and `_` (else
+    /// [`spawn`](Self::spawn) fails with [`Error::Config`] stating the rule). Without any, a
+    /// key `metorial_sk_...` is generated.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_keys.push(key.into());
         self
@@ -217,6 +230,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many tenants the emulator holds at once (`--max-tenants`): past it, making a tenant
+    /// answers 409 `conflict` until one is deleted. From 1 to [`Self::MAX_MAX_TENANTS`].
+    /// Default: [`Self::DEFAULT_MAX_TENANTS`].
+    pub fn max_tenants(mut self, max: usize) -> Self {
+        self.max_tenants = max;
+        self
+    }
+
     /// Binds the address, opens the database, loads the fixtures and starts serving.
     pub async fn spawn(self) -> Result<Emulator, Error> {
         let fixtures = match self.fixtures {
@@ -246,6 +267,7 @@ impl EmulatorBuilder {
             oauth_setup_lifetime: self.oauth_setup_lifetime,
             limits: self.limits,
             journal_size: self.journal_size,
+            max_tenants: self.max_tenants,
         };
         Emulator::start(settings).await
     }
@@ -324,6 +346,7 @@ impl Emulator {
         check_lifetimes(&settings)?;
         settings.limits.validate()?;
         check_journal_size(settings.journal_size)?;
+        check_max_tenants(settings.max_tenants)?;
         let (listener, local_addr, base_url) = bind(settings.listen).await?;
         let public_url = match &settings.public_url {
             Some(url) => normalize_public_url(url).map_err(|message| Error::Config {
@@ -340,6 +363,7 @@ impl Emulator {
             fixtures: settings.fixtures,
             database: settings.database,
             journal_size: settings.journal_size,
+            max_tenants: settings.max_tenants,
         };
         let keys = settings.api_keys.clone();
         let tenants = tokio::task::spawn_blocking(move || Tenants::open(template, &keys))
@@ -391,7 +415,8 @@ impl Emulator {
     }
 
     /// The API keys given at the start (each its own tenant); tenants made later through
-    /// [`create_tenant`](Self::create_tenant) or the control API are not listed.
+    /// [`create_tenant`](Self::create_tenant) or the control API (or kept in the database
+    /// by an earlier run) are not listed.
     pub fn api_keys(&self) -> &[String] {
         &self.api_keys
     }
@@ -415,7 +440,14 @@ impl Emulator {
             .await
     }
 
-    /// A new tenant for `api_key` (which must not have one yet).
+    /// A new tenant for `api_key` (which must not have one yet). The same as `POST
+    /// /_emulator/tenants` with `{"api_key": ...}`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Control`]: 400 `invalid_data` for a key that is not 20 to 256 characters of
+    /// `A-Z`, `a-z`, `0-9` and `_`, or has a tenant already; 409 `conflict` when the emulator
+    /// holds [`max_tenants`](EmulatorBuilder::max_tenants) tenants.
     pub async fn create_tenant_with_key(
         &self,
         api_key: impl Into<String>,
@@ -423,19 +455,27 @@ impl Emulator {
         let key = api_key.into();
         let tenants = Arc::clone(&self.tenants);
         let added = key.clone();
-        let tenant = tokio::task::spawn_blocking(move || tenants.add(added))
+        let tenant = tokio::task::spawn_blocking(move || tenants.add(&added))
             .await
-            .map_err(|e| Error::Server(e.to_string()))??;
+            .map_err(|e| Error::Server(e.to_string()))?
+            .map_err(|error| ApiError::from(error).into_control_error())?;
         Ok(TenantHandle::new(key, tenant, &self.tenants))
     }
 
+    /// How many tenants the emulator holds now.
+    pub fn tenant_count(&self) -> usize {
+        self.tenants.len()
+    }
+
     /// Resets every tenant (see [`TenantHandle::reset`]). The same as `POST
-    /// /_emulator/reset` with `{"all": true}`.
+    /// /_emulator/reset-all`.
     pub async fn reset_all(&self) -> Result<(), Error> {
-        for (key, tenant) in self.tenants.all() {
-            TenantHandle::new(key, tenant, &self.tenants)
-                .reset()
-                .await?;
+        for tenant in self.tenants.all() {
+            let fixtures = self.tenants.fixtures().clone();
+            tenant
+                .reset(fixtures)
+                .await
+                .map_err(|error| ApiError::from(error).into_control_error())?;
         }
         Ok(())
     }
@@ -451,13 +491,13 @@ impl Emulator {
     }
 
     /// Moves the default tenant's clock (see [`TenantHandle::advance_clock`]).
-    pub fn advance_clock(&self, by: Duration) -> Timestamp {
-        self.tenant().advance_clock(by)
+    pub async fn advance_clock(&self, by: Duration) -> Result<Timestamp, Error> {
+        self.tenant().advance_clock(by).await
     }
 
     /// Sets the default tenant's clock (see [`TenantHandle::set_clock`]).
-    pub fn set_clock(&self, to: Timestamp) -> Timestamp {
-        self.tenant().set_clock(to)
+    pub async fn set_clock(&self, to: Timestamp) -> Result<Timestamp, Error> {
+        self.tenant().set_clock(to).await
     }
 
     /// Stops accepting connections, lets requests in flight finish, and waits for the server to
@@ -487,6 +527,17 @@ fn check_journal_size(entries: usize) -> Result<(), Error> {
         return Err(Error::Config {
             option: "journal_size",
             message: "must be at most 1000000 requests".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a tenant bound of 0 or over [`EmulatorBuilder::MAX_MAX_TENANTS`].
+fn check_max_tenants(max: usize) -> Result<(), Error> {
+    if !(1..=MAX_MAX_TENANTS).contains(&max) {
+        return Err(Error::Config {
+            option: "max_tenants",
+            message: format!("must be from 1 to {MAX_MAX_TENANTS} tenants"),
         });
     }
     Ok(())

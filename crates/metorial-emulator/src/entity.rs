@@ -19,3 +19,5 @@ pub(crate) const OAUTH_SETUP: &str = "provider.oauth_setup";
 pub(crate) const AUTH_EXPORT: &str = "provider.auth_export";
 /// A fault rule of the emulator's control API (not an object of the live API).
 pub(crate) const FAULT_RULE: &str = "emulator.fault_rule";
+/// A tenant of the emulator's control API (not an object of the live API).
+pub(crate) const TENANT: &str = "emulator.tenant";

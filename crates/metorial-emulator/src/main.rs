@@ -1,5 +1,6 @@
 //! `metorial-emulator`: runs the emulator as a program.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,13 +17,15 @@ struct Args {
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN)]
     listen: SocketAddr,
 
-    /// An API key to accept (repeatable); each key is its own tenant, with its own objects,
-    /// clock, journal and fault rules. Without one, a key is generated and printed.
+    /// An API key to accept (repeatable): 20 to 256 characters of A-Z, a-z, 0-9 and _. Each
+    /// key is its own tenant, with its own objects, clock, journal and fault rules, and is
+    /// never deleted. Without one, a key is generated and printed.
     #[arg(long = "api-key", value_name = "KEY")]
     api_keys: Vec<String>,
 
     /// A SQLite file to keep the state in (created if missing): the first key's tenant in it,
-    /// every other tenant in `<PATH>.<tenant id>` beside it. Default: in memory.
+    /// every other tenant in `<PATH>.<tenant id>` beside it (tenants made at run time come
+    /// back after a restart, with their clocks). Default: in memory.
     #[arg(long, value_name = "PATH")]
     database: Option<PathBuf>,
 
@@ -67,6 +70,11 @@ struct Args {
     /// How many API requests each tenant's journal keeps (0: none); older ones are dropped.
     #[arg(long, value_name = "N", default_value_t = EmulatorBuilder::DEFAULT_JOURNAL_SIZE)]
     journal_size: usize,
+
+    /// How many tenants the emulator holds at once; past it, POST /_emulator/tenants answers
+    /// 409 until one is deleted (DELETE /_emulator/tenants/{id}).
+    #[arg(long, value_name = "N", default_value_t = EmulatorBuilder::DEFAULT_MAX_TENANTS)]
+    max_tenants: usize,
 }
 
 impl Args {
@@ -81,7 +89,8 @@ impl Args {
             .body_timeout(Duration::from_secs(self.body_timeout))
             .max_connections(self.max_connections)
             .max_body_bytes(self.max_body_bytes)
-            .journal_size(self.journal_size);
+            .journal_size(self.journal_size)
+            .max_tenants(self.max_tenants);
         for key in self.api_keys {
             builder = builder.api_key(key);
         }
@@ -121,7 +130,7 @@ async fn main() -> ExitCode {
     print_banner(&emulator, generated_key);
 
     wait_for_signal().await;
-    eprintln!("shutting down");
+    let _ = writeln!(std::io::stderr(), "shutting down");
     match emulator.shutdown().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -131,11 +140,14 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Prints where the emulator listens and its API keys (stdout: the caller needs them).
+/// Prints where the emulator listens and its API keys (stdout: the caller needs them). A
+/// closed stdout (the caller read the first line and went) is no reason to stop serving, so
+/// write errors are ignored.
 fn print_banner(emulator: &Emulator, generated_key: bool) {
-    println!("listening on http://{}", emulator.local_addr());
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "listening on http://{}", emulator.local_addr());
     if emulator.public_url() != emulator.base_url() {
-        println!("public URL: {}", emulator.public_url());
+        let _ = writeln!(out, "public URL: {}", emulator.public_url());
     }
     // Printing the key is the point: the caller needs it to talk to the emulator.
     for key in emulator.api_keys() {
@@ -143,17 +155,16 @@ fn print_banner(emulator: &Emulator, generated_key: bool) {
             .tenant_for(key)
             .map(|t| t.id().to_owned())
             .unwrap_or_default();
-        if generated_key {
-            println!("API key (generated): {key} (tenant {tenant})");
-        } else {
-            println!("API key: {key} (tenant {tenant})");
-        }
+        let generated = if generated_key { " (generated)" } else { "" };
+        let _ = writeln!(out, "API key{generated}: {key} (tenant {tenant})");
     }
-    println!(
+    let _ = writeln!(
+        out,
         "try: curl -H 'Authorization: Bearer {}' {}/provider-setup-sessions",
         emulator.api_key(),
         emulator.base_url()
     );
+    let _ = out.flush();
 }
 
 /// Waits for Ctrl-C (or SIGTERM on Unix).

@@ -458,6 +458,7 @@ mod tests {
             fixtures: Fixtures::builtin(),
             database: None,
             journal_size: 10,
+            max_tenants: 10,
         };
         AppState {
             tenants: Arc::new(Tenants::open(template, &[KEY.to_owned()]).unwrap()),

@@ -8,12 +8,13 @@
 //! reveal the key, and the same key always gets the same ID (and, with a database file, the
 //! same file) across restarts.
 
+use std::collections::HashMap;
 use std::fmt::{self, Write as _};
-use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use sha2::{Digest, Sha256};
-use subtle::{Choice, ConstantTimeEq};
+use subtle::ConstantTimeEq;
 
 use crate::cache::ResponseCache;
 use crate::faults::Faults;
@@ -21,9 +22,63 @@ use crate::fixtures::Fixtures;
 use crate::journal::Journal;
 use crate::store::seed::{self, SeedAuthConfig, SeedTokens};
 use crate::store::snapshot::{self, Snapshot};
-use crate::store::{Store, StoreError, StoreSettings};
+use crate::store::{ClockMove, Owner, Store, StoreError, StoreSettings};
 use crate::time::Clock;
 use metorial_models::ProviderAuthConfig;
+
+/// The default of `--max-tenants`: how many tenants one emulator holds at once.
+pub(crate) const DEFAULT_MAX_TENANTS: usize = 1000;
+
+/// The largest `--max-tenants` accepted.
+pub(crate) const MAX_MAX_TENANTS: usize = 100_000;
+
+/// The fewest characters of an API key given to the emulator.
+const MIN_KEY_LEN: usize = 20;
+
+/// The most characters of an API key given to the emulator.
+const MAX_KEY_LEN: usize = 256;
+
+/// The rule every given API key follows, as error messages state it.
+pub(crate) const KEY_RULE: &str =
+    "an API key must be 20 to 256 characters of A-Z, a-z, 0-9 and _ (like metorial_sk_...)";
+
+/// Why a tenant could not be made or deleted.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum TenantError {
+    /// The key breaks [`KEY_RULE`].
+    #[error("{KEY_RULE}")]
+    InvalidKey,
+    /// The key has a tenant already.
+    #[error("this API key has a tenant already")]
+    KeyTaken,
+    /// The emulator holds its maximum of tenants.
+    #[error(
+        "the emulator holds its maximum of {max} tenants (--max-tenants); \
+         delete one with DELETE /_emulator/tenants/{{id}}"
+    )]
+    Full {
+        /// The bound.
+        max: usize,
+    },
+    /// The tenant was given at the start (`--api-key`): it is not deleted.
+    #[error("tenant {id} was given with --api-key and cannot be deleted")]
+    Protected {
+        /// Its ID.
+        id: String,
+    },
+    /// No tenant with this ID (or not one the caller may delete).
+    #[error("no tenant {id}")]
+    NotFound {
+        /// The ID asked for.
+        id: String,
+    },
+    /// Its database could not be opened.
+    #[error(transparent)]
+    Open(#[from] crate::Error),
+    /// Its database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// One tenant: an API key's world. Cheap to clone.
 #[derive(Clone)]
@@ -33,6 +88,10 @@ pub(crate) struct Tenant(Arc<TenantState>);
 pub(crate) struct TenantState {
     /// `tnt_…`: names the tenant in browser URLs.
     pub(crate) id: String,
+    /// The SHA-256 of its API key (the key itself is not kept).
+    key_sha256: [u8; 32],
+    /// Given at the start (`--api-key`): it cannot be deleted, and it may delete others.
+    pub(crate) protected: bool,
     /// Its database (its clock is in the store's settings).
     pub(crate) store: Store,
     /// Its API requests, newest last.
@@ -65,6 +124,11 @@ impl Tenant {
     /// The clock every stored time of this tenant comes from.
     pub(crate) fn clock(&self) -> &Clock {
         self.store.clock()
+    }
+
+    /// Moves the tenant's clock (checked; recorded in its database): the new time.
+    pub(crate) async fn move_clock(&self, change: ClockMove) -> Result<i64, StoreError> {
+        self.store.move_clock(change).await
     }
 
     /// Back to a new tenant's state: the fixtures' objects only, the wall clock, an empty
@@ -128,25 +192,45 @@ impl Tenant {
     }
 }
 
-/// The tenant ID of an API key: `tnt_` and the first 8 bytes of its SHA-256, in hex.
-pub(crate) fn tenant_id(api_key: &str) -> String {
-    let digest = Sha256::digest(api_key.as_bytes());
-    let mut id = String::from("tnt_");
-    for byte in &digest[..8] {
-        let _ = write!(id, "{byte:02x}");
-    }
-    id
+/// The SHA-256 of an API key.
+fn key_sha256(api_key: &str) -> [u8; 32] {
+    Sha256::digest(api_key.as_bytes()).into()
 }
 
-/// Refuses an empty API key or one with spaces or control characters.
-fn check_api_key(key: &str) -> Result<(), crate::Error> {
-    if key.is_empty() || key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(crate::Error::Config {
-            option: "api_key",
-            message: "an API key must be non-empty, without spaces".to_owned(),
-        });
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(text, "{byte:02x}");
     }
-    Ok(())
+    text
+}
+
+/// The tenant ID of a key's SHA-256: `tnt_` and its first 8 bytes, in hex.
+fn id_of_hash(hash: &[u8; 32]) -> String {
+    format!("tnt_{}", hex(&hash[..8]))
+}
+
+/// Refuses a key that breaks [`KEY_RULE`] (generated keys follow it).
+pub(crate) fn check_api_key(key: &str) -> Result<(), TenantError> {
+    let alphabet = key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if alphabet && (MIN_KEY_LEN..=MAX_KEY_LEN).contains(&key.len()) {
+        Ok(())
+    } else {
+        Err(TenantError::InvalidKey)
+    }
+}
+
+/// A key's hash read back from a database, as 32 bytes.
+fn parse_hash(text: &str) -> Option<[u8; 32]> {
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    let mut hash = [0u8; 32];
+    for (i, byte) in hash.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(hash)
 }
 
 /// What every tenant starts from.
@@ -165,14 +249,64 @@ pub(crate) struct Template {
     pub(crate) database: Option<PathBuf>,
     /// How many requests each journal keeps.
     pub(crate) journal_size: usize,
+    /// How many tenants there may be at once.
+    pub(crate) max_tenants: usize,
 }
 
-/// Every tenant, by API key.
+impl Template {
+    /// The database file of tenant `id` (the first tenant's is the template's file itself).
+    fn file_of(&self, id: &str, first: bool) -> Option<PathBuf> {
+        self.database.as_ref().map(|path| {
+            if first {
+                path.clone()
+            } else {
+                let mut name = path.clone().into_os_string();
+                name.push(format!(".{id}"));
+                PathBuf::from(name)
+            }
+        })
+    }
+
+    /// The tenant files kept beside the first one (`<file>.tnt_<16 hex digits>`), sorted.
+    fn kept_files(&self) -> Result<Vec<PathBuf>, crate::Error> {
+        let Some(path) = &self.database else {
+            return Ok(Vec::new());
+        };
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let prefix = format!(
+            "{}.tnt_",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
+        let entries = std::fs::read_dir(&dir).map_err(|source| crate::Error::Config {
+            option: "database",
+            message: format!("cannot list {}: {source}", dir.display()),
+        })?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|file| is_tenant_file(file, &prefix))
+            .collect();
+        files.sort();
+        Ok(files)
+    }
+}
+
+/// Whether `file` is named `<prefix><16 hex digits>` (not SQLite's `-wal` or `-shm`).
+fn is_tenant_file(file: &Path, prefix: &str) -> bool {
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    name.strip_prefix(prefix)
+        .is_some_and(|digits| digits.len() == 16 && digits.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Every tenant, by ID.
 pub(crate) struct Tenants {
     /// What a new tenant starts from.
     template: Template,
-    /// The tenants, in the order they were made (the first is the default one).
-    tenants: RwLock<Vec<(String, Tenant)>>,
+    /// The tenants, by ID.
+    tenants: RwLock<HashMap<String, Tenant>>,
 }
 
 impl fmt::Debug for Tenants {
@@ -184,67 +318,141 @@ impl fmt::Debug for Tenants {
 }
 
 impl Tenants {
-    /// One tenant per key (a repeated key is one tenant), opening their databases (blocking).
+    /// One protected tenant per key (a repeated key is one tenant), then, with a database
+    /// file, every tenant kept beside it (blocking: it opens databases).
     pub(crate) fn open(template: Template, keys: &[String]) -> Result<Self, crate::Error> {
+        let kept = template.kept_files()?;
         let tenants = Self {
             template,
-            tenants: RwLock::new(Vec::new()),
+            tenants: RwLock::new(HashMap::new()),
         };
         for key in keys {
+            check_api_key(key).map_err(|e| crate::Error::Config {
+                option: "api_key",
+                message: e.to_string(),
+            })?;
             if tenants.by_key(key).is_none() {
-                tenants.add(key.clone())?;
+                tenants.add_protected(key)?;
             }
+        }
+        for file in kept {
+            tenants.reopen(&file)?;
         }
         Ok(tenants)
     }
 
-    /// The tenants (a poisoned lock still holds a consistent list: it is only pushed to).
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<(String, Tenant)>> {
+    /// The tenants (a poisoned lock still holds a consistent map: each change is one call).
+    fn read(&self) -> RwLockReadGuard<'_, HashMap<String, Tenant>> {
         self.tenants.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Opens a new tenant for `key` (blocking: it opens a database). Fails when the key is
-    /// empty or has spaces, or has a tenant already.
-    pub(crate) fn add(&self, key: String) -> Result<Tenant, crate::Error> {
-        check_api_key(&key)?;
-        let id = tenant_id(&key);
+    /// The tenants, to change.
+    fn write(&self) -> RwLockWriteGuard<'_, HashMap<String, Tenant>> {
+        self.tenants.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A start key's tenant: protected, the first one in the template's own file.
+    fn add_protected(&self, key: &str) -> Result<(), crate::Error> {
+        let hash = key_sha256(key);
         let first = self.read().is_empty();
-        let tenant = self.open_tenant(id, first)?;
-        let mut tenants = self.tenants.write().unwrap_or_else(|e| e.into_inner());
-        if tenants.iter().any(|(_, t)| t.id == tenant.id) {
-            return Err(crate::Error::Config {
-                option: "api_key",
-                message: "this API key has a tenant already".to_owned(),
-            });
+        let tenant = self.open_tenant(hash, first, true)?;
+        self.insert(tenant).map_err(|e| crate::Error::Config {
+            option: "max_tenants",
+            message: e.to_string(),
+        })
+    }
+
+    /// A tenant made at run time by an earlier emulator on the same files, unless one of the
+    /// start keys has it already.
+    fn reopen(&self, file: &Path) -> Result<(), crate::Error> {
+        let fixtures = &self.template.fixtures;
+        let settings = self.settings(String::new());
+        let (store, hash) = Store::open(Some(file), fixtures, settings, Owner::Recorded)?;
+        drop(store);
+        let name = file.display();
+        let hash = parse_hash(&hash).ok_or_else(|| crate::Error::Config {
+            option: "database",
+            message: format!("{name} records a malformed key hash"),
+        })?;
+        if !file.to_string_lossy().ends_with(&id_of_hash(&hash)) {
+            tracing::warn!(file = %name, "a tenant file whose name is not its tenant's: left alone");
+            return Ok(());
         }
-        tenants.push((key, tenant.clone()));
+        if self.read().contains_key(&id_of_hash(&hash)) {
+            return Ok(());
+        }
+        let tenant = self.open_tenant(hash, false, false)?;
+        self.insert(tenant).map_err(|e| crate::Error::Config {
+            option: "max_tenants",
+            message: format!("{e} (the database keeps more)"),
+        })
+    }
+
+    /// Opens a new tenant for `key` (blocking: it opens a database). Fails when the key breaks
+    /// [`KEY_RULE`], has a tenant already, or the emulator is full.
+    pub(crate) fn add(&self, key: &str) -> Result<Tenant, TenantError> {
+        check_api_key(key)?;
+        let hash = key_sha256(key);
+        if self.read().contains_key(&id_of_hash(&hash)) {
+            return Err(TenantError::KeyTaken);
+        }
+        self.check_room(&self.read())?;
+        let tenant = self.open_tenant(hash, false, false)?;
+        self.insert(tenant.clone())?;
         Ok(tenant)
+    }
+
+    /// Refuses a new tenant when the emulator holds its maximum.
+    fn check_room(&self, tenants: &HashMap<String, Tenant>) -> Result<(), TenantError> {
+        let max = self.template.max_tenants;
+        if tenants.len() >= max {
+            return Err(TenantError::Full { max });
+        }
+        Ok(())
+    }
+
+    /// Adds `tenant`, checking again under the lock (another may have been added meanwhile).
+    fn insert(&self, tenant: Tenant) -> Result<(), TenantError> {
+        let mut tenants = self.write();
+        if tenants.contains_key(&tenant.id) {
+            return Err(TenantError::KeyTaken);
+        }
+        self.check_room(&tenants)?;
+        tenants.insert(tenant.id.clone(), tenant);
+        Ok(())
+    }
+
+    /// The store settings of a tenant whose pages are under `public_url`.
+    fn settings(&self, public_url: String) -> StoreSettings {
+        let t = &self.template;
+        StoreSettings {
+            public_url,
+            session_lifetime_ms: t.session_lifetime_ms,
+            oauth_setup_lifetime_ms: t.oauth_setup_lifetime_ms,
+            clock: Clock::default(),
+        }
     }
 
     /// A tenant's state: its database (the template's file for the first tenant, a file beside
     /// it for the others, or memory), a fresh journal and no fault rules.
-    fn open_tenant(&self, id: String, first: bool) -> Result<Tenant, crate::Error> {
+    fn open_tenant(
+        &self,
+        hash: [u8; 32],
+        first: bool,
+        protected: bool,
+    ) -> Result<Tenant, crate::Error> {
         let t = &self.template;
+        let id = id_of_hash(&hash);
         let public_url = format!("{}/t/{id}", t.public_url);
-        let settings = StoreSettings {
-            public_url: public_url.clone(),
-            session_lifetime_ms: t.session_lifetime_ms,
-            oauth_setup_lifetime_ms: t.oauth_setup_lifetime_ms,
-            clock: Clock::default(),
-        };
-        let database = t.database.as_ref().map(|path| {
-            if first {
-                path.clone()
-            } else {
-                let mut name = path.clone().into_os_string();
-                name.push(format!(".{id}"));
-                PathBuf::from(name)
-            }
-        });
-        let store = Store::open(database.as_deref(), &t.fixtures, settings)?;
+        let settings = self.settings(public_url.clone());
+        let file = t.file_of(&id, first);
+        let owner = Owner::Key(&hex(&hash));
+        let (store, _) = Store::open(file.as_deref(), &t.fixtures, settings, owner)?;
         Ok(Tenant(Arc::new(TenantState {
             internal_url: format!("{}/t/{id}", t.internal_url),
             id,
+            key_sha256: hash,
+            protected,
             store,
             journal: Journal::new(t.journal_size),
             faults: Faults::default(),
@@ -253,30 +461,51 @@ impl Tenants {
         })))
     }
 
-    /// The tenant of `presented`; every key is compared, in constant time for keys of the same
-    /// length.
-    pub(crate) fn by_key(&self, presented: &str) -> Option<Tenant> {
-        let mut found = None;
-        for (key, tenant) in self.read().iter() {
-            let matches: Choice = key.as_bytes().ct_eq(presented.as_bytes());
-            if bool::from(matches) {
-                found = Some(tenant.clone());
+    /// Deletes tenant `id` at the request of `by`: its key stops working at once, and its
+    /// database (its file included), journal, fault rules and cache are freed. `by` may
+    /// delete itself; a protected tenant may delete any other; a tenant given at the start is
+    /// never deleted. Another caller gets [`TenantError::NotFound`], as for an unknown ID.
+    pub(crate) async fn delete(&self, id: &str, by: &Tenant) -> Result<(), TenantError> {
+        let tenant = {
+            let mut tenants = self.write();
+            let not_found = || TenantError::NotFound { id: id.to_owned() };
+            let tenant = tenants.get(id).ok_or_else(not_found)?;
+            if tenant.id != by.id && !by.protected {
+                return Err(not_found());
             }
-        }
-        found
+            if tenant.protected {
+                return Err(TenantError::Protected { id: id.to_owned() });
+            }
+            tenants.remove(id).ok_or_else(not_found)?
+        };
+        tenant.journal.clear();
+        tenant.faults.clear();
+        tenant.cache.clear();
+        tenant.store.close_and_delete().await?;
+        Ok(())
+    }
+
+    /// The tenant of `presented`: found by its ID (from the key's hash), then the whole hash
+    /// compared in constant time.
+    pub(crate) fn by_key(&self, presented: &str) -> Option<Tenant> {
+        let hash = key_sha256(presented);
+        let tenant = self.read().get(&id_of_hash(&hash)).cloned()?;
+        bool::from(tenant.key_sha256.ct_eq(&hash)).then_some(tenant)
     }
 
     /// The tenant with this ID.
     pub(crate) fn by_id(&self, id: &str) -> Option<Tenant> {
-        self.read()
-            .iter()
-            .find(|(_, tenant)| tenant.id == id)
-            .map(|(_, tenant)| tenant.clone())
+        self.read().get(id).cloned()
     }
 
-    /// Every tenant with its key, the default one first.
-    pub(crate) fn all(&self) -> Vec<(String, Tenant)> {
-        self.read().clone()
+    /// Every tenant.
+    pub(crate) fn all(&self) -> Vec<Tenant> {
+        self.read().values().cloned().collect()
+    }
+
+    /// How many tenants there are.
+    pub(crate) fn len(&self) -> usize {
+        self.read().len()
     }
 
     /// The objects a tenant starts with.
@@ -287,14 +516,52 @@ impl Tenants {
 
 #[cfg(test)]
 mod tests {
-    use super::tenant_id;
+    use super::*;
+
+    /// The tenant ID of an API key.
+    fn tenant_id(api_key: &str) -> String {
+        id_of_hash(&key_sha256(api_key))
+    }
 
     #[test]
     fn a_key_always_gets_the_same_id_and_keys_differ() {
-        let id = tenant_id("metorial_sk_a");
-        assert_eq!(id, tenant_id("metorial_sk_a"));
-        assert_ne!(id, tenant_id("metorial_sk_b"));
+        let id = tenant_id("metorial_sk_aaaaaaaaaaaa");
+        assert_eq!(id, tenant_id("metorial_sk_aaaaaaaaaaaa"));
+        assert_ne!(id, tenant_id("metorial_sk_bbbbbbbbbbbb"));
         assert!(id.starts_with("tnt_") && id.len() == 20, "{id}");
         assert!(!id.contains("metorial_sk_a"));
+    }
+
+    #[test]
+    fn keys_follow_the_rule() {
+        for good in [
+            "metorial_sk_0123456789",
+            "abcdefghijABCDEFGHIJ",
+            &"a".repeat(256),
+        ] {
+            assert!(check_api_key(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "short",
+            "metorial_sk_012345",
+            "metorial_sk_0123456789 ",
+            "metorial-sk-0123456789",
+            "metorial_sk_01234567é9",
+            &"a".repeat(257),
+        ] {
+            assert!(
+                matches!(check_api_key(bad), Err(TenantError::InvalidKey)),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_hash_reads_back() {
+        let hash = key_sha256("metorial_sk_0123456789");
+        assert_eq!(parse_hash(&hex(&hash)), Some(hash));
+        assert_eq!(parse_hash("zz"), None);
+        assert_eq!(parse_hash(&"g".repeat(64)), None);
     }
 }

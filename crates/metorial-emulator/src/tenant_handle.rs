@@ -14,7 +14,7 @@ use crate::control::{
     FaultRule, FaultView, JournalQuery, JournalView, SeedAuthConfig, SeedTokens, Snapshot,
 };
 use crate::emulator::IssuedToken;
-use crate::store::{StoreError, fake_provider};
+use crate::store::{ClockMove, StoreError, fake_provider};
 use crate::tenant::{Tenant, Tenants};
 use crate::time::timestamp;
 
@@ -70,15 +70,52 @@ impl TenantHandle {
     /// sessions, setups and the fake provider's tokens, `created_at`, the time part of new
     /// IDs). Returns the new time. The same as `POST /_emulator/clock` with
     /// `{"advance_seconds": ...}`.
-    pub fn advance_clock(&self, by: Duration) -> Timestamp {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Control`] (400 `invalid_data`) when the clock would pass
+    /// 9999-12-31T23:59:59.999Z, the latest time the emulator represents; the clock is then
+    /// unchanged.
+    pub async fn advance_clock(&self, by: Duration) -> Result<Timestamp, Error> {
         let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        timestamp(self.tenant.clock().advance(ms))
+        self.move_clock(ClockMove::Advance(ms)).await
     }
 
     /// Sets the tenant's clock to `to` (it keeps running from there). Returns the new time.
     /// The same as `POST /_emulator/clock` with `{"set": ...}`.
-    pub fn set_clock(&self, to: Timestamp) -> Timestamp {
-        timestamp(self.tenant.clock().set(to.timestamp_millis()))
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Control`] (400 `invalid_data`) when `to` is before 1970 (the clock is then
+    /// unchanged).
+    pub async fn set_clock(&self, to: Timestamp) -> Result<Timestamp, Error> {
+        self.move_clock(ClockMove::Set(to.timestamp_millis())).await
+    }
+
+    /// Moves the clock and records it in the tenant's database.
+    async fn move_clock(&self, change: ClockMove) -> Result<Timestamp, Error> {
+        let now = self
+            .tenant
+            .move_clock(change)
+            .await
+            .map_err(control_error)?;
+        Ok(timestamp(now))
+    }
+
+    /// Deletes the tenant: its key stops working at once, and its objects (its database file,
+    /// with `--database`), journal, fault rules and cache are freed. The same as `DELETE
+    /// /_emulator/tenants/{id}` with the tenant's own key.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Control`]: 403 `forbidden` for a tenant given at the start
+    /// ([`EmulatorBuilder::api_key`](crate::EmulatorBuilder::api_key)), which is never
+    /// deleted; 404 `not_found` when it was deleted already.
+    pub async fn delete(self) -> Result<(), Error> {
+        self.tenants
+            .delete(&self.tenant.id, &self.tenant)
+            .await
+            .map_err(|error| ApiError::from(error).into_control_error())
     }
 
     /// Back to a new tenant's state: the fixtures' objects only (every session, setup, auth

@@ -128,3 +128,36 @@ fn zero_limits_are_refused_naming_the_option() {
         assert!(stderr.contains(option), "{flag}: {stderr}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_does_not_stop_the_server() {
+    // A free port, chosen here: the banner that would name it goes nowhere.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_metorial-emulator"))
+        .args(["--listen", &addr, "--api-key", "metorial_sk_cli_test"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the emulator");
+    // The reader goes before anything is printed: every line of the banner meets a closed pipe.
+    drop(child.stdout.take());
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&addr).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Listening comes before the banner: give the banner time to meet the closed pipe.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let answer = get(&addr, "/provider-setup-sessions", "metorial_sk_cli_test");
+    let running = child.try_wait().expect("status").is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(running, "the emulator stopped");
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer:.200}");
+}

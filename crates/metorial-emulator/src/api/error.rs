@@ -211,6 +211,8 @@ impl From<StoreError> for ApiError {
                 message,
             ),
             StoreError::BadRequest(message) => Self::bad_request(message),
+            StoreError::Clock(out_of_range) => Self::invalid(Vec::new(), out_of_range.to_string()),
+            StoreError::Closed => Self::unauthorized(StoreError::Closed.to_string()),
             internal @ (StoreError::Internal(_)
             | StoreError::Database(_)
             | StoreError::StoredJson(_)

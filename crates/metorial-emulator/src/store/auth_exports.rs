@@ -146,7 +146,7 @@ fn token_expiry(auth_config: &AuthConfig) -> Option<i64> {
     let within = || {
         let seconds = value.get("expires_in").and_then(number)?;
         let ms = (seconds * 1000.0) as i64; // saturating
-        Some(millis(&auth_config.created_at).saturating_add(ms))
+        Some(crate::time::later(millis(&auth_config.created_at), ms))
     };
     at.or_else(within)
 }

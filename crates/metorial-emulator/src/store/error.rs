@@ -50,6 +50,12 @@ pub(crate) enum StoreError {
     /// The request cannot be served (e.g. a flow the emulator cannot run).
     #[error("{0}")]
     BadRequest(String),
+    /// A move of the clock would leave the times the emulator represents.
+    #[error("{0}")]
+    Clock(crate::time::OutOfRange),
+    /// The store's tenant was deleted (a request that raced the deletion).
+    #[error("this API key's tenant was deleted")]
+    Closed,
     /// The stored data is inconsistent, or the store task failed: a bug.
     #[error("{0}")]
     Internal(String),

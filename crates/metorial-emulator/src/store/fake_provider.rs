@@ -245,7 +245,7 @@ pub(crate) fn insert_request(
         request.scope,
         request.state,
         request.code_challenge,
-        now.saturating_add(REQUEST_LIFETIME_MS)
+        crate::time::later(now, REQUEST_LIFETIME_MS)
     ])?;
     tx.commit()?;
     Ok(id)
@@ -291,7 +291,7 @@ pub(crate) fn issue_code(
         request.redirect_uri,
         request.scope,
         request.code_challenge,
-        now.saturating_add(CODE_LIFETIME_MS)
+        crate::time::later(now, CODE_LIFETIME_MS)
     ])?;
     tx.commit()?;
     Ok(code)

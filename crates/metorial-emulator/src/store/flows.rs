@@ -360,7 +360,7 @@ pub(crate) fn insert_state(
         flow_id,
         pkce_verifier,
         now,
-        now.saturating_add(STATE_LIFETIME_MS)
+        crate::time::later(now, STATE_LIFETIME_MS)
     ])?;
     tx.commit()?;
     Ok(())

@@ -15,10 +15,11 @@ mod schema;
 pub(crate) mod seed;
 pub(crate) mod setup_sessions;
 pub(crate) mod snapshot;
+pub(crate) mod tenant_row;
 pub(crate) mod views;
 
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -59,6 +60,10 @@ pub(crate) struct Store {
 
 struct Inner {
     conn: Mutex<Connection>,
+    /// The database file; `None` in memory.
+    file: Option<PathBuf>,
+    /// Set once the tenant is deleted: every later call fails with [`StoreError::Closed`].
+    closed: AtomicBool,
     ids: IdGenerator,
     settings: StoreSettings,
     /// Bumped by every store operation that changed a row (see [`Store::version`]).
@@ -115,13 +120,25 @@ struct Locked<'a> {
     inner: Db<'a>,
 }
 
+/// Whose database a store opens.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Owner<'a> {
+    /// The tenant of the key with this SHA-256 (hex): recorded in the database.
+    Key(&'a str),
+    /// Whichever tenant the database records (a file found at start).
+    Recorded,
+}
+
 impl Store {
-    /// Opens (creating if needed) the database, migrates it and loads the fixtures.
+    /// Opens (creating if needed) the database, migrates it, loads the fixtures, records (or
+    /// reads) its owner's key hash and puts the clock where the database last had it. Returns
+    /// the store and its owner's key hash.
     pub(crate) fn open(
         path: Option<&Path>,
         fixtures: &Fixtures,
         settings: StoreSettings,
-    ) -> Result<Self, crate::Error> {
+        owner: Owner<'_>,
+    ) -> Result<(Self, String), crate::Error> {
         let name = path.map_or_else(|| ":memory:".to_owned(), |p| p.display().to_string());
         let fail = |source| crate::Error::Database {
             path: name.clone(),
@@ -147,16 +164,61 @@ impl Store {
         migrate(&mut conn).map_err(fail)?;
         let tx = conn.transaction().map_err(fail)?;
         catalog::load_fixtures(&tx, fixtures).map_err(fail)?;
+        let row = own(&tx, owner).map_err(|e| crate::Error::Config {
+            option: "database",
+            message: format!("{name}: {e}"),
+        })?;
         tx.commit().map_err(fail)?;
-        Ok(Self {
+        if settings.clock.set_offset(row.clock_offset_ms).is_err() {
+            tracing::warn!(database = %name, "the kept clock is out of range: back on the wall clock");
+        }
+        let store = Self {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
+                file: path.map(Path::to_path_buf),
+                closed: AtomicBool::new(false),
                 ids: IdGenerator::default(),
                 settings,
                 generation: AtomicU64::new(0),
                 long_operations: AtomicUsize::new(0),
             }),
+        };
+        Ok((store, row.key_sha256))
+    }
+
+    /// Moves the clock (checked) and records its offset, in one exclusive call: the new time.
+    pub(crate) async fn move_clock(&self, change: ClockMove) -> Result<i64, StoreError> {
+        self.call(move |db| {
+            let clock = &db.settings.clock;
+            let now = match change {
+                ClockMove::Advance(ms) => clock.advance(ms),
+                ClockMove::Set(ms) => clock.set(ms),
+            }
+            .map_err(StoreError::Clock)?;
+            tenant_row::save_clock(db.conn, clock.offset_ms())?;
+            Ok(now)
         })
+        .await
+    }
+
+    /// Ends the store for good: waits for the connection, closes it, deletes the database
+    /// file (with SQLite's `-wal` and `-shm` files beside it); every later call fails with
+    /// [`StoreError::Closed`].
+    pub(crate) async fn close_and_delete(&self) -> Result<(), StoreError> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = store.inner.conn.lock().unwrap_or_else(|e| e.into_inner());
+            store.inner.closed.store(true, Ordering::Release);
+            let spare = Connection::open_in_memory()?;
+            let old = std::mem::replace(&mut *conn, spare);
+            old.close().map_err(|(_, e)| e)?;
+            if let Some(file) = &store.inner.file {
+                delete_database_files(file)?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| StoreError::Internal(format!("store task: {e}")))?
     }
 
     /// The clock every stored time comes from.
@@ -257,6 +319,9 @@ impl Store {
     where
         F: FnOnce(&mut Locked<'_>) -> Result<T, StoreError>,
     {
+        if self.inner.closed.load(Ordering::Acquire) {
+            return Err(StoreError::Closed);
+        }
         let before = conn.total_changes();
         let mut locked = Locked {
             store_generation: self.inner.generation.load(Ordering::Acquire),
@@ -272,6 +337,43 @@ impl Store {
         }
         result.map_err(|_| StoreError::Internal("a store operation panicked".to_owned()))?
     }
+}
+
+/// A move of the clock (see [`Store::move_clock`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ClockMove {
+    /// Forward by this many milliseconds (backward when negative).
+    Advance(i64),
+    /// To this time (milliseconds since the Unix epoch).
+    Set(i64),
+}
+
+/// Records `owner` in the tenant row (or reads it): the row.
+fn own(conn: &Connection, owner: Owner<'_>) -> Result<tenant_row::TenantRow, StoreError> {
+    if let Owner::Key(hash) = owner {
+        tenant_row::save_key(conn, hash)?;
+    }
+    tenant_row::read(conn)?
+        .ok_or_else(|| StoreError::BadRequest("the database records no tenant".to_owned()))
+}
+
+/// Deletes a database file and SQLite's files beside it; a file already gone is fine.
+fn delete_database_files(file: &Path) -> Result<(), StoreError> {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(StoreError::Internal(format!(
+                    "cannot delete {}: {e}",
+                    PathBuf::from(name).display()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Creates the schema, or checks a file's schema is one this code knows.

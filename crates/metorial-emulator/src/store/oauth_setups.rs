@@ -192,7 +192,7 @@ pub(crate) fn create(
 
     let now = db.settings.clock.now_ms();
     let id = db.ids.next(ids::OAUTH_SETUP, now);
-    let expires_at = now.saturating_add(db.settings.oauth_setup_lifetime_ms);
+    let expires_at = crate::time::later(now, db.settings.oauth_setup_lifetime_ms);
     tx.prepare_cached(
         "INSERT INTO oauth_setups (id, deployment_id, provider_id, auth_method_id, credentials_id,
              auth_config_id, status, is_ephemeral, name, description, metadata, redirect_url,

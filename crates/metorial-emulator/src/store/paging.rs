@@ -325,7 +325,7 @@ fn count_steps(_: &mut rusqlite::CachedStatement<'_>) {}
 mod tests {
     use super::*;
     use crate::fixtures::Fixtures;
-    use crate::store::{Store, StoreSettings};
+    use crate::store::{Owner, Store, StoreSettings};
 
     const STATUSES: [&str; 4] = ["pending", "completed", "failed", "expired"];
 
@@ -337,7 +337,9 @@ mod tests {
             oauth_setup_lifetime_ms: 1,
             clock: Default::default(),
         };
-        Store::open(None, &Fixtures::default(), settings).unwrap()
+        Store::open(None, &Fixtures::default(), settings, Owner::Key("test"))
+            .unwrap()
+            .0
     }
 
     /// Inserts `n` sessions with IDs from `start` on, statuses and providers cycling; session

@@ -178,4 +178,14 @@ CREATE TABLE IF NOT EXISTS fake_provider_tokens (
 );
 CREATE INDEX IF NOT EXISTS fake_provider_tokens_refresh ON fake_provider_tokens (refresh_token);
 CREATE INDEX IF NOT EXISTS fake_provider_tokens_access ON fake_provider_tokens (access_token);
+
+CREATE TABLE IF NOT EXISTS tenant (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    key_sha256 TEXT NOT NULL,
+    clock_offset_ms INTEGER NOT NULL
+);
 "#;
+
+/// The table holding what the database's tenant is (see `store::tenant_row`): not part of
+/// the API's state, so snapshots and resets leave it alone.
+pub(crate) const TENANT_TABLE: &str = "tenant";

@@ -190,7 +190,7 @@ pub(crate) fn create(
         .transpose()?;
     let now = db.settings.clock.now_ms();
     let id = db.ids.next(ids::SETUP_SESSION, now);
-    let expires_at = now.saturating_add(db.settings.session_lifetime_ms);
+    let expires_at = crate::time::later(now, db.settings.session_lifetime_ms);
     tx.prepare_cached(
         "INSERT INTO setup_sessions (id, provider_id, deployment_id, auth_method_id, identity_id,
              configuration, credentials_id, config_id, auth_config_id, status, type, ui_mode,

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::catalog::{self, Record};
-use super::{Db, StoreError, schema};
+use super::{Db, StoreError, schema, tenant_row};
 use crate::fixtures::{
     AuthConfig, AuthMethod, ConfigVault, Credentials, Deployment, Fixtures, Provider,
     ProviderConfig,
@@ -144,15 +144,16 @@ fn read_schema(conn: &Connection) -> Result<Schema, StoreError> {
     Ok(schema)
 }
 
-/// The names of the schema's tables, without SQLite's own (`sqlite_sequence`, ...).
+/// The names of the schema's tables, without SQLite's own (`sqlite_sequence`, ...) and the
+/// tenant's row (`store::tenant_row`: not the API's state).
 fn table_names(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn.prepare(
         r"SELECT name FROM sqlite_master
-          WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
+          WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name <> ?
           ORDER BY name",
     )?;
     let names = stmt
-        .query_map([], |r| r.get("name"))?
+        .query_map([schema::TENANT_TABLE], |r| r.get("name"))?
         .collect::<Result<_, _>>()?;
     Ok(names)
 }
@@ -291,8 +292,10 @@ pub(crate) fn import(db: &mut Db<'_>, snapshot: &Snapshot) -> Result<(), StoreEr
     for (table, rows) in &planned {
         insert(&tx, table, rows)?;
     }
+    tenant_row::save_clock(&tx, snapshot.clock_offset_ms)?;
     tx.commit()?;
-    db.settings.clock.set_offset(snapshot.clock_offset_ms);
+    // Checked in `check_header`: the offset is in range.
+    let _ = db.settings.clock.set_offset(snapshot.clock_offset_ms);
     Ok(())
 }
 
@@ -312,6 +315,12 @@ fn check_header(snapshot: &Snapshot) -> Result<(), StoreError> {
                 schema::VERSION,
                 snapshot.schema_version
             ),
+        ));
+    }
+    if let Err(out_of_range) = crate::time::check_offset(snapshot.clock_offset_ms) {
+        return Err(StoreError::invalid(
+            vec!["clock_offset_ms".into()],
+            out_of_range.to_string(),
         ));
     }
     Ok(())
@@ -508,8 +517,10 @@ pub(crate) fn reset(db: &mut Db<'_>, fixtures: &Fixtures) -> Result<(), StoreErr
     let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
     clear(&tx, &tables)?;
     catalog::load_fixtures(&tx, fixtures)?;
+    tenant_row::save_clock(&tx, 0)?;
     tx.commit()?;
-    db.settings.clock.set_offset(0);
+    // The wall clock is in range.
+    let _ = db.settings.clock.set_offset(0);
     Ok(())
 }
 
@@ -517,7 +528,7 @@ pub(crate) fn reset(db: &mut Db<'_>, fixtures: &Fixtures) -> Result<(), StoreErr
 #[cfg(test)]
 pub(super) mod testing {
     use crate::fixtures::Fixtures;
-    use crate::store::{Db, Store, StoreSettings};
+    use crate::store::{Db, Owner, Store, StoreSettings};
 
     /// The built-in provider.
     pub(crate) const PROVIDER: &str = "pro_5gHjKlMnPqRsTuVw";
@@ -534,7 +545,9 @@ pub(super) mod testing {
             oauth_setup_lifetime_ms: 3_600_000,
             clock: Default::default(),
         };
-        Store::open(None, &Fixtures::builtin(), settings).expect("an in-memory store opens")
+        Store::open(None, &Fixtures::builtin(), settings, Owner::Key("test"))
+            .expect("an in-memory store opens")
+            .0
     }
 
     /// Runs `f` on the store's connection, as [`Store::call`] does, on this thread.
@@ -642,7 +655,7 @@ mod tests {
     #[test]
     fn an_import_restores_the_clock_offset() {
         let source = busy_store();
-        source.clock().advance(31 * 60 * 1000);
+        source.clock().advance(31 * 60 * 1000).unwrap();
         let snapshot = exported(&source);
         assert_eq!(snapshot.clock_offset_ms, 31 * 60 * 1000);
         let target = store();
@@ -748,7 +761,7 @@ mod tests {
         for (spoil, expected) in bad_snapshots() {
             let name = format!("{spoil:?}");
             let target = busy_store();
-            target.clock().advance(5_000);
+            target.clock().advance(5_000).unwrap();
             let before = exported(&target);
             let mut bad = good.clone();
             spoil.apply(&mut bad);
@@ -765,7 +778,7 @@ mod tests {
     #[test]
     fn a_reset_leaves_exactly_the_fixtures() {
         let store = busy_store();
-        store.clock().advance(60_000);
+        store.clock().advance(60_000).unwrap();
         with_db(&store, |db| reset(db, &Fixtures::builtin())).expect("reset");
         assert_eq!(store.clock().offset_ms(), 0);
         assert_eq!(exported(&store), exported(&super::testing::store()));

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::error::ApiError;
 use crate::api::extract::JsonBody;
+use crate::store::{ClockMove, StoreError};
 use crate::tenant::Tenant;
 use crate::time::{Clock, millis, timestamp};
 
@@ -47,19 +48,18 @@ pub(super) async fn read(Extension(tenant): Extension<Tenant>) -> Json<ClockView
     ClockView::of(tenant.clock())
 }
 
-/// `POST /_emulator/clock`.
+/// `POST /_emulator/clock`: the clock after the move; 400 `invalid_data` naming the field when
+/// the move would take the clock out of 1970-01-01 to 9999-12-31 (the clock then unchanged).
 pub(super) async fn change(
     Extension(tenant): Extension<Tenant>,
     JsonBody(change): JsonBody<ClockChange>,
 ) -> Result<Json<ClockView>, ApiError> {
-    let clock = tenant.clock();
-    match (change.advance_seconds, change.set) {
-        (Some(seconds), None) => {
-            clock.advance(seconds.saturating_mul(1000));
-        }
-        (None, Some(time)) => {
-            clock.set(millis(&time));
-        }
+    let (field, change) = match (change.advance_seconds, change.set) {
+        (Some(seconds), None) => (
+            "advance_seconds",
+            seconds.checked_mul(1000).map(ClockMove::Advance),
+        ),
+        (None, Some(time)) => ("set", Some(ClockMove::Set(millis(&time)))),
         _ => {
             return Err(ApiError::invalid_with_code(
                 Vec::new(),
@@ -67,6 +67,12 @@ pub(super) async fn change(
                 "send exactly one of `advance_seconds` and `set`",
             ));
         }
+    };
+    let out_of_range = |message: String| ApiError::invalid_field(field, message);
+    let change = change.ok_or_else(|| out_of_range(crate::time::OutOfRange.to_string()))?;
+    match tenant.move_clock(change).await {
+        Ok(_) => Ok(ClockView::of(tenant.clock())),
+        Err(StoreError::Clock(error)) => Err(out_of_range(error.to_string())),
+        Err(other) => Err(other.into()),
     }
-    Ok(ClockView::of(clock))
 }

@@ -7,6 +7,7 @@
 //! |---|---|
 //! | `GET /_emulator/tenant` | the caller's tenant: its ID and the base of its browser pages |
 //! | `POST /_emulator/tenants` | a new tenant (`{"api_key": ...}` optional; one is made) |
+//! | `DELETE /_emulator/tenants/{id}` | deletes a tenant (itself, or any made at run time by a start key's tenant) |
 //! | `GET`, `POST /_emulator/clock` | read, advance or set the tenant's clock |
 //! | `POST /_emulator/reset`, `POST /_emulator/reset-all` | back to the fixtures |
 //! | `GET`, `PUT /_emulator/snapshot` | the tenant's whole state as JSON, and back |
@@ -33,6 +34,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/_emulator/tenant", get(tenants::current))
         .route("/_emulator/tenants", post(tenants::create))
+        .route("/_emulator/tenants/{id}", delete(tenants::delete))
         .route(clock::PATH, get(clock::read).post(clock::change))
         .route("/_emulator/reset", post(state::reset))
         .route("/_emulator/reset-all", post(state::reset_all))

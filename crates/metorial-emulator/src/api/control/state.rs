@@ -23,7 +23,7 @@ pub(super) async fn reset(
 
 /// `POST /_emulator/reset-all`: 204.
 pub(super) async fn reset_all(State(state): State<AppState>) -> Result<StatusCode, ApiError> {
-    for (_, tenant) in state.tenants.all() {
+    for tenant in state.tenants.all() {
         tenant.reset(state.tenants.fixtures().clone()).await?;
     }
     Ok(StatusCode::NO_CONTENT)

@@ -1,7 +1,7 @@
 //! Tenants: `GET /_emulator/tenant` (the caller's), `POST /_emulator/tenants` (a new one, for
-//! a key given as `{"api_key": ...}` or a new key).
+//! a key given as `{"api_key": ...}` or a new key), `DELETE /_emulator/tenants/{id}`.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
@@ -10,7 +10,8 @@ use crate::api::error::ApiError;
 use crate::api::extract::JsonBody;
 use crate::ids::random_secret;
 use crate::server::AppState;
-use crate::tenant::Tenant;
+use crate::tenant::{Tenant, TenantError};
+use metorial_models::ErrorCode;
 
 /// A tenant as the control API shows it.
 #[derive(Serialize)]
@@ -44,8 +45,9 @@ pub(super) async fn current(Extension(tenant): Extension<Tenant>) -> Json<Tenant
     })
 }
 
-/// `POST /_emulator/tenants`: 201 with the tenant and its key; 400 for a key that is empty,
-/// has spaces, or has a tenant already.
+/// `POST /_emulator/tenants`: 201 with the tenant and its key; 400 `invalid_data` for a key
+/// that breaks the key rule or has a tenant already; 409 `conflict` when the emulator holds
+/// `--max-tenants` tenants.
 pub(super) async fn create(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<NewTenant>,
@@ -55,13 +57,10 @@ pub(super) async fn create(
         .unwrap_or_else(|| format!("metorial_sk_{}", random_secret(32)));
     let tenants = state.tenants.clone();
     let added = key.clone();
-    let tenant = tokio::task::spawn_blocking(move || tenants.add(added))
+    let tenant = tokio::task::spawn_blocking(move || tenants.add(&added))
         .await
         .map_err(ApiError::internal)?
-        .map_err(|error| match error {
-            crate::Error::Config { message, .. } => ApiError::invalid_field("api_key", message),
-            other => ApiError::internal(other),
-        })?;
+        .map_err(ApiError::from)?;
     let view = TenantView {
         id: tenant.id.clone(),
         public_url: tenant.public_url.clone(),
@@ -69,4 +68,38 @@ pub(super) async fn create(
         api_key: Some(key),
     };
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// `DELETE /_emulator/tenants/{id}`: 204; the tenant's key answers 401 from then on. 404
+/// `not_found` for an unknown tenant or one the caller may not delete, 403 `forbidden` for a
+/// tenant given with `--api-key`.
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Tenant>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.tenants.delete(&id, &caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+impl From<TenantError> for ApiError {
+    /// A refused or failed tenant operation as the control API answers it.
+    fn from(error: TenantError) -> Self {
+        match error {
+            TenantError::InvalidKey | TenantError::KeyTaken => {
+                ApiError::invalid_field("api_key", error.to_string())
+            }
+            TenantError::Full { .. } => {
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, error.to_string())
+            }
+            TenantError::Protected { .. } => ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                error.to_string(),
+            ),
+            TenantError::NotFound { id } => ApiError::not_found(crate::entity::TENANT, &id),
+            TenantError::Store(error) => ApiError::from(error),
+            TenantError::Open(error) => ApiError::internal(error),
+        }
+    }
 }
