@@ -64,8 +64,9 @@ use std::process::Command;
 use anyhow::{Context, bail};
 use serde_json::{Map, Value};
 
-use crate::schemas::{HAND_WRITTEN, open_enum_values, open_union_known};
-use crate::spec::{Spec, resolve};
+use crate::model::component::{open_enum_values, open_union_known};
+use crate::model::{HAND_WRITTEN, resolve};
+use crate::spec::Spec;
 
 /// The spec's path inside the repository, as `git show REV:<path>` reads it.
 pub const SPEC_IN_REPO: &str = "spec/metorial.yaml";
@@ -625,7 +626,7 @@ impl<'a> Differ<'a> {
         }
         let setter = |p: &Value| match p.get("x-metorial-setter") {
             Some(setter) => scalar(setter),
-            None => crate::sdk::snake(name),
+            None => crate::names::snake(name),
         };
         if sdk && place == "query" && setter(old) != setter(new) {
             let change = format!(

@@ -1,5 +1,5 @@
 //! The `metorial` command-line tool's commands, generated from the spec like the SDK's
-//! resource layer (and from the same model, [`crate::sdk`]'s resources): one command per
+//! resource layer (and from the same model, [`crate::model`]): one command per
 //! resource (`setup-sessions`), one subcommand per operation (`list`, `create`, `get`, ...,
 //! and `wait-for-completion` where the SDK has it), written with clap's builder API, and the
 //! dispatch that calls the SDK method of the matched subcommand.
@@ -11,8 +11,9 @@
 //!   shared paging flags of the hand-written `args.rs`.
 //! - A request body has `--body` plus one flag per top-level property of its schema, read as
 //!   text, as JSON, or either, as the property's schema says (`body.rs` merges them).
-//! - Which properties of a response are secrets (`SecretObject`) is computed here, as paths;
-//!   `output.rs` redacts them.
+//! - Which properties of a request or response are secrets is the model's
+//!   ([`crate::model::secrets`]), as paths; `output.rs` redacts them from answers and `body.rs`
+//!   keeps them out of error messages.
 //!
 //! A flag whose name is already taken (a global flag, a paging flag, another property) gets a
 //! prefixed name (`--filter-x`, `--body-x`), or none when that is taken too (a body property
@@ -25,9 +26,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::schemas::{Component, Kind};
-use crate::sdk::{Body, Filter, List, Op, Resource};
-use crate::spec::{Spec, resolve};
+use crate::model::secrets::SecretPath;
+use crate::model::{Api, Filter, Operation as Op, Resource};
+use crate::names::{first_sentence, kebab, noun, one_line, one_paragraph, snake};
 
 /// Where the command-line tool's generated commands go, relative to the workspace root.
 pub const CLI: &str = "crates/metorial-cli/src/generated.rs";
@@ -84,31 +85,19 @@ struct BodyFlag {
     help: String,
 }
 
-/// What the generator needs besides the SDK's model.
-struct Cx<'a> {
-    spec: &'a Spec,
-    components: &'a [Component],
-}
-
 /// The generated module's code.
-pub fn tokens(spec: &Spec) -> anyhow::Result<TokenStream> {
-    let resources = crate::sdk::resources(spec)?;
-    let components = crate::schemas::classify(spec)?;
-    let cx = Cx {
-        spec,
-        components: &components,
-    };
+pub fn tokens(api: &Api) -> anyhow::Result<TokenStream> {
     let mut commands = Vec::new();
     let mut arms = Vec::new();
     let mut items = Vec::new();
-    for resource in &resources {
-        let name = kebab(&resource.handle.to_string());
+    for resource in &api.resources {
+        let name = kebab(&resource.handle);
         if RESERVED_COMMANDS.contains(&name.as_str()) {
             bail!("the resource `{name}` would shadow the command-line tool's own command");
         }
         let command_fn = format_ident!("{}_command", resource.handle);
         commands.push(quote! { #command_fn() });
-        let (op_arms, op_items) = resource_ops(&cx, resource)?;
+        let (op_arms, op_items) = resource_ops(api, resource)?;
         arms.push(quote! {
             #name => match m.subcommand() {
                 #(#op_arms)*
@@ -116,7 +105,7 @@ pub fn tokens(spec: &Spec) -> anyhow::Result<TokenStream> {
                 None => Err(CliError::Usage(format!("`{}` needs a subcommand", #name))),
             },
         });
-        items.push(resource_command(&cx, resource, &command_fn)?);
+        items.push(resource_command(api, resource, &command_fn)?);
         items.extend(op_items);
     }
     Ok(quote! {
@@ -149,20 +138,20 @@ pub fn tokens(spec: &Spec) -> anyhow::Result<TokenStream> {
 
 /// The match arms and functions of a resource's operations.
 fn resource_ops(
-    cx: &Cx<'_>,
+    api: &Api,
     resource: &Resource,
 ) -> anyhow::Result<(Vec<TokenStream>, Vec<TokenStream>)> {
     let mut arms = Vec::new();
     let mut items = Vec::new();
-    for op in &resource.ops {
-        let name = kebab(&op.name.to_string());
-        let run = format_ident!("run_{}_{}", resource.handle, op.name);
+    for op in api.operations_of(resource) {
+        let name = kebab(&op.method_name);
+        let run = format_ident!("run_{}_{}", resource.handle, op.method_name);
         arms.push(quote! { Some((#name, m)) => #run(metorial, m).await, });
-        items.push(op_fn(cx, resource, op, &run)?);
-        if op.wait.is_some() && op.params.len() == 1 {
+        items.push(op_fn(api, resource, op, &run)?);
+        if has_wait_command(resource, op) {
             let run = format_ident!("run_{}_wait_for_completion", resource.handle);
             arms.push(quote! { Some(("wait-for-completion", m)) => #run(metorial, m).await, });
-            items.push(wait_fn(cx, resource, op, &run)?);
+            items.push(wait_fn(resource, op, &run)?);
         }
     }
     Ok((arms, items))
@@ -170,17 +159,17 @@ fn resource_ops(
 
 /// `fn <handle>_command() -> Command`: the resource's command and its subcommands.
 fn resource_command(
-    cx: &Cx<'_>,
+    api: &Api,
     resource: &Resource,
     command_fn: &syn::Ident,
 ) -> anyhow::Result<TokenStream> {
-    let name = kebab(&resource.handle.to_string());
-    let about = first_sentence(&resource.description);
+    let name = kebab(&resource.handle);
+    let about = first_sentence(&one_line(&resource.description));
     let long_about = one_paragraph(&resource.description);
     let mut subcommands = Vec::new();
-    for op in &resource.ops {
-        subcommands.push(op_command(cx, resource, op)?);
-        if op.wait.is_some() && op.params.len() == 1 {
+    for op in api.operations_of(resource) {
+        subcommands.push(op_command(api, resource, op)?);
+        if has_wait_command(resource, op) {
             subcommands.push(wait_command(resource, op));
         }
     }
@@ -208,7 +197,7 @@ struct OpFlags {
 }
 
 /// Names the flags of `op` (scope flags first, then filters, then body properties).
-fn op_flags(cx: &Cx<'_>, resource: &Resource, op: &Op) -> anyhow::Result<OpFlags> {
+fn op_flags(api: &Api, resource: &Resource, op: &Op) -> anyhow::Result<OpFlags> {
     let mut used: BTreeSet<String> = GLOBAL_FLAGS.iter().map(|s| (*s).to_owned()).collect();
     for p in &resource.scope {
         let long = kebab(p);
@@ -224,13 +213,13 @@ fn op_flags(cx: &Cx<'_>, resource: &Resource, op: &Op) -> anyhow::Result<OpFlags
     if let Some(list) = &op.list {
         used.extend(LIST_FLAGS.iter().map(|s| (*s).to_owned()));
         for filter in &list.filters {
-            filters.push(filter_arg(cx, op, filter, &mut used)?);
+            filters.push(filter_arg(api, op, filter, &mut used)?);
         }
     }
-    let body = match &op.body {
-        Some(body) => {
+    let body = match op.body.as_ref().and_then(|b| b.schema.as_deref()) {
+        Some(schema) => {
             used.insert(BODY_FLAG.to_owned());
-            body_flags(cx, &body.schema, &mut used)?
+            body_flags(api, schema, &mut used)?
         }
         None => Vec::new(),
     };
@@ -238,8 +227,8 @@ fn op_flags(cx: &Cx<'_>, resource: &Resource, op: &Op) -> anyhow::Result<OpFlags
 }
 
 /// One operation's subcommand.
-fn op_command(cx: &Cx<'_>, resource: &Resource, op: &Op) -> anyhow::Result<TokenStream> {
-    let name = kebab(&op.name.to_string());
+fn op_command(api: &Api, resource: &Resource, op: &Op) -> anyhow::Result<TokenStream> {
+    let name = kebab(&op.method_name);
     let about = op.summary.trim_end_matches('.').to_owned();
     let mut long_about = format!("{about}.");
     if !op.description.is_empty() && op.description != op.summary {
@@ -247,11 +236,13 @@ fn op_command(cx: &Cx<'_>, resource: &Resource, op: &Op) -> anyhow::Result<Token
     }
     long_about.push_str(&format!(
         "\n\n`{} {}` (operation `{}`).",
-        op.http, op.path, op.id
+        op.method.to_uppercase(),
+        op.path,
+        op.id
     ));
-    let flags = op_flags(cx, resource, op)?;
+    let flags = op_flags(api, resource, op)?;
     let mut args = scope_args(resource);
-    args.extend(path_args(op));
+    args.extend(path_args(resource, op));
     args.extend(flags.filters.into_iter().map(|(arg, _)| arg));
     let mut base = quote! { Command::new(#name) };
     if op.list.is_some() {
@@ -267,7 +258,7 @@ fn op_command(cx: &Cx<'_>, resource: &Resource, op: &Op) -> anyhow::Result<Token
         } else if flag.wire == "id" || flag.wire.ends_with("_id") {
             "ID".to_owned()
         } else {
-            crate::sdk::snake(&flag.wire).to_uppercase()
+            snake(&flag.wire).to_uppercase()
         };
         args.push(quote! {
             Arg::new(#id).long(#long).value_name(#value_name).help(#help)
@@ -284,7 +275,7 @@ fn op_command(cx: &Cx<'_>, resource: &Resource, op: &Op) -> anyhow::Result<Token
 /// The `wait-for-completion` subcommand of a get operation with `x-metorial-wait`.
 fn wait_command(resource: &Resource, op: &Op) -> TokenStream {
     let mut args = scope_args(resource);
-    args.extend(path_args(op));
+    args.extend(path_args(resource, op));
     let done = op
         .wait
         .as_ref()
@@ -313,13 +304,20 @@ fn scope_args(resource: &Resource) -> Vec<TokenStream> {
         .collect()
 }
 
+/// Whether a get operation gets a `wait-for-completion` subcommand (it has `x-metorial-wait`
+/// and one path parameter of its own: the object's ID).
+fn has_wait_command(resource: &Resource, op: &Op) -> bool {
+    op.wait.is_some() && resource.own_params(op).len() == 1
+}
+
 /// The positional arguments of an operation's own path parameters.
-fn path_args(op: &Op) -> Vec<TokenStream> {
-    op.params
+fn path_args(resource: &Resource, op: &Op) -> Vec<TokenStream> {
+    let params = resource.own_params(op);
+    params
         .iter()
         .map(|p| {
             let id = format!("path.{p}");
-            let value_name = if op.params.len() == 1 {
+            let value_name = if params.len() == 1 {
                 "ID".to_owned()
             } else {
                 p.to_uppercase()
@@ -332,54 +330,38 @@ fn path_args(op: &Op) -> Vec<TokenStream> {
 
 /// A list filter's flag.
 fn filter_arg(
-    cx: &Cx<'_>,
+    api: &Api,
     op: &Op,
     filter: &Filter,
     used: &mut BTreeSet<String>,
 ) -> anyhow::Result<(TokenStream, String)> {
-    let param = query_param(cx.spec, &op.id, &filter.wire)?;
-    let Some(long) = free_name(used, &kebab(&crate::sdk::snake(&filter.wire)), "filter") else {
+    let Some(long) = free_name(used, &kebab(&snake(&filter.wire)), "filter") else {
         bail!(
             "`{}`: no free flag name for the filter `{}`",
             op.id,
             filter.wire
         );
     };
-    let schema = param.get("schema").unwrap_or(&Value::Null);
-    let many = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .is_some_and(|name| {
-            cx.components
-                .iter()
-                .any(|c| c.name == name && matches!(c.kind, Kind::OneOrMany(_)))
-        });
-    let mut help = one_line(
-        param
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or(""),
-    );
-    let values = known_values(cx.spec, schema, 0);
+    let mut help = one_line(&filter.description);
+    let values = known_values(api, &filter.schema, 0);
     if !values.is_empty() {
         help.push_str(&format!(" [known: {}]", values.join(", ")));
     }
-    if many {
+    if filter.one_or_many {
         help.push_str(" (repeatable, or comma-separated)");
     }
     let value_name = if values.is_empty() {
-        filter_value_name(&filter.wire, schema)
+        filter_value_name(&filter.wire, &filter.schema)
     } else {
         "VALUE"
     };
     let id = format!("filter.{}", filter.wire);
-    let action = if many {
+    let action = if filter.one_or_many {
         quote! { .action(ArgAction::Append).value_delimiter(',') }
     } else {
         quote! { .action(ArgAction::Set) }
     };
-    let setter = kebab(&filter.setter.to_string());
+    let setter = kebab(&filter.setter);
     let alias =
         (setter != long && used.insert(setter.clone())).then(|| quote! { .visible_alias(#setter) });
     let arg = quote! {
@@ -406,44 +388,37 @@ fn filter_value_name(wire: &str, schema: &Value) -> &'static str {
 
 /// The flags of a request body's top-level properties.
 fn body_flags(
-    cx: &Cx<'_>,
+    api: &Api,
     schema: &str,
     used: &mut BTreeSet<String>,
 ) -> anyhow::Result<Vec<BodyFlag>> {
-    let node = cx
-        .spec
-        .raw
-        .pointer(&format!("/components/schemas/{schema}"))
+    let component = api
+        .component(schema)
         .with_context(|| format!("no schema {schema}"))?;
-    let required = crate::spec::required(node);
+    let required = component.required();
     let mut flags = Vec::new();
-    for (wire, prop) in node
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let Some(long) = free_name(used, &kebab(&crate::sdk::snake(wire)), "body") else {
+    for (wire, prop) in component.properties() {
+        let Some(long) = free_name(used, &kebab(&snake(wire)), "body") else {
             continue; // settable through `--body` only
         };
-        let kind = value_kind(cx.spec, prop, 0);
+        let kind = value_kind(api, prop, 0);
         let mut help = one_line(
             prop.get("description")
                 .and_then(Value::as_str)
                 .unwrap_or(""),
         );
-        let values = known_values(cx.spec, prop, 0);
+        let values = known_values(api, prop, 0);
         if !values.is_empty() {
             help.push_str(&format!(" [known: {}]", values.join(", ")));
         }
         if kind != ValueKind::Text {
             help.push_str(" (JSON)");
         }
-        if required.contains(&wire.as_str()) {
+        if required.contains(&wire) {
             help.push_str(" [required, here or in --body]");
         }
         flags.push(BodyFlag {
-            wire: wire.clone(),
+            wire: wire.to_owned(),
             long,
             kind,
             help,
@@ -461,11 +436,11 @@ fn free_name(used: &mut BTreeSet<String>, name: &str, prefix: &str) -> Option<St
 
 /// How a body property's flag is read: text for strings (enumerations included), JSON for
 /// objects, arrays, numbers and booleans, either for anything else.
-fn value_kind(spec: &Spec, schema: &Value, depth: usize) -> ValueKind {
+fn value_kind(api: &Api, schema: &Value, depth: usize) -> ValueKind {
     if depth > 8 {
         return ValueKind::Auto;
     }
-    let schema = resolve(&spec.raw, schema);
+    let schema = api.resolve(schema);
     match schema.get("type").and_then(Value::as_str) {
         Some("string") => return ValueKind::Text,
         Some("object" | "array" | "integer" | "number" | "boolean") => return ValueKind::Json,
@@ -477,7 +452,7 @@ fn value_kind(spec: &Spec, schema: &Value, depth: usize) -> ValueKind {
         };
         let kinds: Vec<ValueKind> = variants
             .iter()
-            .map(|v| value_kind(spec, v, depth + 1))
+            .map(|v| value_kind(api, v, depth + 1))
             .collect();
         return match kinds.first() {
             Some(first) if kinds.iter().all(|k| k == first) => *first,
@@ -488,11 +463,11 @@ fn value_kind(spec: &Spec, schema: &Value, depth: usize) -> ValueKind {
 }
 
 /// The known values of an (open) enumeration a schema refers to, for help texts.
-fn known_values(spec: &Spec, schema: &Value, depth: usize) -> Vec<String> {
+fn known_values(api: &Api, schema: &Value, depth: usize) -> Vec<String> {
     if depth > 8 {
         return Vec::new();
     }
-    let schema = resolve(&spec.raw, schema);
+    let schema = api.resolve(schema);
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
         return values
             .iter()
@@ -506,7 +481,7 @@ fn known_values(spec: &Spec, schema: &Value, depth: usize) -> Vec<String> {
             .into_iter()
             .flatten()
         {
-            let values = known_values(spec, variant, depth + 1);
+            let values = known_values(api, variant, depth + 1);
             if !values.is_empty() {
                 return values;
             }
@@ -514,47 +489,25 @@ fn known_values(spec: &Spec, schema: &Value, depth: usize) -> Vec<String> {
     }
     schema
         .get("items")
-        .map(|items| known_values(spec, items, depth + 1))
+        .map(|items| known_values(api, items, depth + 1))
         .unwrap_or_default()
 }
 
-/// The query parameter `wire` of the operation `id`, resolved.
-fn query_param<'a>(spec: &'a Spec, id: &str, wire: &str) -> anyhow::Result<&'a Value> {
-    let (_, _, op) = spec
-        .operations()
-        .into_iter()
-        .find(|(_, _, op)| op.get("operationId").and_then(Value::as_str) == Some(id))
-        .with_context(|| format!("no operation `{id}`"))?;
-    op.get("parameters")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|p| resolve(&spec.raw, p))
-        .find(|p| p.get("name").and_then(Value::as_str) == Some(wire))
-        .with_context(|| format!("`{id}`: no query parameter `{wire}`"))
-}
-
 /// The function that runs one operation.
-fn op_fn(
-    cx: &Cx<'_>,
-    resource: &Resource,
-    op: &Op,
-    run: &syn::Ident,
-) -> anyhow::Result<TokenStream> {
-    if let Some(list) = &op.list {
-        return list_fn(cx, resource, op, list, run);
+fn op_fn(api: &Api, resource: &Resource, op: &Op, run: &syn::Ident) -> anyhow::Result<TokenStream> {
+    if op.list.is_some() {
+        return list_fn(api, resource, op, run);
     }
     let doc = fn_doc(resource, op);
     let handle = handle_tokens(resource);
-    let method = &op.name;
-    let secrets = secrets_const(&secret_paths(cx.spec, &op.response, op.sensitive));
-    let ids: Vec<syn::Ident> = (0..op.params.len())
-        .map(|i| format_ident!("p{i}"))
-        .collect();
-    let path_ids = op.params.iter().map(|p| format!("path.{p}"));
-    let (body_let, body_arg) = match &op.body {
-        Some(body) => (
-            Some(body_tokens(cx, resource, op, body)?),
+    let method = format_ident!("{}", op.method_name);
+    let secrets = secrets_const(&response_secrets(op, &op.response_secrets));
+    let params = resource.own_params(op);
+    let ids: Vec<syn::Ident> = (0..params.len()).map(|i| format_ident!("p{i}")).collect();
+    let path_ids = params.iter().map(|p| format!("path.{p}"));
+    let (body_let, body_arg) = match op.body.as_ref().and_then(|b| Some((b, b.schema.as_ref()?))) {
+        Some((body, schema)) => (
+            Some(body_tokens(api, resource, op, schema, &body.secrets)?),
             Some(quote! { body }),
         ),
         None => (None, None),
@@ -573,24 +526,24 @@ fn op_fn(
 
 /// The function that runs a list operation: one page, or every page with `--all`.
 fn list_fn(
-    cx: &Cx<'_>,
+    api: &Api,
     resource: &Resource,
     op: &Op,
-    list: &List,
     run: &syn::Ident,
 ) -> anyhow::Result<TokenStream> {
+    let list = op.list.as_ref().context("a list operation")?;
     let doc = fn_doc(resource, op);
     let handle = handle_tokens(resource);
-    let method = &op.name;
-    let secrets = secrets_const(&secret_paths(cx.spec, &list.item, op.sensitive));
+    let method = format_ident!("{}", op.method_name);
+    let secrets = secrets_const(&response_secrets(op, &list.item_secrets));
     let params_ty = format_ident!("List{}", resource.type_name);
-    let longs = op_flags(cx, resource, op)?.filters;
+    let longs = op_flags(api, resource, op)?.filters;
     let filters = list.filters.iter().zip(longs).map(|(f, (_, long))| {
         let (id, flag, setter, ty) = (
             format!("filter.{}", f.wire),
             format!("--{long}"),
-            &f.setter,
-            &f.ty,
+            format_ident!("{}", f.setter),
+            crate::sdk::filter_type(&f.ty),
         );
         quote! {
             if let Some(value) = crate::args::filter::<#ty>(m, #id, #flag)? {
@@ -599,7 +552,7 @@ fn list_fn(
         }
     });
     let mutable = (!list.filters.is_empty()).then(|| quote! { mut });
-    let noun = resource.handle.to_string().replace('_', " ");
+    let noun = resource.handle.replace('_', " ");
     Ok(quote! {
         #[doc = #doc]
         async fn #run(metorial: &::metorial::Metorial, m: &ArgMatches) -> Result<Reply, CliError> {
@@ -615,15 +568,17 @@ fn list_fn(
     })
 }
 
-/// `let body = ...;`: the request body from `--body` and the property flags, decoded.
+/// `let body = ...;`: the request body from `--body` and the property flags, decoded; the
+/// secrets' values never appear in its errors.
 fn body_tokens(
-    cx: &Cx<'_>,
+    api: &Api,
     resource: &Resource,
     op: &Op,
-    body: &Body,
+    schema: &str,
+    secrets: &[SecretPath],
 ) -> anyhow::Result<TokenStream> {
-    let schema = format_ident!("{}", body.schema);
-    let table = op_flags(cx, resource, op)?.body;
+    let schema = format_ident!("{schema}");
+    let table = op_flags(api, resource, op)?.body;
     let flags = table.iter().map(|f| {
         let (id, long, wire) = (format!("body.{}", f.wire), &f.long, &f.wire);
         let kind = format_ident!("{}", f.kind.variant());
@@ -631,11 +586,11 @@ fn body_tokens(
             crate::body::Flag { id: #id, long: #long, wire: #wire, kind: crate::body::Kind::#kind }
         }
     });
-    let body_secrets = &body.secrets;
+    let secrets = secrets.iter().map(|path| quote! { &[#(#path),*] });
     Ok(quote! {
         const FLAGS: &[crate::body::Flag] = &[#(#flags),*];
         let body: ::metorial_models::#schema =
-            crate::body::decode(m, FLAGS, &[#(#body_secrets),*])?;
+            crate::body::decode(m, FLAGS, &[#(#secrets),*])?;
     })
 }
 
@@ -643,28 +598,23 @@ fn body_tokens(
 fn fn_doc(resource: &Resource, op: &Op) -> String {
     format!(
         " `metorial {} {}`: {}.",
-        kebab(&resource.handle.to_string()),
-        kebab(&op.name.to_string()),
+        kebab(&resource.handle),
+        kebab(&op.method_name),
         op.summary.trim_end_matches('.')
     )
 }
 
 /// The function that runs `wait-for-completion` on a get operation.
-fn wait_fn(
-    cx: &Cx<'_>,
-    resource: &Resource,
-    op: &Op,
-    run: &syn::Ident,
-) -> anyhow::Result<TokenStream> {
+fn wait_fn(resource: &Resource, op: &Op, run: &syn::Ident) -> anyhow::Result<TokenStream> {
     let doc = format!(
         " `metorial {} wait-for-completion`: polls `{}` until the object completes.",
-        kebab(&resource.handle.to_string()),
-        kebab(&op.name.to_string()),
+        kebab(&resource.handle),
+        kebab(&op.method_name),
     );
     let handle = handle_tokens(resource);
-    let secrets = secrets_const(&secret_paths(cx.spec, &op.response, op.sensitive));
-    let id = op
-        .params
+    let secrets = secrets_const(&response_secrets(op, &op.response_secrets));
+    let id = resource
+        .own_params(op)
         .first()
         .map(|p| format!("path.{p}"))
         .context("a wait needs the object's ID")?;
@@ -682,7 +632,7 @@ fn wait_fn(
 
 /// `metorial.<handle>(<scope flags>)`.
 fn handle_tokens(resource: &Resource) -> TokenStream {
-    let handle = &resource.handle;
+    let handle = format_ident!("{}", resource.handle);
     let scope = resource.scope.iter().map(|p| {
         let id = format!("scope.{p}");
         quote! { crate::args::text(m, #id)? }
@@ -690,8 +640,18 @@ fn handle_tokens(resource: &Resource) -> TokenStream {
     quote! { metorial.#handle(#(#scope),*) }
 }
 
+/// The secrets of what an operation prints: `paths` (of its response, or of one list item),
+/// or the whole answer when the spec marks the response secret and no part is one.
+fn response_secrets(op: &Op, paths: &[SecretPath]) -> Vec<SecretPath> {
+    if paths.is_empty() && op.secret_response {
+        vec![Vec::new()]
+    } else {
+        paths.to_vec()
+    }
+}
+
 /// `const SECRETS: &[&[&str]] = ...;`: the paths of the secret properties.
-fn secrets_const(paths: &[Vec<String>]) -> TokenStream {
+fn secrets_const(paths: &[SecretPath]) -> TokenStream {
     let paths = paths.iter().map(|p| quote! { &[#(#p),*] });
     quote! {
         /// The properties of the answer that hold secrets, as paths of keys (arrays are
@@ -700,119 +660,22 @@ fn secrets_const(paths: &[Vec<String>]) -> TokenStream {
     }
 }
 
-/// The paths of the properties of `schema` (a component's name) that hold secrets: those
-/// whose schema is a `SecretObject`. A response the spec marks secret
-/// (`x-metorial-secret-response`) with no such property is a secret as a whole (the empty
-/// path).
-fn secret_paths(spec: &Spec, schema: &str, sensitive: bool) -> Vec<Vec<String>> {
-    let mut out = BTreeSet::new();
-    let node = Value::String(format!("#/components/schemas/{schema}"));
-    let reference = serde_json::json!({ "$ref": node });
-    walk_secrets(spec, &reference, &mut Vec::new(), &mut Vec::new(), &mut out);
-    if sensitive && out.is_empty() {
-        out.insert(Vec::new());
-    }
-    out.into_iter().collect()
-}
-
-/// Collects into `out` the paths under `prefix` of `SecretObject`s in `node`; `seen` holds
-/// the schemas being walked (a recursive schema stops there).
-fn walk_secrets(
-    spec: &Spec,
-    node: &Value,
-    prefix: &mut Vec<String>,
-    seen: &mut Vec<String>,
-    out: &mut BTreeSet<Vec<String>>,
-) {
-    if let Some(name) = node
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-    {
-        if name == "SecretObject" {
-            out.insert(prefix.clone());
-            return;
-        }
-        if seen.iter().any(|s| s == name) {
-            return;
-        }
-        let Some(target) = spec.raw.pointer(&format!("/components/schemas/{name}")) else {
-            return;
-        };
-        seen.push(name.to_owned());
-        walk_secrets(spec, target, prefix, seen, out);
-        seen.pop();
-        return;
-    }
-    for key in ["allOf", "anyOf", "oneOf"] {
-        for variant in node
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            walk_secrets(spec, variant, prefix, seen, out);
-        }
-    }
-    if let Some(items) = node.get("items") {
-        walk_secrets(spec, items, prefix, seen, out);
-    }
-    for (name, prop) in node
-        .get("properties")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        prefix.push(name.clone());
-        walk_secrets(spec, prop, prefix, seen, out);
-        prefix.pop();
-    }
-}
-
-/// `provider_deployment_id` -> `deployment`: how a path parameter is named in help texts.
-fn noun(param: &str) -> String {
-    let base = param.strip_suffix("_id").unwrap_or(param);
-    let base = base.strip_prefix("provider_").unwrap_or(base);
-    base.replace('_', " ")
-}
-
-/// `setup_sessions` -> `setup-sessions`.
-fn kebab(snake: &str) -> String {
-    snake.replace('_', "-")
-}
-
-/// The first sentence of a description, for a short help text.
-fn first_sentence(text: &str) -> String {
-    let text = one_line(text);
-    match text.find(". ") {
-        Some(end) => text[..=end].to_owned(),
-        None => text,
-    }
-}
-
-/// A description on one line (help texts of flags).
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A description as one paragraph (its line breaks were the spec's wrapping).
-fn one_paragraph(text: &str) -> String {
-    text.split("\n\n")
-        .map(one_line)
-        .collect::<Vec<_>>()
-        .join("\n\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::spec::Spec;
 
     fn workspace_spec() -> Spec {
         Spec::load(&crate::spec_path()).expect("the workspace spec loads")
     }
 
+    fn api(spec: &Spec) -> Api {
+        Api::build(spec).expect("the model builds")
+    }
+
     fn generated(spec: &Spec) -> String {
-        let file: syn::File = syn::parse2(tokens(spec).expect("generates")).expect("parses");
+        let file: syn::File = syn::parse2(tokens(&api(spec)).expect("generates")).expect("parses");
         prettyplease::unparse(&file)
     }
 
@@ -851,11 +714,14 @@ mod tests {
     #[test]
     fn secrets_are_the_secret_object_properties() {
         let spec = workspace_spec();
+        let model = api(&spec);
+        let get = model.operation("get_provider_auth_export").unwrap();
         assert_eq!(
-            secret_paths(&spec, "ProviderAuthExport", true),
+            response_secrets(get, &get.response_secrets),
             vec![vec!["value".to_owned()]]
         );
-        assert!(secret_paths(&spec, "ProviderSetupSession", false).is_empty());
+        let session = model.operation("get_provider_setup_session").unwrap();
+        assert!(response_secrets(session, &session.response_secrets).is_empty());
         let code = generated(&spec);
         assert!(code.contains("const SECRETS: &[&[&str]] = &[&[\"value\"]];"));
     }
@@ -876,11 +742,12 @@ mod tests {
 
     #[test]
     fn names_and_kinds() {
-        let spec = workspace_spec();
-        assert_eq!(kebab("wait_for_completion"), "wait-for-completion");
-        assert_eq!(noun("provider_oauth_setup_id"), "oauth setup");
-        let body = &spec.raw["components"]["schemas"]["CreateProviderSetupSessionBody"];
-        let kind = |p: &str| value_kind(&spec, &body["properties"][p], 0);
+        let model = api(&workspace_spec());
+        let body = &model
+            .component("CreateProviderSetupSessionBody")
+            .unwrap()
+            .schema;
+        let kind = |p: &str| value_kind(&model, &body["properties"][p], 0);
         assert_eq!(kind("type"), ValueKind::Text);
         assert_eq!(kind("configuration"), ValueKind::Json);
         assert_eq!(kind("metadata"), ValueKind::Json);

@@ -23,7 +23,7 @@ use anyhow::Context;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::schemas::{Component, Kind};
+use crate::model::{Component, Kind};
 
 /// The Rust code of `decode_component` (and its private helper) for these components, to be
 /// appended to the models file. Needs `serde_path_to_error` in `metorial-models`.
@@ -95,6 +95,7 @@ mod tests {
             name: name.to_owned(),
             description: None,
             kind,
+            schema: serde_json::Value::Null,
         }
     }
 

@@ -33,7 +33,6 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde_json::{Map, Value};
 
-use crate::schemas;
 use crate::spec::Spec;
 
 /// How deep `$ref`/`allOf` chains are followed before a schema is taken as free-form (a guard
@@ -597,9 +596,9 @@ fn unknown_operation(operation: &str) -> Finding {
 }
 
 fn find_operation<'a>(spec: &'a Spec, operation: &str) -> Option<&'a Value> {
-    spec.operations()
+    crate::model::raw_operations(&spec.raw)
         .into_iter()
-        .map(|(_, _, op)| op)
+        .map(|(.., op)| op)
         .find(|op| op.get("operationId").and_then(Value::as_str) == Some(operation))
 }
 
@@ -639,7 +638,7 @@ pub fn response_schema<'a>(
     let which = if error { "error" } else { "success" };
     let schema = code
         .and_then(|code| responses?.get(code))
-        .map(|response| crate::spec::resolve(&spec.raw, response))
+        .map(|response| crate::model::resolve(&spec.raw, response))
         .and_then(|response| response.pointer("/content/application~1json/schema"));
     schema.ok_or_else(|| {
         file_finding(
@@ -703,10 +702,10 @@ impl Walker<'_> {
             return;
         }
         let any_of = flat.get("anyOf");
-        if let Some(known) = any_of.and_then(schemas::open_enum_values) {
+        if let Some(known) = any_of.and_then(crate::model::component::open_enum_values) {
             return self.open_enum(&known, value, path);
         }
-        if let Some(known) = any_of.and_then(schemas::open_union_known) {
+        if let Some(known) = any_of.and_then(crate::model::component::open_union_known) {
             let known = serde_json::json!({ "$ref": format!("#/components/schemas/{known}") });
             return self.open_union(&known, value, path);
         }
@@ -850,7 +849,7 @@ impl Walker<'_> {
         let Some(properties) = flat.get("properties").and_then(Value::as_object) else {
             return;
         };
-        let required = crate::spec::required(flat);
+        let required = crate::model::required(flat);
         let keys: BTreeSet<&str> = map
             .keys()
             .map(String::as_str)

@@ -9,7 +9,8 @@ use progenitor_impl::{
 };
 use quote::quote;
 
-use crate::schemas::{self, Component, Kind};
+use crate::model::{Api, Component, Kind};
+use crate::schemas;
 use crate::spec::Spec;
 
 /// Where each generated file goes, relative to the workspace root.
@@ -41,18 +42,18 @@ pub struct GeneratedFile {
 
 /// Generates every file from a spec.
 pub fn generate(spec: &Spec) -> anyhow::Result<Vec<GeneratedFile>> {
-    let components = schemas::classify(spec)?;
-    let api = for_typify(spec)?;
-    let (models, open_enums) = models(spec, &api, &components).context("generating the models")?;
+    let model = Api::build(spec)?;
+    let typify = for_typify(spec)?;
+    let (models, open_enums) = models(&model, &typify).context("generating the models")?;
     let (client, httpmock) =
-        client_and_mocks(&api, &components).context("generating the client")?;
+        client_and_mocks(&typify, &model.components).context("generating the client")?;
     let mut httpmock = file(
         HTTPMOCK,
         httpmock,
         "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]",
         "",
     )?;
-    httpmock.contents = repeat_list_query_params(spec, &components, httpmock.contents)?;
+    httpmock.contents = repeat_list_query_params(&model, httpmock.contents)?;
     Ok(vec![
         file(
             MODELS,
@@ -70,13 +71,13 @@ pub fn generate(spec: &Spec) -> anyhow::Result<Vec<GeneratedFile>> {
         httpmock,
         file(
             SDK,
-            crate::sdk::tokens(spec).context("generating the SDK's resource layer")?,
+            crate::sdk::tokens(&model).context("generating the SDK's resource layer")?,
             "#![allow(clippy::all, clippy::pedantic)]",
             "",
         )?,
         file(
             CLI,
-            crate::cli::tokens(spec).context("generating the command-line tool's commands")?,
+            crate::cli::tokens(&model).context("generating the command-line tool's commands")?,
             "#![allow(clippy::all, clippy::pedantic)]",
             "",
         )?,
@@ -91,44 +92,18 @@ pub fn generate_from(spec_path: &Path) -> anyhow::Result<Vec<GeneratedFile>> {
 /// progenitor's mocks match a query parameter against `value.to_string()`; a one-or-many
 /// filter with several values goes on the wire as repeated keys, so its mock must match each
 /// value as its own key.
-fn repeat_list_query_params(
-    spec: &Spec,
-    components: &[Component],
-    mut code: String,
-) -> anyhow::Result<String> {
-    let lists: Vec<&str> = components
-        .iter()
-        .filter(|c| matches!(c.kind, Kind::OneOrMany(_)))
-        .map(|c| c.name.as_str())
-        .collect();
-    let mut names: Vec<(String, bool)> = Vec::new();
-    for (_, _, op) in spec.operations() {
-        for param in op
-            .get("parameters")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let param = crate::spec::resolve(&spec.raw, param);
-            if param.get("in").and_then(serde_json::Value::as_str) != Some("query") {
-                continue;
-            }
-            let Some(name) = param.get("name").and_then(serde_json::Value::as_str) else {
-                continue;
-            };
-            let is_list = param
-                .pointer("/schema/$ref")
-                .and_then(serde_json::Value::as_str)
-                .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                .is_some_and(|schema| lists.contains(&schema));
-            match names.iter().find(|(n, _)| n == name) {
-                Some((_, was_list)) if *was_list != is_list => anyhow::bail!(
-                    "query parameter `{name}` is a one-or-many filter in one operation and not in another: \
-                     the generated mocks cannot tell them apart"
-                ),
-                Some(_) => {}
-                None => names.push((name.to_owned(), is_list)),
-            }
+fn repeat_list_query_params(api: &Api, mut code: String) -> anyhow::Result<String> {
+    let mut names: Vec<(&str, bool)> = Vec::new();
+    let filters = api.operations.iter().filter_map(|op| op.list.as_ref());
+    for filter in filters.flat_map(|list| &list.filters) {
+        let (name, is_list) = (filter.wire.as_str(), filter.one_or_many);
+        match names.iter().find(|(n, _)| *n == name) {
+            Some((_, was_list)) if *was_list != is_list => anyhow::bail!(
+                "query parameter `{name}` is a one-or-many filter in one operation and not in another: \
+                 the generated mocks cannot tell them apart"
+            ),
+            Some(_) => {}
+            None => names.push((name, is_list)),
         }
     }
     for (name, _) in names.iter().filter(|(_, is_list)| *is_list) {
@@ -178,12 +153,9 @@ fn file(
 /// `nullable` makes them `Option`s, which keep "absent" and "empty" apart.
 fn for_typify(spec: &Spec) -> anyhow::Result<openapiv3::OpenAPI> {
     fn visit(schema: &mut serde_json::Value) {
-        let required: Vec<String> = schema
-            .get("required")
-            .and_then(serde_json::Value::as_array)
+        let required: Vec<String> = crate::model::required(schema)
             .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str().map(str::to_owned))
+            .map(str::to_owned)
             .collect();
         let Some(properties) = schema
             .get_mut("properties")
@@ -204,7 +176,8 @@ fn for_typify(spec: &Spec) -> anyhow::Result<openapiv3::OpenAPI> {
     }
     let mut raw = spec.raw.clone();
     if let Some(schemas) = raw
-        .pointer_mut("/components/schemas")
+        .get_mut("components")
+        .and_then(|c| c.get_mut("schemas"))
         .and_then(serde_json::Value::as_object_mut)
     {
         schemas.values_mut().for_each(visit);
@@ -222,11 +195,7 @@ fn date_time() -> schemars08::schema::SchemaObject {
 
 /// `metorial-models`: typify's types for ordinary schemas, plus the generator's own open enums
 /// and PATCH bodies; hand-written types are referred to by path.
-fn models(
-    spec: &Spec,
-    api: &openapiv3::OpenAPI,
-    components: &[Component],
-) -> anyhow::Result<(TokenStream, String)> {
+fn models(model: &Api, api: &openapiv3::OpenAPI) -> anyhow::Result<(TokenStream, String)> {
     let mut settings = GenerationSettings::new();
     // The builder style makes typify write a builder per struct (`X::builder()`): hand-written
     // code builds responses through it, so an optional field added to the spec never breaks it.
@@ -242,7 +211,7 @@ fn models(
         );
     let mut own = Vec::new();
     let mut open_enums = String::new();
-    for component in components {
+    for component in &model.components {
         let name = &component.name;
         // By crate path: typify's builders live in a `builder` module.
         let path = format!("crate::{name}");
@@ -268,7 +237,7 @@ fn models(
             }
             Kind::PatchBody => {
                 settings.with_replacement(name, &path, [TypeImpl::Default].into_iter());
-                own.push(schemas::patch_body_tokens(spec, component)?);
+                own.push(schemas::patch_body_tokens(model, component)?);
             }
             Kind::HandWritten(path) => {
                 settings.with_replacement(name, path, [TypeImpl::Default].into_iter());
@@ -276,11 +245,11 @@ fn models(
             Kind::AllOptional | Kind::Other => {}
         }
     }
-    for name in schemas::post_body_names(spec) {
-        own.push(schemas::post_body_impl_tokens(spec, &name)?);
+    for name in model.body_schemas("post") {
+        own.push(schemas::post_body_impl_tokens(model, name)?);
     }
-    own.push(crate::decode_table::tokens(components)?);
-    own.push(crate::operations_table::tokens(spec)?);
+    own.push(crate::decode_table::tokens(&model.components)?);
+    own.push(crate::operations_table::tokens(model));
     let mut generator = Generator::new(&settings);
     generator
         .generate_tokens(api)

@@ -6,40 +6,32 @@
 use anyhow::{Context, bail};
 use serde_json::{Map, Value, json};
 
-use crate::spec::Spec;
+use crate::model::Api;
 
 /// A self-contained JSON Schema for the successful response body of `operation_id`.
-pub fn response_schema(spec: &Spec, operation_id: &str) -> anyhow::Result<Value> {
-    let (_, _, op) = spec
-        .operations()
-        .into_iter()
-        .find(|(_, _, op)| op.get("operationId").and_then(Value::as_str) == Some(operation_id))
+pub fn response_schema(api: &Api, operation_id: &str) -> anyhow::Result<Value> {
+    let op = api
+        .operation(operation_id)
         .with_context(|| format!("no operation `{operation_id}` in the spec"))?;
-    let responses = op
-        .get("responses")
-        .and_then(Value::as_object)
-        .context("no responses")?;
-    let Some((_, response)) = responses.iter().find(|(code, _)| code.starts_with('2')) else {
+    let Some((_, schema)) = op.responses.iter().find(|(code, _)| code.starts_with('2')) else {
         bail!("`{operation_id}` has no 2xx response");
     };
-    let schema = response
-        .pointer("/content/application~1json/schema")
+    let schema = schema
+        .as_ref()
         .with_context(|| format!("`{operation_id}`'s 2xx response has no JSON body"))?;
-    Ok(bundle(spec, schema))
+    Ok(bundle(api, schema))
 }
 
 /// A self-contained JSON Schema for the component schema `name`.
-pub fn component_schema(spec: &Spec, name: &str) -> Value {
-    bundle(
-        spec,
-        &json!({ "$ref": format!("#/components/schemas/{name}") }),
-    )
+pub fn component_schema(api: &Api, name: &str) -> Value {
+    bundle(api, &json!({ "$ref": crate::names::schema_ref(name) }))
 }
 
-fn bundle(spec: &Spec, root: &Value) -> Value {
-    let definitions: Map<String, Value> = spec
-        .schemas()
-        .map(|(name, schema)| (name.to_owned(), convert(schema)))
+fn bundle(api: &Api, root: &Value) -> Value {
+    let definitions: Map<String, Value> = api
+        .components
+        .iter()
+        .map(|c| (c.name.clone(), convert(&c.schema)))
         .collect();
     let mut out = convert(root);
     if let Value::Object(map) = &mut out {
@@ -60,10 +52,7 @@ pub fn convert(schema: &Value) -> Value {
     let mut out = Map::new();
     for (key, value) in input {
         let converted = match key.as_str() {
-            "$ref" => match value
-                .as_str()
-                .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            {
+            "$ref" => match value.as_str().and_then(crate::names::schema_name) {
                 Some(name) => json!(format!("#/definitions/{name}")),
                 None => value.clone(),
             },

@@ -1,6 +1,8 @@
 //! Maintainer tasks of the workspace, as a library so they can be tested.
 //!
 //! - [`spec`]: load `spec/metorial.yaml` and refuse what the generator cannot handle;
+//! - [`model`]: the API as typed data, built once from the spec, read by everything below;
+//! - [`names`]: how wire names become Rust names, flags and help texts;
 //! - [`schemas`]: the schemas the generator writes itself (open enums, PATCH bodies);
 //! - [`generate`]: spec -> `metorial-models`, `metorial-client`, `metorial-httpmock`, the
 //!   `metorial` SDK's resource layer ([`sdk`]) and the `metorial` command-line tool's commands
@@ -23,6 +25,8 @@ pub mod drill;
 pub mod files;
 pub mod generate;
 pub mod json_schema;
+pub mod model;
+pub mod names;
 pub mod operations_table;
 pub mod schemas;
 pub mod sdk;

@@ -8,10 +8,11 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use xtask::model::Api;
 use xtask::spec::Spec;
 
-fn spec() -> Spec {
-    Spec::load(&xtask::spec_path()).expect("the spec loads")
+fn spec() -> Api {
+    Api::build(&Spec::load(&xtask::spec_path()).expect("the spec loads")).expect("the model builds")
 }
 
 fn examples_dir() -> PathBuf {
@@ -26,7 +27,7 @@ fn read_example(name: &str) -> Value {
 
 /// Validates `example` against the success response of `operation_id`; panics listing every
 /// failure.
-fn assert_valid(spec: &Spec, operation_id: &str, example: &Value) {
+fn assert_valid(spec: &Api, operation_id: &str, example: &Value) {
     let schema = xtask::json_schema::response_schema(spec, operation_id).unwrap();
     let validator = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
@@ -208,17 +209,13 @@ fn live_examples() -> Vec<(String, String, Value)> {
 }
 
 /// The component schema an operation's success response is.
-fn response_component(spec: &Spec, operation_id: &str) -> String {
-    let (_, _, op) = spec
-        .operations()
-        .into_iter()
-        .find(|(_, _, op)| op.get("operationId").and_then(Value::as_str) == Some(operation_id))
+fn response_component(spec: &Api, operation_id: &str) -> String {
+    let op = spec
+        .operation(operation_id)
         .unwrap_or_else(|| panic!("no operation {operation_id}"));
-    op.pointer("/responses/200/content/application~1json/schema/$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .unwrap_or_else(|| panic!("{operation_id}: no 200 schema reference"))
-        .to_owned()
+    op.response
+        .clone()
+        .unwrap_or_else(|| panic!("{operation_id}: no 2xx schema reference"))
 }
 
 /// The optional, nullable fields that only the live API sends: the generated `Option` cannot

@@ -58,11 +58,12 @@ pub fn body_arg(command: Command) -> Command {
 }
 
 /// The request body of `m`: `--body` with the property `flags` set over it, decoded as `T`.
-/// `secrets` names the properties whose values must not appear in a message.
+/// `secrets` are the paths of the properties (at any depth) whose values must not appear in
+/// a message.
 pub fn decode<T: DeserializeOwned>(
     m: &ArgMatches,
     flags: &[Flag],
-    secrets: &[&str],
+    secrets: &[&[&str]],
 ) -> Result<T, CliError> {
     let mut body = match optional_text(m, "body")? {
         Some(source) => read_body(&source)?,
@@ -115,12 +116,19 @@ fn flag_value(flag: &Flag, text: &str) -> Result<Value, CliError> {
 }
 
 /// `body` decoded as `T`; an error names the field (and hides what a secret field held).
-fn decode_value<T: DeserializeOwned>(body: Value, secrets: &[&str]) -> Result<T, CliError> {
+fn decode_value<T: DeserializeOwned>(body: Value, secrets: &[&[&str]]) -> Result<T, CliError> {
     serde_path_to_error::deserialize(body).map_err(|error| {
         let path = error.path().to_string();
-        let secret = secrets.iter().any(|s| {
-            path == *s || path.starts_with(&format!("{s}.")) || path.starts_with(&format!("{s}["))
-        });
+        let keys: Vec<&str> = error
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Map { key } => Some(key.as_str()),
+                serde_path_to_error::Segment::Enum { variant } => Some(variant.as_str()),
+                _ => None,
+            })
+            .collect();
+        let secret = crate::redact::is_secret(&keys, secrets);
         let message = if path == "." {
             format!("invalid request body: {}", error.inner())
         } else if secret {
@@ -221,7 +229,7 @@ mod tests {
     #[test]
     fn a_secret_field_is_not_echoed() {
         let m = matches(&["--body", r#"{"name": "n", "config": "hunter2"}"#]);
-        let error = decode::<CreateProviderOauthSetupBody>(&m, &[], &["config"]).unwrap_err();
+        let error = decode::<CreateProviderOauthSetupBody>(&m, &[], &[&["config"]]).unwrap_err();
         let message = error.to_string();
         assert!(message.contains("field `config`"), "{message}");
         assert!(!message.contains("hunter2"), "{message}");

@@ -870,7 +870,7 @@ async fn run_oauth_setups_create(
     let body: ::metorial_models::CreateProviderOauthSetupBody = crate::body::decode(
         m,
         FLAGS,
-        &["config"],
+        &[&["config"]],
     )?;
     Reply::one(handle.create(body).await?, SECRETS)
 }

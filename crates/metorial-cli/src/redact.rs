@@ -21,6 +21,9 @@ fn redact_path(value: &mut Value, path: &[&str]) {
         (Value::Null, _) => {}
         (Value::Array(items), _) => items.iter_mut().for_each(|item| redact_path(item, path)),
         (value, None) => *value = Value::String(REDACTED.to_owned()),
+        (Value::Object(map), Some((&ANY_KEY, rest))) => {
+            map.values_mut().for_each(|child| redact_path(child, rest));
+        }
         (Value::Object(map), Some((key, rest))) => {
             if let Some(child) = map.get_mut(*key) {
                 redact_path(child, rest);
@@ -28,6 +31,21 @@ fn redact_path(value: &mut Value, path: &[&str]) {
         }
         (_, Some(_)) => {}
     }
+}
+
+/// The key of a secret path standing for any key of a map.
+const ANY_KEY: &str = "*";
+
+/// Whether the field at `keys` (array indices left out) is, or is inside, one of the secret
+/// `paths`.
+pub fn is_secret(keys: &[&str], paths: &[&[&str]]) -> bool {
+    paths.iter().any(|path| {
+        path.len() <= keys.len()
+            && path
+                .iter()
+                .zip(keys)
+                .all(|(want, key)| *want == ANY_KEY || want == key)
+    })
 }
 
 #[cfg(test)]
@@ -57,5 +75,26 @@ mod tests {
         let mut whole = json!({"token": "t"});
         redact(&mut whole, &[&[]]);
         assert_eq!(whole, json!("<redacted>"));
+    }
+
+    #[test]
+    fn any_key_paths_reach_every_entry_of_a_map() {
+        let mut value = json!({"map": {"a": {"token": "t1", "id": "1"}, "b": {"token": "t2"}}});
+        redact(&mut value, &[&["map", "*", "token"]]);
+        assert_eq!(
+            value,
+            json!({"map": {"a": {"token": REDACTED, "id": "1"}, "b": {"token": REDACTED}}})
+        );
+    }
+
+    #[test]
+    fn a_field_inside_a_secret_path_is_secret() {
+        let paths: &[&[&str]] = &[&["config", "oauth"], &["map", "*"]];
+        assert!(is_secret(&["config", "oauth"], paths));
+        assert!(is_secret(&["config", "oauth", "client_secret"], paths));
+        assert!(is_secret(&["map", "x", "y"], paths));
+        assert!(!is_secret(&["config"], paths));
+        assert!(!is_secret(&["config", "name"], paths));
+        assert!(is_secret(&["anything"], &[&[]]));
     }
 }

@@ -438,7 +438,7 @@ impl OauthSetups {
         crate::call::require_id("deployment", &self.provider_deployment_id)?;
         self.metorial
             .call("create_provider_oauth_setup")
-            .sending_secrets(crate::redact::sent_secrets([&body.config]))
+            .sending_secrets(crate::redact::sent_secrets(&body, &[&["config"]]))
             .run(|client| {
                 client
                     .create_provider_oauth_setup()

@@ -171,30 +171,37 @@ fn redact_json_string_values(text: &str, key: &str) -> String {
     out
 }
 
-/// A request field holding secrets the call sends (`SecretObject`, optional or not).
-pub(crate) trait SentSecrets {
-    /// Its string values.
-    fn strings(&self) -> Vec<String>;
-}
-
-impl SentSecrets for metorial_models::SecretObject {
-    fn strings(&self) -> Vec<String> {
-        self.expose_all()
-            .values()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect()
+/// The string values a request body holds at the secret `paths` the spec gives (keys from the
+/// body down, arrays crossed, `*` for any key of a map), at any depth below each, to scrub
+/// from the call's errors and logs.
+pub(crate) fn sent_secrets<T: serde::Serialize>(body: &T, paths: &[&[&str]]) -> Vec<String> {
+    let Ok(body) = serde_json::to_value(body) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for path in paths {
+        secrets_under(&body, path, &mut out);
     }
+    out
 }
 
-impl<T: SentSecrets> SentSecrets for Option<T> {
-    fn strings(&self) -> Vec<String> {
-        self.as_ref().map(T::strings).unwrap_or_default()
+/// Collects the strings of `value` below `path`.
+fn secrets_under(value: &serde_json::Value, path: &[&str], out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (value, path.split_first()) {
+        (Value::Array(items), _) => items.iter().for_each(|v| secrets_under(v, path, out)),
+        (Value::String(s), None) => out.push(s.clone()),
+        (Value::Object(map), None) => map.values().for_each(|v| secrets_under(v, path, out)),
+        (Value::Object(map), Some((&"*", rest))) => {
+            map.values().for_each(|v| secrets_under(v, rest, out));
+        }
+        (Value::Object(map), Some((key, rest))) => {
+            if let Some(v) = map.get(*key) {
+                secrets_under(v, rest, out);
+            }
+        }
+        _ => {}
     }
-}
-
-/// The string values of a request's secret fields, to scrub from the call's errors.
-pub(crate) fn sent_secrets<const N: usize>(fields: [&dyn SentSecrets; N]) -> Vec<String> {
-    fields.iter().flat_map(|field| field.strings()).collect()
 }
 
 #[cfg(test)]
@@ -246,5 +253,26 @@ mod tests {
     fn api_key_debug_is_redacted() {
         let key = ApiKey::new("metorial_sk_live123".into());
         assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
+    }
+
+    #[test]
+    fn sent_secrets_are_found_at_their_paths_at_any_depth() {
+        let body = serde_json::json!({
+            "name": "visible",
+            "config": {"oauth": {"client_secret": "cs_1", "nested": {"k": "cs_2"}}, "id": "x"},
+            "list": [{"token": "t_1"}, {"token": "t_2"}],
+            "map": {"a": {"token": "t_3"}},
+        });
+        let found = sent_secrets(
+            &body,
+            &[
+                &["config", "oauth"],
+                &["list", "token"],
+                &["map", "*", "token"],
+                &["absent"],
+            ],
+        );
+        assert_eq!(found, ["cs_1", "cs_2", "t_1", "t_2", "t_3"]);
+        assert!(sent_secrets(&body, &[]).is_empty());
     }
 }

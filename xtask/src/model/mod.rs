@@ -1,0 +1,195 @@
+//! The API as typed data, built once from the spec and read by every generator and tool.
+//!
+//! [`Api::build`] walks the document once: it checks what the generator cannot handle
+//! ([`check`]), classifies the component schemas ([`component`]), reads every operation with its
+//! parameters, body, responses and `x-metorial-*` extensions ([`operation`]), finds the secrets
+//! of requests and responses by one rule ([`secrets`]), and groups the operations into the SDK's
+//! resources ([`resource`]). Every rule about the spec's shape lives here; the generators
+//! (`generate`, `sdk`, `cli`, `schemas`, the tables), `api_diff` and `drift` only read the
+//! result. Problems are reported all at once, each with the operation or JSON pointer it is at.
+
+pub mod check;
+pub mod component;
+pub mod operation;
+pub mod resource;
+pub mod secrets;
+
+use serde_json::Value;
+
+pub use component::{Component, HAND_WRITTEN, Kind};
+pub use operation::{Body, Filter, FilterType, List, Operation, Parameter, Place, Wait};
+pub use resource::Resource;
+
+use crate::spec::{Problem, Spec, Unsupported};
+
+/// The methods an OpenAPI path item may hold, in the order operations are read.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The API a spec describes.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// `info.version` (every request sends it as `Metorial-Version`); empty when absent.
+    pub version: String,
+    /// Every component schema, in the spec's (sorted) order.
+    pub components: Vec<Component>,
+    /// Every operation, in path then method order.
+    pub operations: Vec<Operation>,
+    /// The SDK's resources (tags with an `x-metorial-handle`), in tag order.
+    pub resources: Vec<Resource>,
+    /// Every tag (name, `x-metorial-handle`), handle or not, in the spec's order.
+    pub tags: Vec<(String, Option<String>)>,
+}
+
+/// One operation as the raw document holds it, before it is read: (method, path, path item,
+/// operation object).
+pub(crate) type RawOp<'a> = (&'a str, &'a str, &'a Value, &'a Value);
+
+impl Api {
+    /// Reads a checked spec into the model, refusing what the generators cannot handle
+    /// (every problem at once).
+    pub fn build(spec: &Spec) -> anyhow::Result<Api> {
+        Self::from_raw(&spec.raw)
+    }
+
+    /// Reads a raw OpenAPI document (already checked by [`check::check`]) into the model.
+    pub fn from_raw(raw: &Value) -> anyhow::Result<Api> {
+        let mut problems = Vec::new();
+        let (components, component_problems) = component::classify(raw);
+        problems.extend(component_problems);
+        let mut operations = Vec::new();
+        for (method, path, item, op) in raw_operations(raw) {
+            match operation::read(raw, &components, method, path, item, op) {
+                Ok(op) => operations.push(op),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        let tags = tags(raw);
+        let resources = match resource::group(raw, &operations) {
+            Ok(resources) => resources,
+            Err(more) => {
+                problems.extend(more);
+                Vec::new()
+            }
+        };
+        if !problems.is_empty() {
+            return Err(Unsupported(problems).into());
+        }
+        let version = raw
+            .get("info")
+            .and_then(|info| info.get("version"))
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+            .unwrap_or_default();
+        Ok(Api {
+            version,
+            components,
+            operations,
+            resources,
+            tags,
+        })
+    }
+
+    /// The operation with this `operationId`.
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|op| op.id == id)
+    }
+
+    /// The component schema `name`.
+    pub fn component(&self, name: &str) -> Option<&Component> {
+        self.components.iter().find(|c| c.name == name)
+    }
+
+    /// The operations of a resource, in the spec's order.
+    pub fn operations_of<'a>(
+        &'a self,
+        resource: &'a Resource,
+    ) -> impl Iterator<Item = &'a Operation> + 'a {
+        resource.operations.iter().map(|&i| &self.operations[i])
+    }
+
+    /// Follows a `$ref` to a component once; any other node is returned as is.
+    pub fn resolve<'a>(&'a self, node: &'a Value) -> &'a Value {
+        node.get("$ref")
+            .and_then(Value::as_str)
+            .and_then(crate::names::schema_name)
+            .and_then(|name| self.component(name))
+            .map_or(node, |c| &c.schema)
+    }
+
+    /// The names of the component schemas used as request bodies of `method` (`post`,
+    /// `patch`) operations, in operation order.
+    pub fn body_schemas(&self, method: &str) -> Vec<&str> {
+        self.operations
+            .iter()
+            .filter(|op| op.method == method)
+            .filter_map(|op| op.body.as_ref()?.schema.as_deref())
+            .collect()
+    }
+}
+
+/// Every operation of a raw document, in path then method order.
+pub(crate) fn raw_operations(raw: &Value) -> Vec<RawOp<'_>> {
+    let mut out = Vec::new();
+    let Some(paths) = raw.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    for (path, item) in paths {
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                out.push((method, path.as_str(), item, op));
+            }
+        }
+    }
+    out
+}
+
+/// Every tag's name and `x-metorial-handle`.
+fn tags(raw: &Value) -> Vec<(String, Option<String>)> {
+    raw.get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|tag| {
+            let name = tag.get("name")?.as_str()?.to_owned();
+            let handle = tag.get("x-metorial-handle").map(|h| match h.as_str() {
+                Some(h) => h.to_owned(),
+                None => h.to_string(),
+            });
+            Some((name, handle))
+        })
+        .collect()
+}
+
+/// Follows a local `$ref` (`#/...`) once; anything else is returned as is.
+pub(crate) fn resolve<'a>(raw: &'a Value, node: &'a Value) -> &'a Value {
+    node.get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|pointer| raw.pointer(pointer))
+        .unwrap_or(node)
+}
+
+/// The `application/json` schema of a request body or response object, if any.
+pub(crate) fn json_schema(node: &Value) -> Option<&Value> {
+    node.get("content")?.get("application/json")?.get("schema")
+}
+
+/// The names a schema's `required` lists (none when it has no such list).
+pub fn required(schema: &Value) -> Vec<&str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+/// A problem at an operation or pointer.
+pub(crate) fn problem(location: impl Into<String>, message: impl Into<String>) -> Problem {
+    Problem {
+        location: location.into(),
+        message: message.into(),
+    }
+}

@@ -1,0 +1,459 @@
+//! One operation: its request, its response, and what the SDK makes of it.
+
+use serde_json::Value;
+
+use super::component::{Component, Kind};
+use super::secrets::{self, SecretPath};
+use super::{check, json_schema, problem, required, resolve};
+use crate::names::{path_params, schema_name, snake};
+use crate::spec::Problem;
+
+/// The query parameters every pageable list operation has (set by the SDK's `set_paging!`).
+pub const PAGING: &[&str] = &["limit", "after", "before", "cursor", "order"];
+
+/// One operation of the spec.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// `operationId` (snake_case; the client's method).
+    pub id: String,
+    /// The HTTP method, lower case (`get`).
+    pub method: String,
+    /// The path template (`/provider-setup-sessions/{provider_setup_session_id}`).
+    pub path: String,
+    /// Its tags, in order.
+    pub tags: Vec<String>,
+    /// The summary (the `operationId` when there is none).
+    pub summary: String,
+    /// The description, trimmed (empty when there is none).
+    pub description: String,
+    /// The path template's parameters, in order.
+    pub path_params: Vec<String>,
+    /// Every parameter (the path item's, overridden by the operation's), `$ref`s resolved.
+    pub parameters: Vec<Parameter>,
+    /// The request body, if any.
+    pub body: Option<Body>,
+    /// Every response, by status (`200`, `4XX`), `$ref`s resolved.
+    pub responses: Vec<(String, Option<Value>)>,
+    /// The component of the 2xx response's JSON body (`$ref`), if it is one.
+    pub response: Option<String>,
+    /// The SDK handle method's name: `x-metorial-method`, or the id's first word.
+    pub method_name: String,
+    /// `x-metorial-secret-response`: the response is a secret as a whole.
+    pub secret_response: bool,
+    /// The secrets of the 2xx response's body.
+    pub response_secrets: Vec<SecretPath>,
+    /// The list facts, when the response is a pageable list.
+    pub list: Option<List>,
+    /// `x-metorial-wait` of a get operation.
+    pub wait: Option<Wait>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// Anywhere else (`header`, `cookie`), as the spec names it.
+    Other(String),
+}
+
+/// One parameter.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    /// Its wire name.
+    pub name: String,
+    /// Where it goes.
+    pub place: Place,
+    /// `required: true`.
+    pub required: bool,
+    /// Its description (empty when none).
+    pub description: String,
+    /// Its schema (`null` when none).
+    pub schema: Value,
+    /// `x-metorial-setter`.
+    pub setter: Option<String>,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// The component its schema refers to, if it is a `$ref`.
+    pub schema: Option<String>,
+    /// Its JSON schema (`null` when none).
+    pub json: Value,
+    /// `required: true`.
+    pub required: bool,
+    /// The secrets it may hold.
+    pub secrets: Vec<SecretPath>,
+}
+
+/// A pageable list: the response is `{items: [Item], pagination}` and the operation takes
+/// every [`PAGING`] parameter.
+#[derive(Debug, Clone)]
+pub struct List {
+    /// The item's component.
+    pub item: String,
+    /// The secrets of one item.
+    pub item_secrets: Vec<SecretPath>,
+    /// The query parameters beyond paging.
+    pub filters: Vec<Filter>,
+}
+
+/// A list filter.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    /// Its wire name (`created_at[gt]`).
+    pub wire: String,
+    /// The SDK setter's name: `x-metorial-setter`, or the snake_case wire name.
+    pub setter: String,
+    /// The generated client builder's method (the snake_case wire name).
+    pub method: String,
+    /// The type of its value.
+    pub ty: FilterType,
+    /// Whether it takes one value or several (a one-or-many component).
+    pub one_or_many: bool,
+    /// Its description (empty when none).
+    pub description: String,
+    /// Its schema.
+    pub schema: Value,
+}
+
+/// The type of a filter's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterType {
+    /// A component (an enumeration, a one-or-many list).
+    Component(String),
+    /// A `date-time` string.
+    Timestamp,
+    /// Any other string.
+    String,
+    /// An integer.
+    Integer,
+    /// A boolean.
+    Boolean,
+}
+
+/// `x-metorial-wait`: the statuses that end a wait, and whether `status` may be absent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wait {
+    /// Statuses of success.
+    pub done: Vec<String>,
+    /// Statuses of failure.
+    pub failed: Vec<String>,
+    /// Whether the response's `status` is optional or nullable.
+    pub optional_status: bool,
+}
+
+impl Operation {
+    /// `GET /path (operation_id)`: how messages name it.
+    pub fn label(&self) -> String {
+        format!("{} {} ({})", self.method.to_uppercase(), self.path, self.id)
+    }
+
+    /// Whether the response may hold secrets: marked as a whole, or some part is one.
+    pub fn response_has_secrets(&self) -> bool {
+        self.secret_response || !self.response_secrets.is_empty()
+    }
+
+    /// Whether the request or the response may hold secrets (never logged nor journaled).
+    pub fn carries_secrets(&self) -> bool {
+        self.response_has_secrets() || self.body.as_ref().is_some_and(|b| !b.secrets.is_empty())
+    }
+
+    /// The first tag (empty when there is none).
+    pub fn tag(&self) -> &str {
+        self.tags.first().map_or("", String::as_str)
+    }
+
+    /// Its query parameters.
+    pub fn query(&self) -> impl Iterator<Item = &Parameter> {
+        self.parameters.iter().filter(|p| p.place == Place::Query)
+    }
+}
+
+/// What an operation reads while it is built.
+pub(crate) struct Cx<'a> {
+    pub(crate) raw: &'a Value,
+    pub(crate) components: &'a [Component],
+    pub(crate) location: String,
+    pub(crate) id: String,
+}
+
+impl Cx<'_> {
+    fn problem(&self, message: impl Into<String>) -> Problem {
+        problem(&self.location, message)
+    }
+
+    fn component(&self, name: &str) -> Option<&Value> {
+        self.components
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| &c.schema)
+    }
+
+    fn secrets(&self, schema: &Value) -> Vec<SecretPath> {
+        secrets::paths(schema, &|name| self.component(name))
+    }
+
+    fn is_one_or_many(&self, schema: &Value) -> bool {
+        component_ref(schema).is_some_and(|name| {
+            self.components
+                .iter()
+                .any(|c| c.name == name && matches!(c.kind, Kind::OneOrMany(_)))
+        })
+    }
+}
+
+/// Reads one operation.
+pub(crate) fn read(
+    raw: &Value,
+    components: &[Component],
+    method: &str,
+    path: &str,
+    item: &Value,
+    op: &Value,
+) -> Result<Operation, Problem> {
+    let id = op
+        .get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let cx = Cx {
+        raw,
+        components,
+        location: check::location(method, path, op),
+        id: id.to_owned(),
+    };
+    let responses = responses(raw, op);
+    let success = responses
+        .iter()
+        .find(|(code, _)| code.starts_with('2'))
+        .and_then(|(_, schema)| schema.as_ref());
+    let response = success.and_then(component_ref).map(str::to_owned);
+    let parameters = parameters(&cx, item, op);
+    let list = match &response {
+        Some(response) => list(&cx, response, &parameters)?,
+        None => None,
+    };
+    Ok(Operation {
+        id: cx.id.clone(),
+        method: method.to_owned(),
+        path: path.to_owned(),
+        tags: strings(op.get("tags"))
+            .ok_or_else(|| cx.problem("`tags` must be a list of strings"))?,
+        summary: text(op, "summary").unwrap_or_else(|| cx.id.clone()),
+        description: text(op, "description")
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        path_params: path_params(path),
+        body: body(&cx, op),
+        response_secrets: success.map(|s| cx.secrets(s)).unwrap_or_default(),
+        wait: wait(&cx, method, op, response.as_deref())?,
+        method_name: match op.get("x-metorial-method") {
+            None => id.split('_').next().unwrap_or(id).to_owned(),
+            Some(Value::String(name)) => name.clone(),
+            Some(_) => return Err(cx.problem("`x-metorial-method` must be a string")),
+        },
+        secret_response: op.get("x-metorial-secret-response") == Some(&Value::Bool(true)),
+        responses,
+        response,
+        parameters,
+        list,
+    })
+}
+
+fn text(node: &Value, key: &str) -> Option<String> {
+    node.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// A list of strings (empty when absent); `None` when it is something else.
+fn strings(node: Option<&Value>) -> Option<Vec<String>> {
+    let Some(node) = node else {
+        return Some(Vec::new());
+    };
+    node.as_array()?
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The component a schema refers to (`$ref`, or a one-element `allOf` of one).
+pub fn component_ref(schema: &Value) -> Option<&str> {
+    if let Some([only]) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        return component_ref(only);
+    }
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(schema_name)
+}
+
+fn responses(raw: &Value, op: &Value) -> Vec<(String, Option<Value>)> {
+    op.get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(code, response)| {
+            let schema = json_schema(resolve(raw, response)).cloned();
+            (code.clone(), schema)
+        })
+        .collect()
+}
+
+fn parameters(cx: &Cx<'_>, item: &Value, op: &Value) -> Vec<Parameter> {
+    let mut out: Vec<Parameter> = Vec::new();
+    let lists = [item.get("parameters"), op.get("parameters")];
+    for param in lists
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_array)
+        .flatten()
+    {
+        let param = resolve(cx.raw, param);
+        let place = match param.get("in").and_then(Value::as_str).unwrap_or("?") {
+            "path" => Place::Path,
+            "query" => Place::Query,
+            other => Place::Other(other.to_owned()),
+        };
+        let name = text(param, "name").unwrap_or_else(|| "?".to_owned());
+        out.retain(|p| !(p.name == name && p.place == place));
+        out.push(Parameter {
+            name,
+            place,
+            required: param.get("required") == Some(&Value::Bool(true)),
+            description: text(param, "description").unwrap_or_default(),
+            schema: param.get("schema").cloned().unwrap_or(Value::Null),
+            setter: text(param, "x-metorial-setter"),
+        });
+    }
+    out
+}
+
+fn body(cx: &Cx<'_>, op: &Value) -> Option<Body> {
+    let body = resolve(cx.raw, op.get("requestBody")?);
+    let json = json_schema(body).cloned().unwrap_or(Value::Null);
+    Some(Body {
+        schema: component_ref(&json).map(str::to_owned),
+        required: body.get("required") == Some(&Value::Bool(true)),
+        secrets: cx.secrets(&json),
+        json,
+    })
+}
+
+/// The list facts of an operation whose response is `{items: [X], pagination}` and that takes
+/// every paging parameter; `None` for any other operation.
+fn list(cx: &Cx<'_>, response: &str, parameters: &[Parameter]) -> Result<Option<List>, Problem> {
+    let Some(schema) = cx.component(response) else {
+        return Ok(None);
+    };
+    let item = schema
+        .get("properties")
+        .and_then(|p| p.get("items"))
+        .and_then(|items| items.get("items"))
+        .and_then(component_ref);
+    let paged = schema
+        .get("properties")
+        .and_then(|p| p.get("pagination"))
+        .is_some();
+    let query: Vec<&Parameter> = parameters
+        .iter()
+        .filter(|p| p.place == Place::Query)
+        .collect();
+    let paging = query
+        .iter()
+        .filter(|p| PAGING.contains(&p.name.as_str()))
+        .count();
+    let (Some(item), true, true) = (item, paged, paging == PAGING.len()) else {
+        return Ok(None);
+    };
+    let filters = query
+        .into_iter()
+        .filter(|p| !PAGING.contains(&p.name.as_str()))
+        .map(|p| filter(cx, p))
+        .collect::<Result<_, _>>()?;
+    let item_secrets = cx
+        .component(item)
+        .map(|s| cx.secrets(s))
+        .unwrap_or_default();
+    Ok(Some(List {
+        item: item.to_owned(),
+        item_secrets,
+        filters,
+    }))
+}
+
+fn filter(cx: &Cx<'_>, param: &Parameter) -> Result<Filter, Problem> {
+    let schema = &param.schema;
+    let format = schema.get("format").and_then(Value::as_str);
+    let ty = match (
+        component_ref(schema),
+        schema.get("type").and_then(Value::as_str),
+    ) {
+        (Some(name), _) => FilterType::Component(name.to_owned()),
+        (None, Some("string")) if format == Some("date-time") => FilterType::Timestamp,
+        (None, Some("string")) => FilterType::String,
+        (None, Some("integer")) => FilterType::Integer,
+        (None, Some("boolean")) => FilterType::Boolean,
+        _ => {
+            return Err(cx.problem(format!(
+                "query parameter `{}` has a type the SDK generator cannot set",
+                param.name
+            )));
+        }
+    };
+    Ok(Filter {
+        wire: param.name.clone(),
+        setter: param.setter.clone().unwrap_or_else(|| snake(&param.name)),
+        method: snake(&param.name),
+        one_or_many: cx.is_one_or_many(schema),
+        description: param.description.clone(),
+        schema: schema.clone(),
+        ty,
+    })
+}
+
+/// `x-metorial-wait` of a get operation.
+fn wait(
+    cx: &Cx<'_>,
+    method: &str,
+    op: &Value,
+    response: Option<&str>,
+) -> Result<Option<Wait>, Problem> {
+    let Some(wait) = op.get("x-metorial-wait") else {
+        return Ok(None);
+    };
+    if method != "get" {
+        return Err(cx.problem("`x-metorial-wait` is only read on a get operation"));
+    }
+    let statuses = |key: &str| strings(wait.get(key));
+    let (Some(done), Some(failed)) = (statuses("done"), statuses("failed")) else {
+        return Err(cx.problem("`x-metorial-wait`'s `done` and `failed` must be lists of strings"));
+    };
+    if done.is_empty() {
+        return Err(cx.problem("`x-metorial-wait` needs at least one `done` status"));
+    }
+    let schema = response.and_then(|name| cx.component(name).map(|s| (name, s)));
+    let Some((name, schema)) = schema else {
+        return Err(
+            cx.problem("`x-metorial-wait` needs a 2xx response that is a `$ref` to a schema")
+        );
+    };
+    let Some(status) = schema.get("properties").and_then(|p| p.get("status")) else {
+        return Err(cx.problem(format!(
+            "`x-metorial-wait` needs a `status` property on {name}"
+        )));
+    };
+    let optional_status =
+        !required(schema).contains(&"status") || status.get("nullable") == Some(&Value::Bool(true));
+    Ok(Some(Wait {
+        done,
+        failed,
+        optional_status,
+    }))
+}
