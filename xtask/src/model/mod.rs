@@ -53,8 +53,22 @@ impl Api {
         Self::from_raw(&spec.raw)
     }
 
-    /// Reads a raw OpenAPI document (already checked by [`check::check`]) into the model.
+    /// Reads a raw OpenAPI document (already checked by [`check::check`]) into the model,
+    /// refusing it when the model has problems.
     pub fn from_raw(raw: &Value) -> anyhow::Result<Api> {
+        let (api, problems) = Self::read(raw);
+        if problems.is_empty() {
+            Ok(api)
+        } else {
+            Err(Unsupported(problems).into())
+        }
+    }
+
+    /// Reads any JSON document as far as it goes: the model of what could be read, and the
+    /// problems of the rest (an operation that cannot be read is left out; a document that is
+    /// no OpenAPI document at all gives an empty model). `api-diff` reads old revisions this
+    /// way, which need not pass today's rules.
+    pub fn read(raw: &Value) -> (Api, Vec<Problem>) {
         let mut problems = Vec::new();
         let (components, component_problems) = component::classify(raw);
         problems.extend(component_problems);
@@ -66,28 +80,20 @@ impl Api {
             }
         }
         let tags = tags(raw);
-        let resources = match resource::group(raw, &operations) {
-            Ok(resources) => resources,
-            Err(more) => {
-                problems.extend(more);
-                Vec::new()
-            }
-        };
-        if !problems.is_empty() {
-            return Err(Unsupported(problems).into());
-        }
+        let resources = resource::group(raw, &operations, &mut problems);
         let version = raw
             .get("info")
             .and_then(|info| info.get("version"))
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             .unwrap_or_default();
-        Ok(Api {
+        let api = Api {
             version,
             components,
             operations,
             resources,
             tags,
-        })
+        };
+        (api, problems)
     }
 
     /// The operation with this `operationId`.

@@ -37,15 +37,18 @@ impl Resource {
 }
 
 /// Groups the operations into resources, in tag order; every operation must belong to a tag
-/// with a handle, and every tag must have one.
-pub(crate) fn group(raw: &Value, operations: &[Operation]) -> Result<Vec<Resource>, Vec<Problem>> {
+/// with a handle, and every tag must have one (else a problem, and no resource for it).
+pub(crate) fn group(
+    raw: &Value,
+    operations: &[Operation],
+    problems: &mut Vec<Problem>,
+) -> Vec<Resource> {
     let tags: Vec<&Value> = raw
         .get("tags")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .collect();
-    let mut problems = Vec::new();
     let mut out = Vec::new();
     for tag in tags {
         match resource(tag, operations) {
@@ -77,11 +80,7 @@ pub(crate) fn group(raw: &Value, operations: &[Operation]) -> Result<Vec<Resourc
             ));
         }
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+    out
 }
 
 /// A tag's resource (and whether its method names are sound), or why it has none.
