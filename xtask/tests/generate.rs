@@ -1,5 +1,15 @@
 //! The generator on small fixture specs, into memory or a temporary directory.
+//!
+//! The exact text of every generated file is pinned by the snapshot tests (`snapshots.rs`).
+//! The checks here are about behaviour: refusals and their messages, determinism, writing and
+//! checking a directory, and the generator's rules (what an added field, enum value or
+//! operation becomes, PATCH bodies, list filters, POST body constructors). Those look at the
+//! generated code as tokens or as a `syn` syntax tree, never at its layout, so they hold
+//! whatever prettyplease does with whitespace and still fail when a rule breaks, even after
+//! the snapshots are re-accepted.
 
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use quote::ToTokens;
 use serde_json::{Value, json};
 use xtask::generate::{self, GeneratedFile};
 use xtask::spec::Spec;
@@ -25,6 +35,142 @@ fn contents<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
         .find(|f| f.path.to_str() == Some(path))
         .expect("the file is generated")
         .contents
+}
+
+/// The tokens of Rust source, one string per token, a group's delimiters as tokens of their
+/// own (comments dropped, doc comments as `#[doc = "..."]`). A comma right before a closing
+/// delimiter is dropped, since prettyplease writes one only when it breaks the line.
+fn tokens(source: &str) -> Vec<String> {
+    fn flatten(stream: TokenStream, out: &mut Vec<String>) {
+        for tree in stream {
+            match tree {
+                TokenTree::Group(group) => {
+                    let (open, close) = match group.delimiter() {
+                        Delimiter::Parenthesis => ("(", ")"),
+                        Delimiter::Brace => ("{", "}"),
+                        Delimiter::Bracket => ("[", "]"),
+                        Delimiter::None => ("", ""),
+                    };
+                    out.push(open.to_owned());
+                    flatten(group.stream(), out);
+                    if out.last().is_some_and(|last| last == ",") {
+                        out.pop();
+                    }
+                    out.push(close.to_owned());
+                }
+                other => out.push(other.to_string()),
+            }
+        }
+    }
+    let stream: TokenStream = source
+        .parse()
+        .unwrap_or_else(|e| panic!("not Rust tokens ({e}): {source}"));
+    let mut out = Vec::new();
+    flatten(stream, &mut out);
+    out.retain(|token| !token.is_empty());
+    out
+}
+
+/// The tokens of a syntax tree node (see [`tokens`]).
+fn tokens_of(node: &impl ToTokens) -> Vec<String> {
+    tokens(&node.to_token_stream().to_string())
+}
+
+/// Whether `code` has the token sequence `needle` (a piece of Rust with balanced delimiters),
+/// however either is laid out.
+fn has_tokens(code: &[String], needle: &str) -> bool {
+    let needle = tokens(needle);
+    code.windows(needle.len()).any(|window| window == needle)
+}
+
+fn parse(contents: &str) -> syn::File {
+    syn::parse_file(contents).expect("the generated file parses")
+}
+
+/// The top-level struct `name` (not the builder of the same name in `mod builder`).
+fn top_level_struct<'a>(file: &'a syn::File, name: &str) -> &'a syn::ItemStruct {
+    file.items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Struct(s) if s.ident == name => Some(s),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no top-level `struct {name}`"))
+}
+
+fn field<'a>(item: &'a syn::ItemStruct, name: &str) -> Option<&'a syn::Field> {
+    item.fields
+        .iter()
+        .find(|f| f.ident.as_ref().is_some_and(|ident| ident == name))
+}
+
+/// The method `name` of an inherent `impl` of the top-level type `ty`.
+fn method<'a>(file: &'a syn::File, ty: &str, name: &str) -> &'a syn::ImplItemFn {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(block)
+                if block.trait_.is_none() && tokens_of(&block.self_ty) == [ty] =>
+            {
+                Some(block)
+            }
+            _ => None,
+        })
+        .flat_map(|block| &block.items)
+        .find_map(|item| match item {
+            syn::ImplItem::Fn(f) if f.sig.ident == name => Some(f),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no method `{ty}::{name}`"))
+}
+
+/// The doc comment of an item or field, its lines joined and trimmed.
+fn doc(attrs: &[syn::Attribute]) -> String {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }),
+                ..
+            }) => Some(s.value().trim().to_owned()),
+            _ => None,
+        })
+        .collect();
+    lines.join("\n")
+}
+
+/// The models' `open_enum! { /// doc  Name { ... } }` invocation for `name`, and its body
+/// (the variants).
+fn open_enum<'a>(file: &'a syn::File, name: &str) -> (&'a syn::ItemMacro, TokenStream) {
+    for item in &file.items {
+        let syn::Item::Macro(invocation) = item else {
+            continue;
+        };
+        if invocation
+            .mac
+            .path
+            .segments
+            .last()
+            .is_none_or(|s| s.ident != "open_enum")
+        {
+            continue;
+        }
+        let trees: Vec<TokenTree> = invocation.mac.tokens.clone().into_iter().collect();
+        for pair in trees.windows(2) {
+            if let [TokenTree::Ident(ident), TokenTree::Group(body)] = pair
+                && ident == name
+                && body.delimiter() == Delimiter::Brace
+            {
+                return (invocation, body.stream());
+            }
+        }
+    }
+    panic!("no `open_enum!` invocation for `{name}`")
 }
 
 /// The error a broken spec gets, as the maintainer sees it.
@@ -69,15 +215,22 @@ fn writes_into_a_directory_and_checks_it() {
 
     // A hand edit is reported as a diff naming the file.
     let models = dir.path().join(generate::MODELS);
-    let edited = std::fs::read_to_string(&models)
-        .unwrap()
-        .replace("pub id:", "pub ident:");
+    let original = std::fs::read_to_string(&models).unwrap();
+    let edited = original.replace("pub id:", "pub ident:");
+    assert!(edited != original, "the hand edit changes the file");
     std::fs::write(&models, edited).unwrap();
     let diffs = xtask::files::check(dir.path(), &files);
     assert_eq!(diffs.len(), 1);
     assert!(diffs[0].contains(generate::MODELS), "{}", diffs[0]);
+    // From the checked-in file (the hand edit) to the generated one, whatever the indentation.
+    let lines = |sign: char, text: &str| {
+        diffs[0].lines().any(|line| {
+            line.strip_prefix(sign)
+                .is_some_and(|rest| !rest.starts_with(sign) && rest.contains(text))
+        })
+    };
     assert!(
-        diffs[0].contains("-    pub ident:") && diffs[0].contains("+    pub id:"),
+        lines('-', "pub ident:") && lines('+', "pub id:"),
         "{}",
         diffs[0]
     );
@@ -92,12 +245,39 @@ fn an_added_optional_field_appears_in_the_models() {
     spec["components"]["schemas"]["Widget"]["properties"]["color"] =
         json!({"type": "string", "description": "The color."});
     let after = generate(&spec);
-    let models = contents(&after, generate::MODELS);
-    assert!(models.contains("///The color.\n"), "{models}");
-    assert!(
-        models.contains("pub color: ::std::option::Option<::std::string::String>,"),
-        "{models}"
+    let (before, after) = (
+        parse(contents(&before, generate::MODELS)),
+        parse(contents(&after, generate::MODELS)),
     );
+    let (before, after) = (
+        top_level_struct(&before, "Widget"),
+        top_level_struct(&after, "Widget"),
+    );
+    let color = field(after, "color").expect("`Widget` has a `color` field");
+    assert_eq!(
+        tokens_of(&color.ty),
+        tokens("::std::option::Option<::std::string::String>"),
+        "an optional field is an Option"
+    );
+    assert!(
+        matches!(color.vis, syn::Visibility::Public(_)),
+        "the field is public"
+    );
+    assert_eq!(
+        doc(&color.attrs),
+        "The color.",
+        "its description is its doc"
+    );
+    // The only change to the struct is the field.
+    let others = |item: &syn::ItemStruct| -> Vec<Vec<String>> {
+        item.fields
+            .iter()
+            .filter(|f| f.ident.as_ref().is_none_or(|ident| ident != "color"))
+            .map(tokens_of)
+            .collect()
+    };
+    assert_eq!(others(after), others(before));
+    assert_eq!(after.fields.len(), before.fields.len() + 1);
 }
 
 #[test]
@@ -106,29 +286,48 @@ fn an_added_field_on_the_real_spec_appears_in_the_models() {
         serde_norway::from_str(&std::fs::read_to_string(xtask::spec_path()).unwrap()).unwrap();
     spec["components"]["schemas"]["ProviderSetupSession"]["properties"]["nickname"] =
         json!({"type": "string", "description": "A nickname."});
-    let models = contents(&generate(&spec), generate::MODELS).to_owned();
-    let session = &models[models.find("pub struct ProviderSetupSession {").unwrap()..];
-    let session = &session[..session.find("\n}").unwrap()];
-    assert!(
-        session.contains("pub nickname: ::std::option::Option<::std::string::String>,"),
-        "{session}"
+    let models = parse(contents(&generate(&spec), generate::MODELS));
+    let session = top_level_struct(&models, "ProviderSetupSession");
+    let nickname = field(session, "nickname").expect("`ProviderSetupSession` has `nickname`");
+    assert!(matches!(nickname.vis, syn::Visibility::Public(_)));
+    assert_eq!(
+        tokens_of(&nickname.ty),
+        tokens("::std::option::Option<::std::string::String>")
     );
 }
 
 #[test]
 fn an_added_enum_value_becomes_a_variant() {
     let mut spec = widgets();
+    let before = parse(contents(&generate(&spec), generate::MODELS));
+    let (_, variants) = open_enum(&before, "WidgetKind");
+    assert!(!variants.to_string().contains("StarShaped"));
+
     spec["components"]["schemas"]["WidgetKind"]["anyOf"][0]["enum"] =
         json!(["round", "square", "star_shaped"]);
-    let models = contents(&generate(&spec), generate::MODELS).to_owned();
-    assert!(
-        models.contains("        StarShaped = \"star_shaped\",\n"),
-        "{models}"
+    let models = parse(contents(&generate(&spec), generate::MODELS));
+    let (invocation, variants) = open_enum(&models, "WidgetKind");
+    let variants = tokens(&variants.to_string());
+    // The new variant, in the enum's own invocation, beside the existing ones.
+    for variant in [
+        r#"Round = "round""#,
+        r#"Square = "square""#,
+        r#"StarShaped = "star_shaped""#,
+    ] {
+        assert!(has_tokens(&variants, variant), "{variant}: {variants:?}");
+    }
+    // The enum stays open (`open_enum!`) and keeps its doc.
+    assert_eq!(
+        tokens_of(&invocation.mac.path),
+        tokens("crate::open_enum::open_enum")
     );
     assert!(
-        models.contains(
-            "crate::open_enum::open_enum! {\n    /// What a widget is.\n    WidgetKind {"
-        )
+        has_tokens(
+            &tokens_of(&invocation.mac.tokens),
+            "/// What a widget is.\nWidgetKind"
+        ),
+        "{}",
+        invocation.to_token_stream()
     );
 }
 
@@ -142,18 +341,31 @@ fn an_added_operation_appears_in_the_client_the_mocks_and_the_sdk() {
         "responses": {"200": {"description": "The widget.", "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Widget"}}}}}
     });
-    let files = generate(&spec);
-    assert!(
-        contents(&files, generate::CLIENT)
-            .contains("pub fn get_widget(&self) -> builder::GetWidget<'_>")
-    );
-    assert!(contents(&files, generate::HTTPMOCK).contains("fn get_widget<F>(&self, config_fn: F)"));
-    let sdk = contents(&files, generate::SDK);
-    assert!(
-        sdk.contains("pub async fn get(&self, id: &str) -> Result<::metorial_models::Widget>"),
-        "{sdk}"
-    );
-    assert!(sdk.contains(".call(\"get_widget\")"), "{sdk}");
+    let before = generate(&widgets());
+    let after = generate(&spec);
+    let checks = [
+        (
+            generate::CLIENT,
+            "pub fn get_widget(&self) -> builder::GetWidget<'_>",
+        ),
+        (generate::HTTPMOCK, "fn get_widget<F>(&self, config_fn: F)"),
+        (
+            generate::SDK,
+            "pub async fn get(&self, id: &str) -> Result<::metorial_models::Widget>",
+        ),
+        (generate::SDK, r#".call("get_widget")"#),
+    ];
+    for (path, needle) in checks {
+        assert!(
+            !has_tokens(&tokens(contents(&before, path)), needle),
+            "{path} has `{needle}` before the operation is added"
+        );
+        assert!(
+            has_tokens(&tokens(contents(&after, path)), needle),
+            "{path} lacks `{needle}`:\n{}",
+            contents(&after, path)
+        );
+    }
 }
 
 #[test]
@@ -176,20 +388,29 @@ fn an_operation_without_a_handle_is_refused() {
 
 #[test]
 fn patch_bodies_get_tri_state_fields() {
-    let models = contents(&generate(&widgets()), generate::MODELS).to_owned();
+    // The whole body, as written, is in the `widgets` snapshot (`metorial-models.rs.txt`).
+    let models = parse(contents(&generate(&widgets()), generate::MODELS));
+    let body = top_level_struct(&models, "UpdateWidgetBody");
+    let label = field(body, "label").expect("`UpdateWidgetBody` has `label`");
+    assert!(matches!(label.vis, syn::Visibility::Public(_)));
+    assert_eq!(tokens_of(&label.ty), tokens("crate::Patch<String>"));
+    let skip = tokens(r#"#[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]"#);
     assert!(
-        models.contains(
-            "#[serde(default, skip_serializing_if = \"crate::Patch::is_unchanged\")]\n    pub label: crate::Patch<String>,"
-        ),
-        "{models}"
+        label.attrs.iter().any(|a| tokens_of(a) == skip),
+        "{}",
+        label.to_token_stream()
     );
 }
 
 #[test]
 fn list_filters_are_mocked_as_repeated_keys() {
+    // The whole mock, as written, is in the `widgets` snapshot (`metorial-httpmock.rs.txt`).
     let mocks = contents(&generate(&widgets()), generate::HTTPMOCK).to_owned();
     assert!(
-        mocks.contains("value.as_slice().iter().fold(self.0, |when, value| when.query_param(\"kind\", value.to_string()))"),
+        has_tokens(
+            &tokens(&mocks),
+            r#"value.as_slice().iter().fold(self.0, |when, value| when.query_param("kind", value.to_string()))"#
+        ),
         "{mocks}"
     );
 }
@@ -301,14 +522,20 @@ fn invalid_yaml_is_refused() {
 fn post_bodies_get_a_constructor_in_required_order_and_setters() {
     let spec = Spec::load(&xtask::spec_path()).unwrap();
     let files = generate::generate(&spec).unwrap();
-    let models = contents(&files, generate::MODELS);
-    assert!(
-        models.contains(
-            "    pub fn new(\n        provider_auth_config_id: impl Into<String>,\n        note: impl Into<String>,\n    ) -> Self {"
+    let models = parse(contents(&files, generate::MODELS));
+    let new = method(&models, "CreateProviderAuthExportBody", "new");
+    assert!(matches!(new.vis, syn::Visibility::Public(_)));
+    assert_eq!(
+        tokens_of(&new.sig),
+        tokens(
+            "fn new(provider_auth_config_id: impl Into<String>, note: impl Into<String>) -> Self"
         ),
-        "{models}"
+        "the required fields, in the schema's `required` order"
     );
-    assert!(
-        models.contains("    pub fn redirect_url(mut self, value: impl Into<String>) -> Self {")
+    let setter = method(&models, "CreateProviderSetupSessionBody", "redirect_url");
+    assert!(matches!(setter.vis, syn::Visibility::Public(_)));
+    assert_eq!(
+        tokens_of(&setter.sig),
+        tokens("fn redirect_url(mut self, value: impl Into<String>) -> Self")
     );
 }
