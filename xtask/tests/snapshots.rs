@@ -10,17 +10,17 @@
 //! (The unedited workspace spec needs no snapshot here: its output is checked in under
 //! `crates/` and `generate.rs`'s `checked_in_files_are_current...` test compares it.)
 //!
-//! The snapshots live in `xtask/tests/snapshots/<case>/<crate>.rs.txt`, one per generated file
-//! (named after the crate it goes to). The `.txt` extension keeps cargo, rustfmt and clippy
-//! away from them: they are the generator's output exactly as it writes it, header included.
+//! The snapshots are insta's: `xtask/tests/snapshots/<case>/<crate>.snap`, one per generated
+//! file (named after the crate it goes to), each the generator's output exactly as it writes
+//! it, header included, under insta's short metadata header.
 //!
 //! When a generator or spec change is intended, rewrite the snapshots with
 //!
 //! ```text
-//! EXPECTORATE=overwrite cargo test -p xtask --test snapshots
+//! INSTA_UPDATE=always cargo test -p xtask --test snapshots
 //! ```
 //!
-//! and review the changed snapshots in `git diff` before committing: the diff is what the
+//! (or review each with `cargo insta review`, where cargo-insta is installed) and review the changed snapshots in `git diff` before committing: the diff is what the
 //! change does to the generated code, and a snapshot accepted without reading it proves
 //! nothing. A change to `spec/metorial.yaml` changes the `drill` snapshots too. Rules that must
 //! hold whatever the formatting (a PATCH body's tri-state fields, list filters mocked as
@@ -33,15 +33,15 @@ use xtask::generate::{self, GeneratedFile};
 use xtask::spec::Spec;
 
 /// The command that rewrites the snapshots.
-const OVERWRITE: &str = "EXPECTORATE=overwrite cargo test -p xtask --test snapshots";
+const OVERWRITE: &str = "INSTA_UPDATE=always cargo test -p xtask --test snapshots";
 
 /// Every generated file and the name of its snapshot.
 const SNAPSHOTS: &[(&str, &str)] = &[
-    (generate::MODELS, "metorial-models.rs.txt"),
-    (generate::CLIENT, "metorial-client.rs.txt"),
-    (generate::HTTPMOCK, "metorial-httpmock.rs.txt"),
-    (generate::SDK, "metorial.rs.txt"),
-    (generate::CLI, "metorial-cli.rs.txt"),
+    (generate::MODELS, "metorial-models"),
+    (generate::CLIENT, "metorial-client"),
+    (generate::HTTPMOCK, "metorial-httpmock"),
+    (generate::SDK, "metorial"),
+    (generate::CLI, "metorial-cli"),
 ];
 
 fn generate_from(yaml: &str) -> Vec<GeneratedFile> {
@@ -55,11 +55,11 @@ fn case_dir(case: &str) -> PathBuf {
 }
 
 fn overwriting() -> bool {
-    std::env::var_os("EXPECTORATE").is_some_and(|value| value == "overwrite")
+    std::env::var_os("INSTA_UPDATE").is_some_and(|value| value == "always")
 }
 
-/// Compares every file with its snapshot under `snapshots/<case>/` (expectorate prints the
-/// diff of each), and fails once, naming every file that differs and how to accept the change.
+/// Compares every file with its snapshot under `snapshots/<case>/` (insta prints the diff of
+/// each), and fails once, naming every file that differs and how to accept the change.
 fn assert_snapshots(case: &str, files: &[GeneratedFile]) {
     let dir = case_dir(case);
     let generated: Vec<&str> = files.iter().map(|f| f.path.to_str().unwrap()).collect();
@@ -72,13 +72,17 @@ fn assert_snapshots(case: &str, files: &[GeneratedFile]) {
         std::fs::create_dir_all(&dir).unwrap();
     }
 
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(&dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
     let mut failures = Vec::new();
     for (file, (_, name)) in files.iter().zip(SNAPSHOTS) {
-        let snapshot = dir.join(name);
-        // expectorate panics on a difference: catch it to compare every file, not only the first.
-        let compared = std::panic::catch_unwind(|| {
-            expectorate::assert_contents(&snapshot, &file.contents);
-        });
+        let snapshot = dir.join(format!("{name}.snap"));
+        // insta panics on a difference: catch it to compare every file, not only the first.
+        let compared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!(*name, file.contents));
+        }));
         if compared.is_err() {
             failures.push(format!(
                 "{} (snapshot {})",
@@ -98,7 +102,13 @@ fn assert_snapshots(case: &str, files: &[GeneratedFile]) {
     }) {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        if !SNAPSHOTS.iter().any(|(_, known)| *known == name) {
+        if name.ends_with(".snap.new") {
+            continue; // insta's proposal for a differing snapshot, reported above
+        }
+        if !SNAPSHOTS
+            .iter()
+            .any(|(_, known)| name == format!("{known}.snap"))
+        {
             if overwriting() {
                 std::fs::remove_file(&path).unwrap();
             } else {
