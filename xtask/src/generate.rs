@@ -94,9 +94,8 @@ pub fn generate_from(spec_path: &Path) -> anyhow::Result<Vec<GeneratedFile>> {
 /// value as its own key.
 fn repeat_list_query_params(api: &Api, mut code: String) -> anyhow::Result<String> {
     let mut names: Vec<(&str, bool)> = Vec::new();
-    let filters = api.operations.iter().filter_map(|op| op.list.as_ref());
-    for filter in filters.flat_map(|list| &list.filters) {
-        let (name, is_list) = (filter.wire.as_str(), filter.one_or_many);
+    for param in api.operations.iter().flat_map(|op| op.query()) {
+        let (name, is_list) = (param.name.as_str(), param.one_or_many);
         match names.iter().find(|(n, _)| *n == name) {
             Some((_, was_list)) if *was_list != is_list => anyhow::bail!(
                 "query parameter `{name}` is a one-or-many filter in one operation and not in another: \

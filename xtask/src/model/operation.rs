@@ -74,6 +74,8 @@ pub struct Parameter {
     pub schema: Value,
     /// `x-metorial-setter`.
     pub setter: Option<String>,
+    /// Whether it takes one value or several (its schema is a one-or-many component).
+    pub one_or_many: bool,
 }
 
 /// A request body.
@@ -330,6 +332,7 @@ fn parameters(cx: &Cx<'_>, item: &Value, op: &Value) -> Vec<Parameter> {
             description: text(param, "description").unwrap_or_default(),
             schema: param.get("schema").cloned().unwrap_or(Value::Null),
             setter: text(param, "x-metorial-setter"),
+            one_or_many: param.get("schema").is_some_and(|s| cx.is_one_or_many(s)),
         });
     }
     out
@@ -411,7 +414,7 @@ fn filter(cx: &Cx<'_>, param: &Parameter) -> Result<Filter, Problem> {
         wire: param.name.clone(),
         setter: param.setter.clone().unwrap_or_else(|| snake(&param.name)),
         method: snake(&param.name),
-        one_or_many: cx.is_one_or_many(schema),
+        one_or_many: param.one_or_many,
         description: param.description.clone(),
         schema: schema.clone(),
         ty,
