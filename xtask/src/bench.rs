@@ -293,7 +293,8 @@ fn read_json(path: &Path) -> anyhow::Result<Value> {
 /// Criterion's median time per iteration, in nanoseconds.
 fn criterion_median(dir: &Path) -> anyhow::Result<f64> {
     read_json(&dir.join("new/estimates.json"))?
-        .pointer("/median/point_estimate")
+        .get("median")
+        .and_then(|median| median.get("point_estimate"))
         .and_then(Value::as_f64)
         .context("criterion's estimates have no median")
 }
@@ -301,7 +302,8 @@ fn criterion_median(dir: &Path) -> anyhow::Result<f64> {
 /// The bytes one iteration processes, as the benchmark declared.
 fn criterion_bytes(dir: &Path) -> anyhow::Result<f64> {
     read_json(&dir.join("new/benchmark.json"))?
-        .pointer("/throughput/Bytes")
+        .get("throughput")
+        .and_then(|throughput| throughput.get("Bytes"))
         .and_then(Value::as_f64)
         .context("the benchmark declares no byte throughput")
 }

@@ -209,39 +209,23 @@ fn models(model: &Api, api: &openapiv3::OpenAPI) -> anyhow::Result<(TokenStream,
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     let mut own = Vec::new();
-    let mut open_enums = String::new();
+    let mut open_enums = Vec::new();
     for component in &model.components {
-        let name = &component.name;
-        // By crate path: typify's builders live in a `builder` module.
-        let path = format!("crate::{name}");
+        let path = match &component.kind {
+            Kind::AllOptional | Kind::Other => continue,
+            Kind::HandWritten(path) => (*path).to_owned(),
+            // By crate path: typify's builders live in a `builder` module.
+            _ => format!("crate::{}", component.name),
+        };
+        settings.with_replacement(&component.name, path, impls(&component.kind).into_iter());
         match &component.kind {
             Kind::OpenEnum(values) => {
-                settings.with_replacement(
-                    name,
-                    &path,
-                    [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
-                );
-                if !open_enums.is_empty() {
-                    open_enums.push('\n');
-                }
-                open_enums.push_str(&schemas::open_enum_source(component, values)?);
+                open_enums.push(schemas::open_enum_source(component, values)?);
             }
-            Kind::OneOrMany(item) => {
-                settings.with_replacement(name, &path, [TypeImpl::Display].into_iter());
-                own.push(schemas::one_or_many_tokens(component, item)?);
-            }
-            Kind::OpenUnion(known) => {
-                settings.with_replacement(name, &path, std::iter::empty());
-                own.push(schemas::open_union_tokens(component, known));
-            }
-            Kind::PatchBody => {
-                settings.with_replacement(name, &path, [TypeImpl::Default].into_iter());
-                own.push(schemas::patch_body_tokens(model, component)?);
-            }
-            Kind::HandWritten(path) => {
-                settings.with_replacement(name, path, [TypeImpl::Default].into_iter());
-            }
-            Kind::AllOptional | Kind::Other => {}
+            Kind::OneOrMany(item) => own.push(schemas::one_or_many_tokens(component, item)?),
+            Kind::OpenUnion(known) => own.push(schemas::open_union_tokens(component, known)),
+            Kind::PatchBody => own.push(schemas::patch_body_tokens(model, component)?),
+            _ => {}
         }
     }
     for name in model.body_schemas("post") {
@@ -258,7 +242,17 @@ fn models(model: &Api, api: &openapiv3::OpenAPI) -> anyhow::Result<(TokenStream,
         #types
         #(#own)*
     };
-    Ok((tokens, open_enums))
+    Ok((tokens, open_enums.join("\n")))
+}
+
+/// The traits of a component's Rust type that progenitor must be told of when it is replaced.
+fn impls(kind: &Kind) -> Vec<TypeImpl> {
+    match kind {
+        Kind::OpenEnum(_) => vec![TypeImpl::Display, TypeImpl::FromStr],
+        Kind::OneOrMany(_) => vec![TypeImpl::Display],
+        Kind::PatchBody | Kind::AllOptional | Kind::HandWritten(_) => vec![TypeImpl::Default],
+        Kind::OpenUnion(_) | Kind::Other => Vec::new(),
+    }
 }
 
 /// `metorial-client` and `metorial-httpmock`: progenitor's builder client, every component
@@ -279,14 +273,8 @@ fn client_and_mocks(
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     for component in components {
-        let impls: &[TypeImpl] = match component.kind {
-            Kind::OpenEnum(_) => &[TypeImpl::Display, TypeImpl::FromStr],
-            Kind::OneOrMany(_) => &[TypeImpl::Display],
-            Kind::PatchBody | Kind::AllOptional | Kind::HandWritten(_) => &[TypeImpl::Default],
-            Kind::OpenUnion(_) | Kind::Other => &[],
-        };
         let path = format!("::metorial_models::{}", component.name);
-        settings.with_replacement(&component.name, path, impls.iter().cloned());
+        settings.with_replacement(&component.name, path, impls(&component.kind).into_iter());
     }
     let mut generator = Generator::new(&settings);
     let client = generator

@@ -157,50 +157,10 @@ pub fn patch_body_tokens(api: &Api, component: &Component) -> anyhow::Result<Tok
     let mut fields = Vec::new();
     let mut setters = Vec::new();
     for (prop, prop_schema) in component.properties() {
-        let ident = field_ident(prop);
         let ty = rust_type(prop_schema).ok_or_else(|| unsupported_property(&location, prop))?;
-        let doc = doc_attr(prop_schema.get("description").and_then(Value::as_str));
-        let rename = (ident != prop).then(|| quote! { #[serde(rename = #prop)] });
-        let set_doc = format!(" Sets `{prop}`.");
-        if prop_schema.get("nullable") == Some(&Value::Bool(true)) {
-            fields.push(quote! {
-                #doc
-                #rename
-                #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
-                pub #ident: crate::Patch<#ty>,
-            });
-            let clear = format_ident!("clear_{ident}");
-            let clear_doc = format!(" Clears `{prop}` (sends `null`).");
-            setters.push(quote! {
-                #[doc = #set_doc]
-                #[must_use]
-                pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
-                    self.#ident = crate::Patch::Set(value.into());
-                    self
-                }
-                #[doc = #clear_doc]
-                #[must_use]
-                pub fn #clear(mut self) -> Self {
-                    self.#ident = crate::Patch::Clear;
-                    self
-                }
-            });
-        } else {
-            fields.push(quote! {
-                #doc
-                #rename
-                #[serde(default, skip_serializing_if = "Option::is_none")]
-                pub #ident: Option<#ty>,
-            });
-            setters.push(quote! {
-                #[doc = #set_doc]
-                #[must_use]
-                pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
-                    self.#ident = Some(value.into());
-                    self
-                }
-            });
-        }
+        let (field, setter) = patch_field(prop, prop_schema, &ty);
+        fields.push(field);
+        setters.push(setter);
     }
     let name = format_ident!("{}", component.name);
     let doc = doc_attr(component.description.as_deref());
@@ -217,6 +177,55 @@ pub fn patch_body_tokens(api: &Api, component: &Component) -> anyhow::Result<Tok
             #(#setters)*
         }
     })
+}
+
+/// A PATCH body's field of type `ty` and its setters: `crate::Patch` with a `clear_` setter
+/// when the property is nullable, else an `Option`.
+fn patch_field(prop: &str, schema: &Value, ty: &TokenStream) -> (TokenStream, TokenStream) {
+    let ident = field_ident(prop);
+    let doc = doc_attr(schema.get("description").and_then(Value::as_str));
+    let rename = (ident != prop).then(|| quote! { #[serde(rename = #prop)] });
+    let set_doc = format!(" Sets `{prop}`.");
+    if schema.get("nullable") != Some(&Value::Bool(true)) {
+        let field = quote! {
+            #doc
+            #rename
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub #ident: Option<#ty>,
+        };
+        let setter = quote! {
+            #[doc = #set_doc]
+            #[must_use]
+            pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
+                self.#ident = Some(value.into());
+                self
+            }
+        };
+        return (field, setter);
+    }
+    let field = quote! {
+        #doc
+        #rename
+        #[serde(default, skip_serializing_if = "crate::Patch::is_unchanged")]
+        pub #ident: crate::Patch<#ty>,
+    };
+    let clear = format_ident!("clear_{ident}");
+    let clear_doc = format!(" Clears `{prop}` (sends `null`).");
+    let setters = quote! {
+        #[doc = #set_doc]
+        #[must_use]
+        pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
+            self.#ident = crate::Patch::Set(value.into());
+            self
+        }
+        #[doc = #clear_doc]
+        #[must_use]
+        pub fn #clear(mut self) -> Self {
+            self.#ident = crate::Patch::Clear;
+            self
+        }
+    };
+    (field, setters)
 }
 
 fn doc_attr(text: Option<&str>) -> TokenStream {

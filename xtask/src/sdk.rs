@@ -443,6 +443,7 @@ fn list_tokens(resource: &Resource, op: &Operation) -> TokenStream {
             }
         }
     });
+    let streams = stream_tokens(&ty, &params_ty, &item);
     let filters_doc = format!(" The filters of [`{params_ty}`].");
     let params_doc = format!(" The parameters of [`{ty}::{name}`]: paging and filters.");
     quote! {
@@ -459,6 +460,22 @@ fn list_tokens(resource: &Resource, op: &Operation) -> TokenStream {
             #(#setters)*
         }
 
+        #streams
+
+        impl Paged for #ty {
+            type Item = ::metorial_models::#item;
+            type Filters = #filters_ty;
+
+            async fn page(&self, params: &#params_ty) -> Result<Page<::metorial_models::#item>> {
+                self.#name(params).await
+            }
+        }
+    }
+}
+
+/// `list_all` and `list_all_backward` of a handle whose list takes `params_ty` and gives `item`s.
+fn stream_tokens(ty: &syn::Ident, params_ty: &syn::Ident, item: &syn::Ident) -> TokenStream {
+    quote! {
         impl #ty {
             /// Every item from `params` on, fetching pages (`after` = the last ID) as the
             /// stream is read; filters and page size are kept. Ends after the last page or
@@ -477,15 +494,6 @@ fn list_tokens(resource: &Resource, op: &Operation) -> TokenStream {
                 params: #params_ty,
             ) -> impl futures_util::Stream<Item = Result<::metorial_models::#item>> + Send + 'static {
                 self.stream(params, Direction::Backward)
-            }
-        }
-
-        impl Paged for #ty {
-            type Item = ::metorial_models::#item;
-            type Filters = #filters_ty;
-
-            async fn page(&self, params: &#params_ty) -> Result<Page<::metorial_models::#item>> {
-                self.#name(params).await
             }
         }
     }

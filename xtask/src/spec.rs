@@ -10,13 +10,10 @@ use std::path::Path;
 use anyhow::Context;
 use serde_json::Value;
 
-/// A loaded, checked OpenAPI document.
+/// A loaded, checked OpenAPI document: what [`crate::model::Api::build`] reads.
 pub struct Spec {
-    /// The document as plain JSON (what the generator's own checks and the JSON Schema
-    /// conversion read).
+    /// The document as plain JSON.
     pub raw: Value,
-    /// The document as `openapiv3` types (what progenitor reads).
-    pub api: openapiv3::OpenAPI,
 }
 
 /// Everything in a spec the generator cannot handle.
@@ -63,8 +60,9 @@ impl Spec {
         if !problems.is_empty() {
             return Err(Unsupported(problems).into());
         }
-        let api: openapiv3::OpenAPI = serde_json::from_value(raw.clone())
+        // progenitor reads `openapiv3`'s types: refuse here what they cannot hold.
+        serde_json::from_value::<openapiv3::OpenAPI>(raw.clone())
             .context("the spec is not a valid OpenAPI 3.0 document")?;
-        Ok(Spec { raw, api })
+        Ok(Spec { raw })
     }
 }

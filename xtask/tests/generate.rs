@@ -539,3 +539,66 @@ fn post_bodies_get_a_constructor_in_required_order_and_setters() {
         tokens("fn redirect_url(mut self, value: impl Into<String>) -> Self")
     );
 }
+
+/// The widgets spec with a secret nested two levels down in both a request body and a
+/// response: `auth.client_secret`, a `SecretObject` inside the `WidgetAuth` object.
+fn widgets_with_a_nested_secret() -> Value {
+    let mut spec = widgets();
+    let schemas = &mut spec["components"]["schemas"];
+    schemas["SecretObject"] = json!({"type": "object", "description": "Secret values."});
+    schemas["WidgetAuth"] = json!({
+        "type": "object",
+        "description": "How a widget signs in.",
+        "properties": {
+            "client_id": {"type": "string"},
+            "client_secret": {"$ref": "#/components/schemas/SecretObject"},
+        },
+    });
+    for holder in ["UpdateWidgetBody", "Widget"] {
+        schemas[holder]["properties"]["auth"] = json!({"$ref": "#/components/schemas/WidgetAuth"});
+    }
+    spec
+}
+
+#[test]
+fn a_nested_secret_is_known_to_the_sdk_the_cli_and_the_operations_table() {
+    let path = r#"&[&["auth", "client_secret"]]"#;
+    for (spec, secret) in [(widgets(), false), (widgets_with_a_nested_secret(), true)] {
+        let files = generate(&spec);
+        let sdk = tokens(contents(&files, generate::SDK));
+        let cli = tokens(contents(&files, generate::CLI));
+        let models = tokens(contents(&files, generate::MODELS));
+        // The SDK scrubs the values it sends from the call's errors, and keeps no body of a
+        // response holding one (update returns a `Widget`; list returns `Widget`s).
+        let sent = format!("crate::redact::sent_secrets(&body, {path})");
+        assert_eq!(has_tokens(&sdk, &sent), secret, "SDK scrubbing");
+        let sensitive = ".call(\"update_widget\").sensitive()";
+        assert_eq!(has_tokens(&sdk, sensitive), secret, "SDK update");
+        let sensitive = ".call(\"list_widgets\").sensitive()";
+        assert_eq!(has_tokens(&sdk, sensitive), secret, "SDK list");
+        // The command-line tool keeps the value out of a body's errors and redacts it from
+        // what it prints: the updated widget, and each widget of the list (this fixture's list
+        // has no paging, so the command prints the response, `items` and all).
+        let decoded = format!("crate::body::decode(m, FLAGS, {path})");
+        assert_eq!(has_tokens(&cli, &decoded), secret, "CLI body errors");
+        let printed = format!("const SECRETS: &[&[&str]] = {path};");
+        assert_eq!(has_tokens(&cli, &printed), secret, "CLI output of update");
+        let listed = r#"const SECRETS: &[&[&str]] = &[&["items", "auth", "client_secret"]];"#;
+        assert_eq!(has_tokens(&cli, listed), secret, "CLI output of list");
+        // The emulator journals no body of an operation that carries secrets.
+        for id in ["list_widgets", "update_widget"] {
+            let entry = format!("id: \"{id}\"");
+            let at = models
+                .windows(tokens(&entry).len())
+                .position(|w| w == tokens(&entry).as_slice())
+                .expect("the operation is in OPERATIONS");
+            let flag = tokens(&format!("carries_secrets: {secret}"));
+            assert!(
+                models[at..at + 30]
+                    .windows(flag.len())
+                    .any(|w| w == flag.as_slice()),
+                "{id}: carries_secrets should be {secret}"
+            );
+        }
+    }
+}
