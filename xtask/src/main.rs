@@ -91,7 +91,7 @@ fn bench(quick: bool) -> anyhow::Result<ExitCode> {
 fn drift(dir: &Path, spec: Option<PathBuf>, no_decode: bool) -> anyhow::Result<ExitCode> {
     let workspace_spec = xtask::spec_path();
     let spec_path = spec.unwrap_or_else(|| workspace_spec.clone());
-    let spec = xtask::spec::Spec::load(&spec_path)?;
+    let api = xtask::model::Api::read(&xtask::spec::Spec::load(&spec_path)?.raw).0;
     let mut decoder = xtask::drift::CommandDecoder::cargo_example(&xtask::workspace_root());
     let decoder: Option<&mut dyn xtask::drift::Decoder> = if no_decode {
         None
@@ -104,7 +104,7 @@ fn drift(dir: &Path, spec: Option<PathBuf>, no_decode: bool) -> anyhow::Result<E
     } else {
         Some(&mut decoder)
     };
-    let report = xtask::drift::check_dir(&spec, dir, decoder)?;
+    let report = xtask::drift::check_dir(&api, dir, decoder)?;
     print!("{}", report.render());
     Ok(if report.has_errors() {
         ExitCode::FAILURE

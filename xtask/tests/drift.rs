@@ -9,15 +9,23 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use xtask::drift::{self, CommandDecoder, FnDecoder, Kind, Report};
+use serde_json::{Value, json};
+use xtask::drift::{self, CommandDecoder, Finding, FnDecoder, Kind, Report};
+use xtask::model::Api;
 use xtask::spec::Spec;
+
+/// The model drift reads: the spec as far as it goes (drift needs its operations and schemas,
+/// not the SDK's rules).
+fn model(spec: Spec) -> Api {
+    Api::read(&spec.raw).0
+}
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/drift")
 }
 
-fn old_spec() -> Spec {
-    Spec::load(&fixtures().join("old-spec.yaml")).expect("the old spec loads")
+fn old_spec() -> Api {
+    model(Spec::load(&fixtures().join("old-spec.yaml")).expect("the old spec loads"))
 }
 
 /// Checks a fixture directory against the old spec, without decoding.
@@ -320,7 +328,7 @@ fn a_failing_decode_alone_fails_the_check() {
 
 #[test]
 fn the_generated_types_decode_in_process() {
-    let spec = Spec::load(&xtask::spec_path()).expect("the workspace spec loads");
+    let spec = model(Spec::load(&xtask::spec_path()).expect("the workspace spec loads"));
     let mut decoder = FnDecoder(metorial_models::decode_component);
     let report = drift::check_dir(&spec, &fixtures().join("decode"), Some(&mut decoder)).unwrap();
     assert_eq!(report.decoded, Some(4));
@@ -379,7 +387,7 @@ fn the_generated_types_decode_in_process() {
 #[test]
 fn live_examples_of_the_workspace_spec_show_no_drift() {
     let dir = xtask::workspace_root().join("spec/examples/live");
-    let spec = Spec::load(&xtask::spec_path()).expect("the workspace spec loads");
+    let spec = model(Spec::load(&xtask::spec_path()).expect("the workspace spec loads"));
     let mut decoder = FnDecoder(metorial_models::decode_component);
     let report = drift::check_dir(&spec, &dir, Some(&mut decoder)).unwrap();
     assert!(report.triples().is_empty(), "{}", report.render());
@@ -498,7 +506,7 @@ components:
 
 #[test]
 fn closed_enums_forbidden_fields_open_unions_and_bodiless_responses() {
-    let spec = Spec::parse(SMALL_SPEC).expect("the small spec loads");
+    let spec = model(Spec::parse(SMALL_SPEC).expect("the small spec loads"));
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, json: &str| std::fs::write(dir.path().join(name), json).unwrap();
     write(
@@ -603,7 +611,7 @@ fn the_binary_fails_on_what_would_not_decode_and_passes_on_warnings() {
     let (code, _, stderr) = xtask_drift(&[]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("drift DIR [--spec FILE] [--no-decode]"),
+        stderr.contains("Usage: cargo xtask drift <DIR>"),
         "{stderr}"
     );
     let (code, _, stderr) = xtask_drift(&["a", "b"]);
@@ -613,5 +621,129 @@ fn the_binary_fails_on_what_would_not_decode_and_passes_on_warnings() {
     assert!(
         stderr.contains("error: reading the directory /no/such/dir"),
         "{stderr}"
+    );
+}
+
+/// A spec of `schemas` alone.
+fn schemas_spec(schemas: Value) -> Api {
+    let raw = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": schemas}
+    });
+    model(Spec::parse(&raw.to_string()).expect("the spec loads"))
+}
+
+fn kinds(findings: &[Finding]) -> Vec<(&str, Kind)> {
+    findings.iter().map(|f| (f.path.as_str(), f.kind)).collect()
+}
+
+#[test]
+fn nullable_wrappers_and_free_form_objects() {
+    let spec = schemas_spec(json!({
+        "X": {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}}
+    }));
+    let wrapper =
+        json!({"type": "object", "nullable": true, "allOf": [{"$ref": "#/components/schemas/X"}]});
+    assert!(drift::check_value(&spec, &wrapper, &Value::Null).is_empty());
+    let findings = drift::check_value(&spec, &wrapper, &json!({"b": {"deep": 1}}));
+    assert_eq!(
+        kinds(&findings),
+        [("$.a", Kind::MissingRequired), ("$.b", Kind::UnknownField)]
+    );
+    let free = json!({"type": "object", "additionalProperties": true});
+    assert!(drift::check_value(&spec, &free, &json!({"anything": [1, {"x": null}]})).is_empty());
+}
+
+#[test]
+fn ref_cycles_end() {
+    let spec = schemas_spec(json!({
+        "A": {"$ref": "#/components/schemas/B"},
+        "B": {"allOf": [{"$ref": "#/components/schemas/A"}]}
+    }));
+    let schema = json!({"$ref": "#/components/schemas/A"});
+    let findings = drift::check_value(&spec, &schema, &json!({"x": 1}));
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
+fn a_union_is_graded_by_its_closest_branch() {
+    let spec = schemas_spec(json!({
+        "X": {"type": "object", "nullable": true, "properties": {
+            "n": {"type": "integer"},
+            "s": {"type": "string", "format": "date-time"},
+            "list": {"type": "array", "items": {"type": "string"}}
+        }}
+    }));
+    let x = json!({"allOf": [{"$ref": "#/components/schemas/X"}]});
+    let findings = drift::check_value(
+        &spec,
+        &x,
+        &json!({"n": 1.5, "s": "soon", "list": ["a", 2], "list2": null}),
+    );
+    assert_eq!(
+        kinds(&findings),
+        [
+            ("$.list[1]", Kind::WrongType),
+            ("$.list2", Kind::UnknownField),
+            ("$.n", Kind::WrongType),
+            ("$.s", Kind::InvalidFormat),
+        ]
+    );
+    assert_eq!(findings[2].detail, "expected integer, found number");
+    let findings = drift::check_value(&spec, &x, &json!("text"));
+    assert_eq!(findings[0].detail, "expected `X`, found string");
+}
+
+#[test]
+fn optional_properties_take_null_as_the_generated_fields_do() {
+    let spec = schemas_spec(json!({
+        "X": {"type": "object", "required": ["req"], "properties": {
+            "req": {"type": "string"},
+            "s": {"type": "string"},
+            "d": {"type": "integer", "default": 0},
+            "o": {"type": "object", "properties": {"k": {"type": "string"}}},
+            "a": {"type": "array", "items": {"type": "string"}},
+            "r": {"allOf": [{"$ref": "#/components/schemas/Y"}]},
+            "e": {"$ref": "#/components/schemas/E"},
+            "u": {"$ref": "#/components/schemas/U"}
+        }},
+        "Y": {"type": "object", "properties": {"k": {"type": "string"}}},
+        "E": {"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "string"}]},
+        "U": {"anyOf": [{"$ref": "#/components/schemas/Y"}, {"type": "object"}]}
+    }));
+    let x = json!({"$ref": "#/components/schemas/X"});
+    let all_null = json!({"req": null, "s": null, "d": null, "o": null, "a": null, "r": null, "e": null, "u": null});
+    let findings = drift::check_value(&spec, &x, &all_null);
+    assert_eq!(
+        kinds(&findings),
+        [
+            ("$.d", Kind::Null),
+            ("$.e", Kind::NullOptional),
+            ("$.r", Kind::NullOptional),
+            ("$.req", Kind::Null),
+            ("$.s", Kind::NullOptional),
+            ("$.u", Kind::NullOptional),
+        ]
+    );
+    assert_eq!(
+        findings[2].detail,
+        "null, but the spec says `Y`, not nullable: the SDK reads it as absent"
+    );
+    let other = json!({"req": "x", "e": "b", "u": {"k": 1}, "o": {"k": "v", "z": 1}});
+    let findings = drift::check_value(&spec, &x, &other);
+    assert_eq!(
+        kinds(&findings),
+        [
+            ("$.e", Kind::UnknownEnumValue),
+            ("$.o.z", Kind::UnknownField),
+            ("$.u", Kind::UnknownVariant),
+        ]
+    );
+    assert_eq!(
+        findings[2].detail,
+        "an object without `type` matches no variant of `Y` ($.u.k wrong-type: expected string, \
+         found integer): it decodes as an unknown variant"
     );
 }

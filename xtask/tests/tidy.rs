@@ -3,7 +3,9 @@
 //! - No function of `xtask/src` over [`MAX_FN_LINES`] lines, tests aside: a longer one is
 //!   split by what it does.
 //! - The spec is walked in one place: `spec.operations()`-style walks and JSON pointer lookups
-//!   (`.pointer(`) live only in `xtask/src/model/`, the API's one model.
+//!   (`.pointer(`) live only in `xtask/src/model/`, the API's one model (and in
+//!   `json_schema::at`, which addresses the *derived* JSON Schema by the pointers the
+//!   `jsonschema` crate reports).
 //!
 //! The files are rustfmt-formatted (CI checks it), so a function is found by its `fn` line and
 //! ends at the first `}` at its own indentation.
@@ -139,6 +141,9 @@ fn only_the_model_walks_the_spec() {
             continue;
         }
         for (number, line) in non_test_lines(&text) {
+            if file == "json_schema.rs" && line.trim() == "schema.pointer(location)" {
+                continue; // `at`: the derived schema, not the spec
+            }
             if line.contains(".pointer(") || line.contains("spec.operations(") {
                 found.push(format!("{file}:{number}: {}", line.trim()));
             }
