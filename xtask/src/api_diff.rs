@@ -1,10 +1,13 @@
 //! What changed between two versions of the spec, and what it means for the generated crates.
 //!
-//! [`diff`] compares two OpenAPI documents (plain JSON values: an old revision need not pass
-//! today's generator checks) and lists every change of the generated crates' API, each
-//! [`Impact::Additive`] or [`Impact::Breaking`] with the reason; [`Report::bump`] is the
-//! version bump the set implies. `cargo xtask generate` prints it against `HEAD` before writing;
-//! `cargo xtask api-diff REV_A [REV_B]` prints it for any two revisions ([`load`]).
+//! [`diff`] compares two models of the API ([`Api`]; [`load`] reads an old revision with
+//! [`Api::read`], so it need not pass today's generator checks) and lists every change of the
+//! generated crates' API, each [`Impact::Additive`] or [`Impact::Breaking`] with the reason;
+//! [`Report::bump`] is the version bump the set implies. `cargo xtask generate` prints it
+//! against `HEAD` before writing; `cargo xtask api-diff REV_A [REV_B]` prints it for any two
+//! revisions ([`compare`]). Operations, parameters, bodies, responses, handles, SDK names and
+//! body roles are the model's; a schema's properties, types, enumeration values and union
+//! variants are read from each component's schema.
 //!
 //! # The rule
 //!
@@ -49,7 +52,7 @@
 //! Descriptions, summaries, examples, defaults, tags without extensions and the other
 //! validation keywords change no Rust type and are not reported (an integer range matching a
 //! fixed-width type exactly, which typify would also read, is not modelled); nor are the
-//! insides of the hand-written schemas ([`HAND_WRITTEN`]).
+//! insides of the hand-written schemas ([`HAND_WRITTEN`](crate::model::HAND_WRITTEN)).
 //!
 //! # Versions
 //!
@@ -62,20 +65,15 @@ use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, bail};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::model::component::{open_enum_values, open_union_known};
-use crate::model::{HAND_WRITTEN, resolve};
+use crate::model::component::{open_enum_values, open_union_known, properties};
+use crate::model::{Api, Body, Component, Kind, Operation, Parameter, Place, required};
+use crate::names::schema_name;
 use crate::spec::Spec;
 
 /// The spec's path inside the repository, as `git show REV:<path>` reads it.
 pub const SPEC_IN_REPO: &str = "spec/metorial.yaml";
-
-static NULL: Value = Value::Null;
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// What a change means for the generated crates' users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -238,20 +236,19 @@ impl Report {
     }
 }
 
-/// Compares two loaded specs.
+/// Compares two loaded specs, each read into the model as far as it goes.
 pub fn diff_specs(old: &Spec, new: &Spec) -> Report {
-    diff(&old.raw, &new.raw)
+    diff(&Api::read(&old.raw).0, &Api::read(&new.raw).0)
 }
 
-/// Compares two OpenAPI documents given as plain JSON. Never fails: what is missing or
-/// malformed in either one is compared as absent.
-pub fn diff(old: &Value, new: &Value) -> Report {
+/// Compares two models of the API. Never fails: what either one lacks is compared as absent.
+pub fn diff(old: &Api, new: &Api) -> Report {
     let mut differ = Differ {
         old,
         new,
         changes: Vec::new(),
     };
-    differ.info();
+    differ.version();
     differ.tags();
     differ.operations();
     differ.components();
@@ -320,10 +317,13 @@ pub fn read(root: &Path, path: &str, revision: &Revision) -> anyhow::Result<Stri
     String::from_utf8(output.stdout).with_context(|| format!("{path} at {rev} is not UTF-8"))
 }
 
-/// The spec at `path` (relative to `root`) at `revision`, parsed.
-pub fn load(root: &Path, path: &str, revision: &Revision) -> anyhow::Result<Value> {
+/// The spec at `path` (relative to `root`) at `revision`, read into the model as far as it
+/// goes ([`Api::read`]): a revision that fails today's rules still compares, and its problems
+/// are not reported.
+pub fn load(root: &Path, path: &str, revision: &Revision) -> anyhow::Result<Api> {
     let text = read(root, path, revision)?;
-    parse(&text).with_context(|| format!("{path} at {}", revision.label()))
+    let raw = parse(&text).with_context(|| format!("{path} at {}", revision.label()))?;
+    Ok(Api::read(&raw).0)
 }
 
 /// Compares the spec at `path` between two revisions.
@@ -355,6 +355,20 @@ enum Role {
     PostBody,
     /// A PATCH body: `Option<T>`, or `Patch<T>` when nullable.
     PatchBody,
+}
+
+impl Role {
+    /// The role of a component, given the names of the POST bodies; PATCH wins (the model's
+    /// [`Kind::PatchBody`]).
+    fn of(component: &Component, post_bodies: &[&str]) -> Role {
+        if component.kind == Kind::PatchBody {
+            Role::PatchBody
+        } else if post_bodies.contains(&component.name.as_str()) {
+            Role::PostBody
+        } else {
+            Role::Struct
+        }
+    }
 }
 
 /// What users of a generated field see.
@@ -393,22 +407,15 @@ impl Shape {
     }
 }
 
-/// One operation of a document.
-struct Op<'a> {
-    key: String,
-    method: &'a str,
-    path: &'a str,
-    op: &'a Value,
-    item: &'a Value,
-}
-
+/// Collects the changes between two models.
 struct Differ<'a> {
-    old: &'a Value,
-    new: &'a Value,
+    old: &'a Api,
+    new: &'a Api,
     changes: Vec<Change>,
 }
 
-impl<'a> Differ<'a> {
+/// `info.version` and the tags' handles.
+impl Differ<'_> {
     fn push(&mut self, impact: Impact, subject: &str, what: String, reason: &str) {
         self.changes.push(Change {
             impact,
@@ -418,38 +425,24 @@ impl<'a> Differ<'a> {
         });
     }
 
-    fn info(&mut self) {
-        let version = |doc: &Value| doc.pointer("/info/version").map(scalar);
-        let (old, new) = (version(self.old), version(self.new));
+    fn version(&mut self) {
+        let (old, new) = (&self.old.version, &self.new.version);
         if old != new {
-            self.push(
-                Impact::Breaking,
-                "info.version",
-                format!("{} -> {}", or_none(old), or_none(new)),
-                "every request sends it as `Metorial-Version`: the API may answer differently",
-            );
+            let what = format!("{} -> {}", or_none(old), or_none(new));
+            let reason =
+                "every request sends it as `Metorial-Version`: the API may answer differently";
+            self.push(Impact::Breaking, "info.version", what, reason);
         }
     }
 
     fn tags(&mut self) {
-        let handles = |doc: &'a Value| -> Vec<(String, Option<String>)> {
-            doc.get("tags")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|tag| {
-                    let name = tag.get("name")?.as_str()?.to_owned();
-                    Some((name, tag.get("x-metorial-handle").map(scalar)))
-                })
-                .collect()
-        };
-        let (old, new) = (handles(self.old), handles(self.new));
-        for (name, new_handle) in &new {
+        let (old, new) = (&self.old.tags, &self.new.tags);
+        for (name, new_handle) in new {
             let old_handle = old
                 .iter()
                 .find(|(n, _)| n == name)
-                .and_then(|(_, h)| h.clone());
-            let (impact, reason) = match (&old_handle, new_handle) {
+                .and_then(|(_, h)| h.as_deref());
+            let (impact, reason) = match (old_handle, new_handle.as_deref()) {
                 (None, None) => continue,
                 (Some(a), Some(b)) if a == b => continue,
                 (None, Some(_)) => (Impact::Additive, "the SDK gains a handle for the tag"),
@@ -460,38 +453,43 @@ impl<'a> Differ<'a> {
             };
             let what = format!(
                 "x-metorial-handle: {} -> {}",
-                or_none(old_handle),
-                or_none(new_handle.clone())
+                or_none(old_handle.unwrap_or_default()),
+                or_none(new_handle.as_deref().unwrap_or_default())
             );
             self.push(impact, &format!("tag {name}"), what, reason);
         }
-        for (name, handle) in &old {
-            if handle.is_some() && !new.iter().any(|(n, _)| n == name) {
-                let what = format!("removed (with handle `{}`)", or_none(handle.clone()));
+        for (name, handle) in old {
+            if let Some(handle) = handle
+                && !new.iter().any(|(n, _)| n == name)
+            {
+                let what = format!("removed (with handle `{}`)", or_none(handle));
                 let reason = "the SDK's handle method disappears";
                 self.push(Impact::Breaking, &format!("tag {name}"), what, reason);
             }
         }
     }
+}
 
+/// Operations: their requests, responses and SDK names.
+impl Differ<'_> {
     fn operations(&mut self) {
-        let (old, new) = (operations(self.old), operations(self.new));
-        for op in &new {
-            match old.iter().find(|o| o.key == op.key) {
+        let (old, new) = (self.old, self.new);
+        for op in &new.operations {
+            match old.operations.iter().find(|o| key(o) == key(op)) {
                 Some(before) => self.operation(before, op),
                 None => self.push(
                     Impact::Additive,
-                    &format!("operation {}", op.key),
+                    &format!("operation {}", key(op)),
                     format!("added ({} {})", op.method.to_uppercase(), op.path),
                     "a new client method and mock helper",
                 ),
             }
         }
-        for op in &old {
-            if !new.iter().any(|o| o.key == op.key) {
+        for op in &old.operations {
+            if !new.operations.iter().any(|o| key(o) == key(op)) {
                 self.push(
                     Impact::Breaking,
-                    &format!("operation {}", op.key),
+                    &format!("operation {}", key(op)),
                     format!("removed (was {} {})", op.method.to_uppercase(), op.path),
                     "its client method and mock helper disappear",
                 );
@@ -499,83 +497,74 @@ impl<'a> Differ<'a> {
         }
     }
 
-    fn operation(&mut self, old: &Op<'a>, new: &Op<'a>) {
-        let subject = format!("operation {}", new.key);
-        if (old.method, old.path) != (new.method, new.path) {
-            self.push(
-                Impact::Breaking,
-                &subject,
-                format!(
-                    "moved: {} {} -> {} {}",
-                    old.method.to_uppercase(),
-                    old.path,
-                    new.method.to_uppercase(),
-                    new.path
-                ),
-                "the same Rust method now sends another request (mocks and servers of the old one no longer match)",
+    fn operation(&mut self, old: &Operation, new: &Operation) {
+        let subject = format!("operation {}", key(new));
+        if (&old.method, &old.path) != (&new.method, &new.path) {
+            let what = format!(
+                "moved: {} {} -> {} {}",
+                old.method.to_uppercase(),
+                old.path,
+                new.method.to_uppercase(),
+                new.path
             );
+            let reason = "the same Rust method now sends another request (mocks and servers of the old one no longer match)";
+            self.push(Impact::Breaking, &subject, what, reason);
         }
         // The SDK's names exist only for operations of a tag with a handle.
-        let sdk = in_sdk(self.old, old.op) && in_sdk(self.new, new.op);
-        self.operation_extensions(&subject, old, new, sdk);
+        let sdk = self.old.in_sdk(old) && self.new.in_sdk(new);
+        if sdk && old.method_name != new.method_name {
+            let what = format!(
+                "SDK method `{}` renamed `{}` (x-metorial-method)",
+                old.method_name, new.method_name
+            );
+            let reason = "code calling the SDK handle's method no longer compiles";
+            self.push(Impact::Breaking, &subject, what, reason);
+        }
+        self.wait(&subject, old, new);
+        self.secret_response(&subject, old, new);
         self.parameters(&subject, old, new, sdk);
-        self.request_body(&subject, old.op, new.op);
-        self.responses(&subject, old.op, new.op);
+        self.request_body(&subject, old.body.as_ref(), new.body.as_ref());
+        self.responses(&subject, old, new);
     }
 
-    fn operation_extensions(&mut self, subject: &str, old: &Op<'a>, new: &Op<'a>, sdk: bool) {
-        let method = |op: &Op<'_>| match op.op.get("x-metorial-method") {
-            Some(name) => scalar(name),
-            None => op.key.split('_').next().unwrap_or(&op.key).to_owned(),
-        };
-        let (before, after) = (method(old), method(new));
-        if sdk && before != after {
-            let what = format!("SDK method `{before}` renamed `{after}` (x-metorial-method)");
-            let reason = "code calling the SDK handle's method no longer compiles";
-            self.push(Impact::Breaking, subject, what, reason);
-        }
-        let (before, after) = (old.op.get("x-metorial-wait"), new.op.get("x-metorial-wait"));
-        let wait = match (before, after) {
-            (None, Some(_)) => Some((
+    fn wait(&mut self, subject: &str, old: &Operation, new: &Operation) {
+        let (impact, what, reason) = match (wait_statuses(old), wait_statuses(new)) {
+            (None, Some(_)) => (
                 Impact::Additive,
                 "added",
                 "the handle gains `wait_for_completion`",
-            )),
-            (Some(_), None) => Some((
+            ),
+            (Some(_), None) => (
                 Impact::Breaking,
                 "removed",
                 "the handle's `wait_for_completion` disappears",
-            )),
-            (Some(a), Some(b)) if a != b => Some((
+            ),
+            (Some(a), Some(b)) if a != b => (
                 Impact::Breaking,
                 "statuses changed",
                 "`wait_for_completion` ends on other statuses",
-            )),
-            _ => None,
+            ),
+            _ => return,
         };
-        if let Some((impact, what, reason)) = wait {
-            self.push(impact, subject, format!("x-metorial-wait {what}"), reason);
-        }
-        let secret =
-            |op: &Op<'_>| op.op.get("x-metorial-secret-response") == Some(&Value::Bool(true));
-        if secret(old) != secret(new) {
-            let what = format!(
-                "x-metorial-secret-response: {} -> {}",
-                secret(old),
-                secret(new)
-            );
+        self.push(impact, subject, format!("x-metorial-wait {what}"), reason);
+    }
+
+    fn secret_response(&mut self, subject: &str, old: &Operation, new: &Operation) {
+        let (before, after) = (old.secret_response, new.secret_response);
+        if before != after {
+            let what = format!("x-metorial-secret-response: {before} -> {after}");
             let reason = "no signature changes: only whether the SDK keeps the response body in errors and logs";
             self.push(Impact::Additive, subject, what, reason);
         }
     }
 
-    fn parameters(&mut self, subject: &str, old: &Op<'a>, new: &Op<'a>, sdk: bool) {
-        let (before, after) = (parameters(self.old, old), parameters(self.new, new));
-        for ((place, name), param) in &after {
-            let what = |change: &str| format!("{place} parameter `{name}` {change}");
-            let required = is_required(param);
-            match before.iter().find(|(key, _)| key == &(*place, *name)) {
-                None if required => self.push(
+    fn parameters(&mut self, subject: &str, old: &Operation, new: &Operation, sdk: bool) {
+        let same = |a: &Parameter, b: &Parameter| a.name == b.name && a.place == b.place;
+        for param in &new.parameters {
+            let what = |change: &str| describe(param, change);
+            match old.parameters.iter().find(|p| same(p, param)) {
+                Some(before) => self.parameter(subject, before, param, sdk),
+                None if param.required => self.push(
                     Impact::Breaking,
                     subject,
                     what("added (required)"),
@@ -587,186 +576,145 @@ impl<'a> Differ<'a> {
                     what("added (optional)"),
                     "a new optional setter on the request builder and the mock",
                 ),
-                Some((_, old_param)) => {
-                    self.parameter(subject, (*place, *name), (old_param, param), sdk)
-                }
             }
         }
-        for ((place, name), _) in &before {
-            if !after.iter().any(|(key, _)| key == &(*place, *name)) {
-                let what = format!("{place} parameter `{name}` removed");
+        for param in &old.parameters {
+            if !new.parameters.iter().any(|p| same(p, param)) {
                 let reason = "its setter on the request builder and the mock disappears";
-                self.push(Impact::Breaking, subject, what, reason);
+                self.push(
+                    Impact::Breaking,
+                    subject,
+                    describe(param, "removed"),
+                    reason,
+                );
             }
         }
     }
 
-    fn parameter(
-        &mut self,
-        subject: &str,
-        (place, name): (&str, &str),
-        (old, new): (&'a Value, &'a Value),
-        sdk: bool,
-    ) {
-        let what = |change: &str| format!("{place} parameter `{name}` {change}");
-        match (is_required(old), is_required(new)) {
+    fn parameter(&mut self, subject: &str, old: &Parameter, new: &Parameter, sdk: bool) {
+        match (old.required, new.required) {
             (false, true) => self.push(
                 Impact::Breaking,
                 subject,
-                what("becomes required"),
+                describe(new, "becomes required"),
                 "the request builder's `send()` fails unless it is set",
             ),
             (true, false) => self.push(
                 Impact::Additive,
                 subject,
-                what("becomes optional"),
+                describe(new, "becomes optional"),
                 "its setter stays; leaving it unset is now allowed",
             ),
             _ => {}
         }
-        let setter = |p: &Value| match p.get("x-metorial-setter") {
-            Some(setter) => scalar(setter),
-            None => crate::names::snake(name),
-        };
-        if sdk && place == "query" && setter(old) != setter(new) {
-            let change = format!(
-                "SDK setter `{}` renamed `{}` (x-metorial-setter)",
-                setter(old),
-                setter(new)
-            );
+        let (before, after) = (old.sdk_setter(), new.sdk_setter());
+        if sdk && new.place == Place::Query && before != after {
+            let change = format!("SDK setter `{before}` renamed `{after}` (x-metorial-setter)");
             let reason = "code calling the SDK's list-parameter setter no longer compiles";
-            self.push(Impact::Breaking, subject, what(&change), reason);
+            self.push(Impact::Breaking, subject, describe(new, &change), reason);
         }
-        let schema = |p: &'a Value| p.get("schema").unwrap_or(&NULL);
-        let at = format!("{subject}, {place} parameter `{name}`");
-        self.schema(&at, schema(old), schema(new));
+        let at = format!("{subject}, {} parameter `{}`", new.place.name(), new.name);
+        self.schema(&at, &old.schema, &new.schema);
     }
 
-    fn request_body(&mut self, subject: &str, old: &'a Value, new: &'a Value) {
-        let body =
-            |doc: &'a Value, op: &'a Value| op.get("requestBody").map(|body| resolve(doc, body));
-        let required = |body: &Value| body.get("required") == Some(&Value::Bool(true));
-        match (body(self.old, old), body(self.new, new)) {
-            (None, None) => {}
-            (None, Some(b)) if required(b) => self.push(
+    fn request_body(&mut self, subject: &str, old: Option<&Body>, new: Option<&Body>) {
+        let (impact, what, reason) = match (old, new) {
+            (None, None) => return,
+            (Some(a), Some(b)) => {
+                self.body_required(subject, a.required, b.required);
+                let at = format!("{subject}, request body");
+                return self.schema(&at, &a.json, &b.json);
+            }
+            (None, Some(b)) if b.required => (
                 Impact::Breaking,
-                subject,
-                "request body added (required)".into(),
+                "request body added (required)",
                 "the request builder's `send()` fails unless `body` is set",
             ),
-            (None, Some(_)) => self.push(
+            (None, Some(_)) => (
                 Impact::Additive,
-                subject,
-                "request body added (optional)".into(),
+                "request body added (optional)",
                 "a new optional `body` setter on the request builder",
             ),
-            (Some(_), None) => self.push(
+            (Some(_), None) => (
                 Impact::Breaking,
-                subject,
-                "request body removed".into(),
+                "request body removed",
                 "the request builder's `body` setter disappears",
             ),
-            (Some(a), Some(b)) => {
-                if !required(a) && required(b) {
-                    let reason = "the request builder's `send()` fails unless `body` is set";
-                    self.push(
-                        Impact::Breaking,
-                        subject,
-                        "request body becomes required".into(),
-                        reason,
-                    );
-                } else if required(a) && !required(b) {
-                    let reason = "the `body` setter stays; leaving it unset is now allowed";
-                    self.push(
-                        Impact::Additive,
-                        subject,
-                        "request body becomes optional".into(),
-                        reason,
-                    );
-                }
-                let (a, b) = (json_schema(a), json_schema(b));
-                self.schema(&format!("{subject}, request body"), a, b);
-            }
-        }
-    }
-
-    fn responses(&mut self, subject: &str, old: &'a Value, new: &'a Value) {
-        let responses = |doc: &'a Value, op: &'a Value| -> Vec<(&'a str, &'a Value)> {
-            op.get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(code, r)| (code.as_str(), resolve(doc, r)))
-                .collect()
         };
-        let (before, after) = (responses(self.old, old), responses(self.new, new));
+        self.push(impact, subject, what.into(), reason);
+    }
+
+    fn body_required(&mut self, subject: &str, old: bool, new: bool) {
+        let (impact, what, reason) = match (old, new) {
+            (false, true) => (
+                Impact::Breaking,
+                "request body becomes required",
+                "the request builder's `send()` fails unless `body` is set",
+            ),
+            (true, false) => (
+                Impact::Additive,
+                "request body becomes optional",
+                "the `body` setter stays; leaving it unset is now allowed",
+            ),
+            _ => return,
+        };
+        self.push(impact, subject, what.into(), reason);
+    }
+
+    fn responses(&mut self, subject: &str, old: &Operation, new: &Operation) {
         let reason = "progenitor's return or error type changes";
-        for (code, response) in &after {
-            let Some((_, old_response)) = before.iter().find(|(c, _)| c == code) else {
-                self.push(
-                    Impact::Breaking,
-                    subject,
-                    format!("response {code} added"),
-                    reason,
-                );
+        for (code, schema) in &new.responses {
+            let Some((_, before)) = old.responses.iter().find(|(c, _)| c == code) else {
+                let what = format!("response {code} added");
+                self.push(Impact::Breaking, subject, what, reason);
                 continue;
             };
-            let at = format!("{subject}, response {code}");
-            match (json_schema(old_response), json_schema(response)) {
-                (Value::Null, Value::Null) => {}
-                (Value::Null, _) => self.push(
-                    Impact::Breaking,
-                    subject,
-                    format!("response {code} gains a body"),
-                    reason,
-                ),
-                (_, Value::Null) => self.push(
-                    Impact::Breaking,
-                    subject,
-                    format!("response {code} loses its body"),
-                    reason,
-                ),
-                (a, b) => self.schema(&at, a, b),
-            }
+            let what = match (response_body(before), response_body(schema)) {
+                (None, None) => continue,
+                (Some(a), Some(b)) => {
+                    self.schema(&format!("{subject}, response {code}"), a, b);
+                    continue;
+                }
+                (None, Some(_)) => format!("response {code} gains a body"),
+                (Some(_), None) => format!("response {code} loses its body"),
+            };
+            self.push(Impact::Breaking, subject, what, reason);
         }
-        for (code, _) in &before {
-            if !after.iter().any(|(c, _)| c == code) {
-                self.push(
-                    Impact::Breaking,
-                    subject,
-                    format!("response {code} removed"),
-                    reason,
-                );
+        for (code, _) in &old.responses {
+            if !new.responses.iter().any(|(c, _)| c == code) {
+                let what = format!("response {code} removed");
+                self.push(Impact::Breaking, subject, what, reason);
             }
         }
     }
+}
 
+/// Component schemas: their roles, properties, types, values and variants.
+impl Differ<'_> {
     fn components(&mut self) {
-        let (old, new) = (schemas(self.old), schemas(self.new));
-        let (old_roles, new_roles) = (body_roles(self.old), body_roles(self.new));
-        for (name, schema) in &new {
-            let subject = format!("schema {name}");
-            let Some(before) = old.get(name) else {
-                let reason = "a new type";
-                self.push(Impact::Additive, &subject, "added".into(), reason);
+        let (old, new) = (self.old, self.new);
+        let post_bodies = (old.body_schemas("post"), new.body_schemas("post"));
+        for component in &new.components {
+            let subject = format!("schema {}", component.name);
+            let Some(before) = old.component(&component.name) else {
+                self.push(Impact::Additive, &subject, "added".into(), "a new type");
                 continue;
             };
-            if HAND_WRITTEN.iter().any(|(n, _)| n == name) {
+            if matches!(component.kind, Kind::HandWritten(_)) {
                 continue;
             }
-            let roles = (role(&old_roles, name), role(&new_roles, name));
+            let roles = (
+                Role::of(before, &post_bodies.0),
+                Role::of(component, &post_bodies.1),
+            );
             self.role_change(&subject, roles);
-            self.schema_with_roles(&subject, roles, before, schema);
+            self.schema_with_roles(&subject, roles, &before.schema, &component.schema);
         }
-        for name in old.keys() {
-            if !new.contains_key(name) {
+        for component in &old.components {
+            if new.component(&component.name).is_none() {
+                let subject = format!("schema {}", component.name);
                 let reason = "the type disappears";
-                self.push(
-                    Impact::Breaking,
-                    &format!("schema {name}"),
-                    "removed".into(),
-                    reason,
-                );
+                self.push(Impact::Breaking, &subject, "removed".into(), reason);
             }
         }
     }
@@ -833,12 +781,8 @@ impl<'a> Differ<'a> {
             } else {
                 "the enumeration accepts one more value"
             };
-            self.push(
-                Impact::Additive,
-                subject,
-                format!("enum value `{value}` added"),
-                reason,
-            );
+            let what = format!("enum value `{value}` added");
+            self.push(Impact::Additive, subject, what, reason);
         }
         for value in old.iter().filter(|v| !new.contains(v)) {
             let reason = if open {
@@ -846,26 +790,44 @@ impl<'a> Differ<'a> {
             } else {
                 "the value is no longer accepted"
             };
-            self.push(
-                Impact::Breaking,
-                subject,
-                format!("enum value `{value}` removed"),
-                reason,
-            );
+            let what = format!("enum value `{value}` removed");
+            self.push(Impact::Breaking, subject, what, reason);
         }
     }
 
+    fn variants(&mut self, subject: &str, old: &[Value], new: &[Value]) {
+        let (before, after) = (keyed_variants(old), keyed_variants(new));
+        for (key, variant) in &after {
+            if let Some((_, old_variant)) = before.iter().find(|(k, _)| k == key) {
+                self.schema(&format!("{subject}({key})"), old_variant, variant);
+            } else {
+                let reason = "the union gains a variant (a `match` keeps a wildcard arm)";
+                let what = format!("variant `{key}` added");
+                self.push(Impact::Additive, subject, what, reason);
+            }
+        }
+        for (key, _) in &before {
+            if !after.iter().any(|(k, _)| k == key) {
+                let reason = "its enum variant disappears: code naming it no longer compiles";
+                let what = format!("variant `{key}` removed");
+                self.push(Impact::Breaking, subject, what, reason);
+            }
+        }
+    }
+}
+
+/// The properties of an object schema: how each field is generated, and `new(..)`.
+impl Differ<'_> {
     fn properties(&mut self, subject: &str, roles: (Role, Role), old: &Value, new: &Value) {
-        let (before, after) = (properties(old), properties(new));
         let (old_required, new_required) = (required(old), required(new));
-        for (name, schema) in &after {
-            let Some(old_schema) = before.get(name) else {
-                let shape = Shape::of(roles.1, new_required.contains(name), is_nullable(schema));
+        for (name, schema) in properties(new) {
+            let Some(old_schema) = property(old, name) else {
+                let shape = Shape::of(roles.1, new_required.contains(&name), is_nullable(schema));
                 self.property_added(subject, name, shape);
                 continue;
             };
-            let was = (old_required.contains(name), is_nullable(old_schema));
-            let is = (new_required.contains(name), is_nullable(schema));
+            let was = (old_required.contains(&name), is_nullable(old_schema));
+            let is = (new_required.contains(&name), is_nullable(schema));
             if was != is {
                 let shapes = (
                     Shape::of(roles.0, was.0, was.1),
@@ -875,13 +837,13 @@ impl<'a> Differ<'a> {
             }
             self.schema(&format!("{subject}.{name}"), old_schema, schema);
         }
-        for name in before.keys().filter(|n| !after.contains_key(*n)) {
+        for (name, _) in properties(old).filter(|(name, _)| property(new, name).is_none()) {
             let what = format!("property `{name}` removed");
             let reason = "code reading the field or calling its setter no longer compiles";
             self.push(Impact::Breaking, subject, what, reason);
         }
         if roles == (Role::PostBody, Role::PostBody) {
-            self.constructor_order(subject, (old, new), (&old_required, &new_required));
+            self.constructor_order(subject, old, new);
         }
     }
 
@@ -907,12 +869,8 @@ impl<'a> Differ<'a> {
                 "a new `Option` field, left unset by `new(..)` and the builders",
             )
         };
-        self.push(
-            impact,
-            subject,
-            format!("property `{name}` added ({kind})"),
-            reason,
-        );
+        let what = format!("property `{name}` added ({kind})");
+        self.push(impact, subject, what, reason);
     }
 
     fn property_changed(
@@ -938,16 +896,13 @@ impl<'a> Differ<'a> {
             });
         }
         let what = format!("property `{name}`: {}", parts.join(", "));
-        let type_change = format!(
-            "the field's type changes: `{}` -> `{}`",
-            old.rust(),
-            new.rust()
-        );
         let (impact, reason) = if old.constructor != new.constructor {
             let verb = if new.constructor { "gains" } else { "loses" };
             (Impact::Breaking, format!("`new(..)` {verb} a parameter"))
         } else if old.rust() != new.rust() {
-            (Impact::Breaking, type_change)
+            let (a, b) = (old.rust(), new.rust());
+            let reason = format!("the field's type changes: `{a}` -> `{b}`");
+            (Impact::Breaking, reason)
         } else if new.must_set && !old.must_set {
             let reason =
                 "the generated builder must now be given it (`try_into()` fails without it)";
@@ -959,21 +914,16 @@ impl<'a> Differ<'a> {
         self.push(impact, subject, what, &reason);
     }
 
-    fn constructor_order(
-        &mut self,
-        subject: &str,
-        docs: (&Value, &Value),
-        req: (&[String], &[String]),
-    ) {
-        let params = |doc: &Value, required: &[String]| -> Vec<String> {
-            let props = properties(doc);
-            required
-                .iter()
-                .filter(|r| props.contains_key(*r))
-                .cloned()
-                .collect()
+    fn constructor_order(&mut self, subject: &str, old: &Value, new: &Value) {
+        // The parameters of `new(..)`: the required names that are properties, in order.
+        let params = |schema: &Value| -> Vec<String> {
+            let required = required(schema);
+            let params = required
+                .into_iter()
+                .filter(|r| property(schema, r).is_some());
+            params.map(str::to_owned).collect()
         };
-        let (old, new) = (params(docs.0, req.0), params(docs.1, req.1));
+        let (old, new) = (params(old), params(new));
         let (mut old_sorted, mut new_sorted) = (old.clone(), new.clone());
         old_sorted.sort();
         new_sorted.sort();
@@ -983,159 +933,36 @@ impl<'a> Differ<'a> {
             self.push(Impact::Breaking, subject, what, reason);
         }
     }
+}
 
-    fn variants(&mut self, subject: &str, old: &[Value], new: &[Value]) {
-        let (before, after) = (keyed_variants(old), keyed_variants(new));
-        for (key, variant) in &after {
-            match before.iter().find(|(k, _)| k == key) {
-                Some((_, old_variant)) => {
-                    self.schema(&format!("{subject}({key})"), old_variant, variant)
-                }
-                None => {
-                    let reason = "the union gains a variant (a `match` keeps a wildcard arm)";
-                    self.push(
-                        Impact::Additive,
-                        subject,
-                        format!("variant `{key}` added"),
-                        reason,
-                    );
-                }
-            }
-        }
-        for (key, _) in &before {
-            if !after.iter().any(|(k, _)| k == key) {
-                let reason = "its enum variant disappears: code naming it no longer compiles";
-                self.push(
-                    Impact::Breaking,
-                    subject,
-                    format!("variant `{key}` removed"),
-                    reason,
-                );
-            }
-        }
+/// How reports name an operation: its `operationId`, or `METHOD path` without one.
+fn key(op: &Operation) -> String {
+    if op.id.is_empty() {
+        format!("{} {}", op.method.to_uppercase(), op.path)
+    } else {
+        op.id.clone()
     }
 }
 
-/// Whether one of the operation's tags has an `x-metorial-handle` (so the SDK has a method
-/// for it).
-fn in_sdk(doc: &Value, op: &Value) -> bool {
-    let tags = op.get("tags").and_then(Value::as_array);
-    tags.into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .any(|name| {
-            doc.get("tags")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|tag| {
-                    tag.get("name").and_then(Value::as_str) == Some(name)
-                        && tag.get("x-metorial-handle").is_some()
-                })
-        })
+/// `{in} parameter `{name}` {change}`: how reports name a parameter and its change.
+fn describe(param: &Parameter, change: &str) -> String {
+    format!("{} parameter `{}` {change}", param.place.name(), param.name)
 }
 
-/// Every operation, keyed by `operationId` (or `METHOD path` without one).
-fn operations(doc: &Value) -> Vec<Op<'_>> {
-    let mut out = Vec::new();
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return out;
-    };
-    for (path, item) in paths {
-        for method in METHODS {
-            if let Some(op) = item.get(method) {
-                let key = match op.get("operationId").and_then(Value::as_str) {
-                    Some(id) => id.to_owned(),
-                    None => format!("{} {path}", method.to_uppercase()),
-                };
-                out.push(Op {
-                    key,
-                    method,
-                    path,
-                    op,
-                    item,
-                });
-            }
-        }
-    }
-    out
+/// The statuses that end an `x-metorial-wait` (done, failed), if the operation has one.
+fn wait_statuses(op: &Operation) -> Option<(&[String], &[String])> {
+    op.wait
+        .as_ref()
+        .map(|w| (w.done.as_slice(), w.failed.as_slice()))
 }
 
-/// An operation's parameters (the path item's, overridden by the operation's), keyed by
-/// (`in`, `name`), with `$ref`s resolved.
-fn parameters<'a>(doc: &'a Value, op: &Op<'a>) -> Vec<((&'a str, &'a str), &'a Value)> {
-    let mut out: Vec<((&str, &str), &Value)> = Vec::new();
-    let lists = [op.item.get("parameters"), op.op.get("parameters")];
-    for param in lists
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .flatten()
-    {
-        let param = resolve(doc, param);
-        let place = param.get("in").and_then(Value::as_str).unwrap_or("?");
-        let name = param.get("name").and_then(Value::as_str).unwrap_or("?");
-        out.retain(|(key, _)| key != &(place, name));
-        out.push(((place, name), param));
-    }
-    out
-}
-
-fn is_required(node: &Value) -> bool {
-    node.get("required") == Some(&Value::Bool(true))
+/// A response's body: its JSON schema (a `null` one is none).
+fn response_body(schema: &Option<Value>) -> Option<&Value> {
+    schema.as_ref().filter(|s| !s.is_null())
 }
 
 fn is_nullable(schema: &Value) -> bool {
     schema.get("nullable") == Some(&Value::Bool(true))
-}
-
-/// The `application/json` schema of a request body or response (`null` when none).
-fn json_schema(node: &Value) -> &Value {
-    node.pointer("/content/application~1json/schema")
-        .unwrap_or(&NULL)
-}
-
-fn schemas(doc: &Value) -> Map<String, Value> {
-    doc.pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
-}
-
-/// The schemas used as POST and PATCH bodies.
-fn body_roles(doc: &Value) -> Vec<(String, Role)> {
-    let mut out = Vec::new();
-    for op in operations(doc) {
-        let role = match op.method {
-            "post" => Role::PostBody,
-            "patch" => Role::PatchBody,
-            _ => continue,
-        };
-        let name = json_schema(resolve(doc, op.op.get("requestBody").unwrap_or(&NULL)))
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(ref_name);
-        if let Some(name) = name {
-            out.push((name.to_owned(), role));
-        }
-    }
-    out
-}
-
-/// A schema's role; PATCH wins, as in [`crate::schemas::classify`].
-fn role(roles: &[(String, Role)], name: &str) -> Role {
-    let mine = || roles.iter().filter(|(n, _)| n == name).map(|(_, r)| *r);
-    if mine().any(|r| r == Role::PatchBody) {
-        Role::PatchBody
-    } else if mine().any(|r| r == Role::PostBody) {
-        Role::PostBody
-    } else {
-        Role::Struct
-    }
-}
-
-fn ref_name(reference: &str) -> Option<&str> {
-    reference.strip_prefix("#/components/schemas/")
 }
 
 /// `allOf: [X]` (the nullable-reference pattern) is X.
@@ -1154,22 +981,9 @@ fn has_properties(schema: &Value) -> bool {
     schema.get("properties").is_some_and(Value::is_object)
 }
 
-fn properties(schema: &Value) -> Map<String, Value> {
-    schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
-}
-
-fn required(schema: &Value) -> Vec<String> {
-    schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect()
+/// The property `name` of an object schema.
+fn property<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
+    properties(schema).find(|(n, _)| *n == name).map(|(_, v)| v)
 }
 
 /// The known values of an open enumeration or a plain `enum`.
@@ -1192,7 +1006,7 @@ fn variants(schema: &Value) -> Option<&[Value]> {
 fn keyed_variants(variants: &[Value]) -> Vec<(String, &Value)> {
     let mut out: Vec<(String, &Value)> = Vec::new();
     for variant in variants {
-        let tag = properties(variant).into_iter().find_map(|(prop, schema)| {
+        let tag = properties(variant).find_map(|(prop, schema)| {
             match schema
                 .get("enum")
                 .and_then(Value::as_array)
@@ -1215,7 +1029,7 @@ fn keyed_variants(variants: &[Value]) -> Vec<(String, &Value)> {
 fn label(schema: &Value) -> String {
     let schema = single_all_of(schema);
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        return ref_name(reference).unwrap_or(reference).to_owned();
+        return schema_name(reference).unwrap_or(reference).to_owned();
     }
     if let Some(all_of) = schema.get("allOf").and_then(Value::as_array) {
         let parts: Vec<String> = all_of.iter().map(label).collect();
@@ -1292,6 +1106,7 @@ fn scalar(value: &Value) -> String {
     }
 }
 
-fn or_none(value: Option<String>) -> String {
-    value.unwrap_or_else(|| "(none)".into())
+/// A value as reports print it: `(none)` when empty.
+fn or_none(value: &str) -> &str {
+    if value.is_empty() { "(none)" } else { value }
 }

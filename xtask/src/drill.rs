@@ -8,6 +8,13 @@
 //! very generator, then runs `cargo check --workspace --all-targets`, the emulator's
 //! operations test and the CLI's command-tree test there. Its builds share
 //! `<target>/drill/target` from run to run.
+//!
+//! Before building, the drill checks `api-diff`'s verdict on its edits ([`check_verdicts`]):
+//! each edit names changes api-diff must report for it, and api-diff must call every change
+//! additive. The build then proves the verdict against what compiles: the
+//! hand-written code (the SDK's resource layer around the generated code, the emulator, the
+//! command-line tool, examples and tests) still builds against the changes api-diff calls
+//! additive.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,37 +22,93 @@ use std::process::Command;
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
+use crate::api_diff::{self, Impact, Report};
+use crate::model::Api;
 use crate::spec::Spec;
 
-/// One edit of the drill: a name (for messages) and what it does to the raw spec.
+/// One edit of the drill: a name (for messages), what it does to the raw spec, and the
+/// changes `api-diff` must call additive for it.
 pub struct Edit {
     /// What the edit is.
     pub name: &'static str,
     /// Applies it.
     pub apply: fn(&mut Value) -> anyhow::Result<()>,
+    /// Changes `api-diff` must report for it, each additive: (subject, what), as
+    /// [`api_diff::Change`] has them (a sample when the edit changes many schemas alike).
+    pub additive: &'static [(&'static str, &'static str)],
 }
 
-/// The drill's spec edits, in order.
+/// The drill's spec edits, in order. Every one is additive.
 pub const EDITS: &[Edit] = &[
     Edit {
         name: "an optional, nullable field on every object schema, nested ones included",
         apply: optional_field_everywhere,
+        additive: &[
+            (
+                "schema ProviderSetupSession",
+                "property `drill_note` added (optional)",
+            ),
+            (
+                "schema CreateProviderSetupSessionBody",
+                "property `drill_note` added (optional)",
+            ),
+            (
+                "schema UpdateProviderSetupSessionBody",
+                "property `drill_note` added (optional, nullable)",
+            ),
+            (
+                "schema KnownToolFilter(type=allow_all)",
+                "property `drill_note` added (optional)",
+            ),
+            (
+                "schema SetupSessionProviderSearch.groups[]",
+                "property `drill_note` added (optional)",
+            ),
+        ],
     },
     Edit {
         name: "a value of the setup session status enumeration",
         apply: enum_value,
+        additive: &[(
+            "schema ProviderSetupSessionStatus",
+            "enum value `drill_paused` added",
+        )],
     },
     Edit {
         name: "a query filter on the setup session list",
         apply: list_filter,
+        additive: &[(
+            "operation list_provider_setup_sessions",
+            "query parameter `drill_label` added (optional)",
+        )],
     },
     Edit {
         name: "an operation on an existing resource (delete an OAuth setup)",
         apply: operation_on_existing_resource,
+        additive: &[(
+            "operation delete_provider_oauth_setup",
+            "added (DELETE /provider-deployments/{provider_deployment_id}/oauth-setups/{provider_oauth_setup_id})",
+        )],
     },
     Edit {
         name: "a new resource with list and get",
         apply: new_resource,
+        additive: &[
+            (
+                "tag provider-drill-widgets",
+                "x-metorial-handle: (none) -> drill_widgets",
+            ),
+            ("schema ProviderDrillWidget", "added"),
+            ("schema ProviderDrillWidgetList", "added"),
+            (
+                "operation list_provider_drill_widgets",
+                "added (GET /provider-drill-widgets)",
+            ),
+            (
+                "operation get_provider_drill_widget",
+                "added (GET /provider-drill-widgets/{provider_drill_widget_id})",
+            ),
+        ],
     },
 ];
 
@@ -56,6 +119,43 @@ pub fn edited_spec(raw: &Value) -> anyhow::Result<Value> {
         (edit.apply)(&mut spec).with_context(|| format!("drill edit: {}", edit.name))?;
     }
     Ok(spec)
+}
+
+/// `api-diff`'s verdict on the drill's edits of `raw` (`edited`, from [`edited_spec`]): it must
+/// call no change breaking, and report every change of each edit's [`Edit::additive`]. The
+/// report is returned; the drill's build then checks the additive verdict against what
+/// compiles.
+pub fn check_verdicts(raw: &Value, edited: &Value) -> anyhow::Result<Report> {
+    let old = Api::from_raw(raw).context("reading the spec into the model")?;
+    let new = Api::from_raw(edited).context("reading the edited spec into the model")?;
+    let report = api_diff::diff(&old, &new);
+    let breaking: Vec<String> = report
+        .changes
+        .iter()
+        .filter(|c| c.impact == Impact::Breaking)
+        .map(|c| format!("{}: {} ({})", c.subject, c.what, c.reason))
+        .collect();
+    if !breaking.is_empty() {
+        bail!(
+            "api-diff calls the drill's edits breaking (each is meant to be additive):\n  {}",
+            breaking.join("\n  ")
+        );
+    }
+    for edit in EDITS {
+        let missing = edit.additive.iter().find(|(subject, what)| {
+            !report
+                .changes
+                .iter()
+                .any(|c| c.subject == *subject && c.what == *what)
+        });
+        if let Some((subject, what)) = missing {
+            bail!(
+                "api-diff does not report `{subject}: {what}` (drill edit: {})",
+                edit.name
+            );
+        }
+    }
+    Ok(report)
 }
 
 /// Runs the drill for the workspace at `root`, building in `target` (a directory of its own,
@@ -71,6 +171,11 @@ pub fn run(root: &Path, target: &Path) -> anyhow::Result<()> {
     for edit in EDITS {
         println!("drill: edit: {}", edit.name);
     }
+    let report = check_verdicts(&raw, &edited)?;
+    println!(
+        "drill: api-diff calls the edits additive ({} change(s)); the build checks that verdict",
+        report.count(Impact::Additive)
+    );
     let yaml = serde_norway::to_string(&edited)?;
     std::fs::write(&spec_path, &yaml)?;
     let files = crate::generate::generate(&Spec::parse(&yaml)?).context("regenerating")?;
@@ -93,7 +198,10 @@ pub fn run(root: &Path, target: &Path) -> anyhow::Result<()> {
         &cargo_target,
         &["test", "-p", "metorial-cli", "--bin", "metorial"],
     )?;
-    println!("drill: the edited spec regenerates into a workspace that builds and passes");
+    println!(
+        "drill: the edited spec regenerates into a workspace that builds and passes \
+         (api-diff's additive verdict holds)"
+    );
     Ok(())
 }
 
@@ -236,6 +344,12 @@ fn operation_on_existing_resource(spec: &mut Value) -> anyhow::Result<()> {
 }
 
 fn new_resource(spec: &mut Value) -> anyhow::Result<()> {
+    drill_widget_schemas(spec)?;
+    drill_widget_operations(spec)
+}
+
+/// The new resource's schemas: the widget and its list.
+fn drill_widget_schemas(spec: &mut Value) -> anyhow::Result<()> {
     let schemas = schemas(spec)?;
     schemas.insert(
         "ProviderDrillWidget".into(),
@@ -265,6 +379,11 @@ fn new_resource(spec: &mut Value) -> anyhow::Result<()> {
             }
         }),
     );
+    Ok(())
+}
+
+/// The new resource's tag and its list and get operations.
+fn drill_widget_operations(spec: &mut Value) -> anyhow::Result<()> {
     let tags = spec
         .get_mut("tags")
         .and_then(Value::as_array_mut)
@@ -304,4 +423,43 @@ fn new_resource(spec: &mut Value) -> anyhow::Result<()> {
         }}),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> Value {
+        Spec::load(&crate::spec_path()).expect("the spec loads").raw
+    }
+
+    #[test]
+    fn api_diff_calls_every_drill_edit_additive() {
+        let raw = spec();
+        let report = check_verdicts(&raw, &edited_spec(&raw).unwrap()).unwrap();
+        assert_eq!(report.count(Impact::Breaking), 0);
+        let listed: usize = EDITS.iter().map(|e| e.additive.len()).sum();
+        assert!(report.count(Impact::Additive) > listed, "{report:#?}");
+    }
+
+    #[test]
+    fn a_breaking_edit_fails_the_check() {
+        let raw = spec();
+        let mut edited = edited_spec(&raw).unwrap();
+        let props = edited
+            .pointer_mut("/components/schemas/ProviderSetupSession/properties")
+            .and_then(Value::as_object_mut)
+            .unwrap();
+        props.remove("url");
+        let error = check_verdicts(&raw, &edited).unwrap_err().to_string();
+        assert!(
+            error.contains("calls the drill's edits breaking"),
+            "{error}"
+        );
+        assert!(error.contains("property `url` removed"), "{error}");
+
+        // So does a listed change api-diff does not report (here: no edit at all).
+        let error = check_verdicts(&raw, &raw).unwrap_err().to_string();
+        assert!(error.contains("does not report"), "{error}");
+    }
 }

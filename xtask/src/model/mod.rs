@@ -65,19 +65,16 @@ impl Api {
     }
 
     /// Reads any JSON document as far as it goes: the model of what could be read, and the
-    /// problems of the rest (an operation that cannot be read is left out; a document that is
-    /// no OpenAPI document at all gives an empty model). `api-diff` reads old revisions this
-    /// way, which need not pass today's rules.
+    /// problems of the rest (every operation is kept, a part of it that cannot be read left
+    /// empty; a document that is no OpenAPI document at all gives an empty model). `api-diff`
+    /// reads old revisions this way, which need not pass today's rules.
     pub fn read(raw: &Value) -> (Api, Vec<Problem>) {
         let mut problems = Vec::new();
         let (components, component_problems) = component::classify(raw);
         problems.extend(component_problems);
         let mut operations = Vec::new();
-        for (method, path, item, op) in raw_operations(raw) {
-            match operation::read(raw, &components, method, path, item, op) {
-                Ok(op) => operations.push(op),
-                Err(problem) => problems.push(problem),
-            }
+        for raw_op in raw_operations(raw) {
+            operations.push(operation::read(raw, &components, raw_op, &mut problems));
         }
         let tags = tags(raw);
         let resources = resource::group(raw, &operations, &mut problems);
@@ -112,6 +109,12 @@ impl Api {
         resource: &'a Resource,
     ) -> impl Iterator<Item = &'a Operation> + 'a {
         resource.operations.iter().map(|&i| &self.operations[i])
+    }
+
+    /// Whether the SDK offers the operation: one of its tags is a resource's (has an
+    /// `x-metorial-handle`), so a handle has a method for it.
+    pub fn in_sdk(&self, op: &Operation) -> bool {
+        self.resources.iter().any(|r| op.tags.contains(&r.tag))
     }
 
     /// Follows a `$ref` to a component once; any other node is returned as is.

@@ -148,6 +148,24 @@ pub struct Wait {
     pub optional_status: bool,
 }
 
+impl Place {
+    /// Where it goes, as the spec's `in` names it (`path`, `query`, `header`).
+    pub fn name(&self) -> &str {
+        match self {
+            Place::Path => "path",
+            Place::Query => "query",
+            Place::Other(place) => place,
+        }
+    }
+}
+
+impl Parameter {
+    /// The SDK setter's name for it: `x-metorial-setter`, or the snake_case wire name.
+    pub fn sdk_setter(&self) -> String {
+        self.setter.clone().unwrap_or_else(|| snake(&self.name))
+    }
+}
+
 impl Operation {
     /// `GET /path (operation_id)`: how messages name it.
     pub fn label(&self) -> String {
@@ -208,15 +226,15 @@ impl Cx<'_> {
     }
 }
 
-/// Reads one operation.
+/// Reads one operation as far as it goes: a part that cannot be read (its tags, SDK method
+/// name, list facts or wait) is left empty (the method name at its default), and its problem
+/// pushed to `problems`.
 pub(crate) fn read(
     raw: &Value,
     components: &[Component],
-    method: &str,
-    path: &str,
-    item: &Value,
-    op: &Value,
-) -> Result<Operation, Problem> {
+    (method, path, item, op): super::RawOp<'_>,
+    problems: &mut Vec<Problem>,
+) -> Operation {
     let id = op
         .get("operationId")
         .and_then(Value::as_str)
@@ -234,16 +252,19 @@ pub(crate) fn read(
         .and_then(|(_, schema)| schema.as_ref());
     let response = success.and_then(component_ref).map(str::to_owned);
     let parameters = parameters(&cx, item, op);
-    let list = match &response {
-        Some(response) => list(&cx, response, &parameters)?,
-        None => None,
-    };
-    Ok(Operation {
+    let list = response.as_deref().map(|r| list(&cx, r, &parameters));
+    let list = or_default(list.transpose().map(Option::flatten), problems);
+    let tags =
+        strings(op.get("tags")).ok_or_else(|| cx.problem("`tags` must be a list of strings"));
+    let tags = or_default(tags, problems);
+    let wait = or_default(wait(&cx, method, op, response.as_deref()), problems);
+    let method_name = or_default(sdk_method(&cx, op), problems)
+        .unwrap_or_else(|| id.split('_').next().unwrap_or(id).to_owned());
+    Operation {
         id: cx.id.clone(),
         method: method.to_owned(),
         path: path.to_owned(),
-        tags: strings(op.get("tags"))
-            .ok_or_else(|| cx.problem("`tags` must be a list of strings"))?,
+        tags,
         summary: text(op, "summary").unwrap_or_else(|| cx.id.clone()),
         description: text(op, "description")
             .unwrap_or_default()
@@ -252,18 +273,31 @@ pub(crate) fn read(
         path_params: path_params(path),
         body: body(&cx, op),
         response_secrets: success.map(|s| cx.secrets(s)).unwrap_or_default(),
-        wait: wait(&cx, method, op, response.as_deref())?,
-        method_name: match op.get("x-metorial-method") {
-            None => id.split('_').next().unwrap_or(id).to_owned(),
-            Some(Value::String(name)) => name.clone(),
-            Some(_) => return Err(cx.problem("`x-metorial-method` must be a string")),
-        },
+        wait,
+        method_name,
         secret_response: op.get("x-metorial-secret-response") == Some(&Value::Bool(true)),
         responses,
         response,
         parameters,
         list,
+    }
+}
+
+/// The value read, or the default with its problem pushed to `problems`.
+fn or_default<T: Default>(read: Result<T, Problem>, problems: &mut Vec<Problem>) -> T {
+    read.unwrap_or_else(|problem| {
+        problems.push(problem);
+        T::default()
     })
+}
+
+/// `x-metorial-method`, if any.
+fn sdk_method(cx: &Cx<'_>, op: &Value) -> Result<Option<String>, Problem> {
+    match op.get("x-metorial-method") {
+        None => Ok(None),
+        Some(Value::String(name)) => Ok(Some(name.clone())),
+        Some(_) => Err(cx.problem("`x-metorial-method` must be a string")),
+    }
 }
 
 fn text(node: &Value, key: &str) -> Option<String> {
@@ -412,7 +446,7 @@ fn filter(cx: &Cx<'_>, param: &Parameter) -> Result<Filter, Problem> {
     };
     Ok(Filter {
         wire: param.name.clone(),
-        setter: param.setter.clone().unwrap_or_else(|| snake(&param.name)),
+        setter: param.sdk_setter(),
         method: snake(&param.name),
         one_or_many: param.one_or_many,
         description: param.description.clone(),
