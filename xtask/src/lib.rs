@@ -13,6 +13,7 @@
 //! - [`operations_table`]: the models' `OPERATIONS` (every operation: id, method, path, tag);
 //! - [`drift`]: `cargo xtask drift DIR`: recorded API responses against the spec;
 //! - [`drill`]: `cargo xtask drill`: typical spec edits regenerate into a workspace that builds;
+//! - [`layers`]: `cargo xtask layers`: the emulator's and the SDK's import rules, checked;
 //! - [`api_diff`]: what changed between two specs, breaking or additive, and the version bump;
 //! - [`bench`](mod@bench): `cargo xtask bench [--quick]`.
 
@@ -25,6 +26,7 @@ pub mod drill;
 pub mod files;
 pub mod generate;
 pub mod json_schema;
+pub mod layers;
 pub mod model;
 pub mod names;
 pub mod operations_table;

@@ -36,6 +36,9 @@ enum Task {
         #[arg(default_value = "WORKTREE")]
         to: String,
     },
+    /// Check the import rules of the emulator and the SDK: layers point one way, no circle,
+    /// the web crates named only by the HTTP wing.
+    Layers,
     /// Run the benchmarks; print a table, write <target dir>/bench/summary.json.
     Bench {
         /// Fewer samples: a quick look, not a measurement.
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::Generate { check, since } => generate(check, since.as_deref()),
         Task::ApiDiff { from, to } => print_api_diff(&from, &to),
+        Task::Layers => layers(),
         Task::Bench { quick } => bench(quick),
         Task::Drill => {
             xtask::drill::run(&xtask::workspace_root(), &xtask::target_dir().join("drill"))
@@ -78,6 +82,26 @@ fn main() -> ExitCode {
     result.unwrap_or_else(|error| {
         eprintln!("error: {error:#}");
         ExitCode::FAILURE
+    })
+}
+
+fn layers() -> anyhow::Result<ExitCode> {
+    let root = xtask::workspace_root();
+    let mut failed = false;
+    for table in [&xtask::layers::EMULATOR, &xtask::layers::SDK] {
+        let violations = xtask::layers::check(&root, table)?;
+        for violation in &violations {
+            eprintln!("{}/{violation}", table.src);
+        }
+        failed |= !violations.is_empty();
+        if violations.is_empty() {
+            println!("{}: the layers hold", table.src);
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

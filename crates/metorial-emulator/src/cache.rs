@@ -14,7 +14,7 @@
 
 use std::sync::Mutex;
 
-use axum::body::Bytes;
+use bytes::Bytes;
 use lru::LruCache;
 
 use crate::store::Version;

@@ -66,8 +66,8 @@ impl Default for Limits {
 
 impl Limits {
     /// Refuses a zero or absurd limit, naming the option (builder method) at fault.
-    pub(crate) fn validate(&self) -> Result<(), crate::Error> {
-        let invalid = |option, message: &str| crate::Error::Config {
+    pub(crate) fn validate(&self) -> Result<(), crate::error::Error> {
+        let invalid = |option, message: &str| crate::error::Error::Config {
             option,
             message: message.to_owned(),
         };

@@ -11,18 +11,19 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::Error;
-use crate::api::error::ApiError;
 use crate::config::{
     DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_OAUTH_SETUP_LIFETIME, DEFAULT_SESSION_LIFETIME, Limits, Runtime, Settings,
     normalize_public_url,
 };
+use crate::control::ControlError;
+use crate::control::TenantHandle;
+use crate::error::Error;
 use crate::fixtures::Fixtures;
+use crate::http::{router, server, state::AppState};
 use crate::ids::random_secret;
-use crate::server::{self, AppState};
+use crate::store::fake_provider::IssuedToken;
 use crate::tenant::{DEFAULT_MAX_TENANTS, MAX_MAX_TENANTS, Template, Tenants};
-use crate::tenant_handle::TenantHandle;
 
 /// Where the fixtures come from.
 #[derive(Debug)]
@@ -273,36 +274,6 @@ impl EmulatorBuilder {
     }
 }
 
-/// A token the fake provider issued (for tests: an export must return exactly these).
-#[derive(Clone, PartialEq, Eq)]
-pub struct IssuedToken {
-    /// The access token.
-    pub access_token: String,
-    /// The refresh token.
-    pub refresh_token: String,
-    /// The client it was issued to.
-    pub client_id: String,
-    /// The scopes granted (space-separated).
-    pub scope: Option<String>,
-    /// Its lifetime in seconds.
-    pub expires_in: i64,
-    /// When it was issued.
-    pub issued_at: Timestamp,
-}
-
-impl fmt::Debug for IssuedToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IssuedToken")
-            .field("access_token", &"<redacted>")
-            .field("refresh_token", &"<redacted>")
-            .field("client_id", &self.client_id)
-            .field("scope", &self.scope)
-            .field("expires_in", &self.expires_in)
-            .field("issued_at", &self.issued_at)
-            .finish()
-    }
-}
-
 /// A running emulator. Dropping it stops the server too (without waiting);
 /// [`shutdown`](Emulator::shutdown) stops it and waits for requests in flight.
 pub struct Emulator {
@@ -375,10 +346,10 @@ impl Emulator {
             runtime: Arc::new(Runtime {
                 oauth_auto_approve: settings.oauth_auto_approve,
             }),
-            http: server::http_client()?,
+            http: crate::http::state::http_client()?,
         };
         let (shutdown, shutdown_rx) = oneshot::channel();
-        let app = server::app(state, &settings.limits);
+        let app = router::app(state, &settings.limits);
         let task = server::serve(listener, app, settings.limits, shutdown_rx);
         tracing::info!(%base_url, %public_url, "metorial emulator started");
         Ok(Self {
@@ -458,7 +429,7 @@ impl Emulator {
         let tenant = tokio::task::spawn_blocking(move || tenants.add(&added))
             .await
             .map_err(|e| Error::Server(e.to_string()))?
-            .map_err(|error| ApiError::from(error).into_control_error())?;
+            .map_err(ControlError::from)?;
         Ok(TenantHandle::new(key, tenant, &self.tenants))
     }
 
@@ -470,14 +441,7 @@ impl Emulator {
     /// Resets every tenant (see [`TenantHandle::reset`]). The same as `POST
     /// /_emulator/reset-all`.
     pub async fn reset_all(&self) -> Result<(), Error> {
-        for tenant in self.tenants.all() {
-            let fixtures = self.tenants.fixtures().clone();
-            tenant
-                .reset(fixtures)
-                .await
-                .map_err(|error| ApiError::from(error).into_control_error())?;
-        }
-        Ok(())
+        Ok(crate::control::reset_all(&self.tenants).await?)
     }
 
     /// The tokens the built-in fake provider issued in the default tenant, oldest first.

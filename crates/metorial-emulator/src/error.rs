@@ -46,13 +46,11 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// A control operation (a reset, a snapshot, a seed, a fault rule, ...) was refused or
-    /// failed: what the control API answers with this status and code.
-    #[error("{message} ({status} {code})")]
+    /// A control operation (a reset, a snapshot, a seed, a fault rule, a tenant, ...) was
+    /// refused or failed: the API's error code the control API answers with, and why.
+    #[error("{message} ({code})")]
     Control {
-        /// The HTTP status the control API answers with.
-        status: u16,
-        /// The API's error code (`invalid_data`, `not_found`, ...).
+        /// The API's error code (`invalid_data`, `not_found`, `forbidden`, `conflict`, ...).
         code: String,
         /// What went wrong.
         message: String,

@@ -22,7 +22,7 @@ use metorial_models::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::Error;
+use crate::error::Error;
 
 /// A JSON object of custom key-value pairs.
 pub type Metadata = Map<String, Value>;

@@ -36,7 +36,6 @@
 //! stores them in a new auth config, and redirects to the session's `redirect_url` with
 //! `setup_session_id` (or `oauth_setup_id`) and `status`.
 
-mod api;
 mod cache;
 mod config;
 pub mod control;
@@ -45,18 +44,17 @@ mod entity;
 mod error;
 pub(crate) mod faults;
 pub mod fixtures;
+mod http;
 mod ids;
 pub(crate) mod journal;
-mod oauth;
-mod protocol_errors;
-mod server;
+mod paths;
 mod store;
 mod tenant;
-mod tenant_handle;
 mod time;
 
 pub use config::{DEFAULT_LISTEN, DEFAULT_OAUTH_SETUP_LIFETIME, DEFAULT_SESSION_LIFETIME};
-pub use emulator::{Emulator, EmulatorBuilder, IssuedToken};
+pub use control::TenantHandle;
+pub use emulator::{Emulator, EmulatorBuilder};
 pub use error::Error;
 pub use fixtures::Fixtures;
-pub use tenant_handle::TenantHandle;
+pub use store::fake_provider::IssuedToken;

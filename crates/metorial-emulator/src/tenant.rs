@@ -24,7 +24,7 @@ use crate::store::seed::{self, SeedAuthConfig, SeedTokens};
 use crate::store::snapshot::{self, Snapshot};
 use crate::store::{ClockMove, Owner, Store, StoreError, StoreSettings};
 use crate::time::Clock;
-use metorial_models::ProviderAuthConfig;
+use metorial_models::{ErrorCode, ProviderAuthConfig};
 
 /// The default of `--max-tenants`: how many tenants one emulator holds at once.
 pub(crate) const DEFAULT_MAX_TENANTS: usize = 1000;
@@ -74,10 +74,24 @@ pub(crate) enum TenantError {
     },
     /// Its database could not be opened.
     #[error(transparent)]
-    Open(#[from] crate::Error),
+    Open(#[from] crate::error::Error),
     /// Its database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl TenantError {
+    /// The API's error code for it.
+    pub(crate) fn code(&self) -> ErrorCode {
+        match self {
+            Self::InvalidKey | Self::KeyTaken => ErrorCode::InvalidData,
+            Self::Full { .. } => ErrorCode::Conflict,
+            Self::Protected { .. } => ErrorCode::Forbidden,
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Open(_) => ErrorCode::InternalServerError,
+            Self::Store(error) => error.code(),
+        }
+    }
 }
 
 /// One tenant: an API key's world. Cheap to clone.
@@ -188,7 +202,7 @@ impl Tenant {
 
     /// The OAuth redirect URI of this tenant's flows.
     pub(crate) fn callback_url(&self) -> String {
-        format!("{}{}", self.public_url, crate::oauth::CALLBACK_PATH)
+        format!("{}{}", self.public_url, crate::paths::CALLBACK_PATH)
     }
 }
 
@@ -268,7 +282,7 @@ impl Template {
     }
 
     /// The tenant files kept beside the first one (`<file>.tnt_<16 hex digits>`), sorted.
-    fn kept_files(&self) -> Result<Vec<PathBuf>, crate::Error> {
+    fn kept_files(&self) -> Result<Vec<PathBuf>, crate::error::Error> {
         let Some(path) = &self.database else {
             return Ok(Vec::new());
         };
@@ -280,7 +294,7 @@ impl Template {
             "{}.tnt_",
             path.file_name().unwrap_or_default().to_string_lossy()
         );
-        let entries = std::fs::read_dir(&dir).map_err(|source| crate::Error::Config {
+        let entries = std::fs::read_dir(&dir).map_err(|source| crate::error::Error::Config {
             option: "database",
             message: format!("cannot list {}: {source}", dir.display()),
         })?;
@@ -320,14 +334,14 @@ impl fmt::Debug for Tenants {
 impl Tenants {
     /// One protected tenant per key (a repeated key is one tenant), then, with a database
     /// file, every tenant kept beside it (blocking: it opens databases).
-    pub(crate) fn open(template: Template, keys: &[String]) -> Result<Self, crate::Error> {
+    pub(crate) fn open(template: Template, keys: &[String]) -> Result<Self, crate::error::Error> {
         let kept = template.kept_files()?;
         let tenants = Self {
             template,
             tenants: RwLock::new(HashMap::new()),
         };
         for key in keys {
-            check_api_key(key).map_err(|e| crate::Error::Config {
+            check_api_key(key).map_err(|e| crate::error::Error::Config {
                 option: "api_key",
                 message: e.to_string(),
             })?;
@@ -352,25 +366,26 @@ impl Tenants {
     }
 
     /// A start key's tenant: protected, the first one in the template's own file.
-    fn add_protected(&self, key: &str) -> Result<(), crate::Error> {
+    fn add_protected(&self, key: &str) -> Result<(), crate::error::Error> {
         let hash = key_sha256(key);
         let first = self.read().is_empty();
         let tenant = self.open_tenant(hash, first, true)?;
-        self.insert(tenant).map_err(|e| crate::Error::Config {
-            option: "max_tenants",
-            message: e.to_string(),
-        })
+        self.insert(tenant)
+            .map_err(|e| crate::error::Error::Config {
+                option: "max_tenants",
+                message: e.to_string(),
+            })
     }
 
     /// A tenant made at run time by an earlier emulator on the same files, unless one of the
     /// start keys has it already.
-    fn reopen(&self, file: &Path) -> Result<(), crate::Error> {
+    fn reopen(&self, file: &Path) -> Result<(), crate::error::Error> {
         let fixtures = &self.template.fixtures;
         let settings = self.settings(String::new());
         let (store, hash) = Store::open(Some(file), fixtures, settings, Owner::Recorded)?;
         drop(store);
         let name = file.display();
-        let hash = parse_hash(&hash).ok_or_else(|| crate::Error::Config {
+        let hash = parse_hash(&hash).ok_or_else(|| crate::error::Error::Config {
             option: "database",
             message: format!("{name} records a malformed key hash"),
         })?;
@@ -382,10 +397,11 @@ impl Tenants {
             return Ok(());
         }
         let tenant = self.open_tenant(hash, false, false)?;
-        self.insert(tenant).map_err(|e| crate::Error::Config {
-            option: "max_tenants",
-            message: format!("{e} (the database keeps more)"),
-        })
+        self.insert(tenant)
+            .map_err(|e| crate::error::Error::Config {
+                option: "max_tenants",
+                message: format!("{e} (the database keeps more)"),
+            })
     }
 
     /// Opens a new tenant for `key` (blocking: it opens a database). Fails when the key breaks
@@ -440,7 +456,7 @@ impl Tenants {
         hash: [u8; 32],
         first: bool,
         protected: bool,
-    ) -> Result<Tenant, crate::Error> {
+    ) -> Result<Tenant, crate::error::Error> {
         let t = &self.template;
         let id = id_of_hash(&hash);
         let public_url = format!("{}/t/{id}", t.public_url);

@@ -1,11 +1,10 @@
-//! [`Metorial`]: the client.
+//! [`Metorial`]: the client (built by [`MetorialBuilder`](crate::MetorialBuilder), in
+//! `config.rs`).
 
 use std::fmt;
 use std::sync::Arc;
 
 use crate::call::Call;
-use crate::config::{API_KEY_ENV, BASE_URL_ENV, MetorialBuilder};
-use crate::error::{Error, Result};
 use crate::options::CallOptions;
 use crate::shared::Shared;
 
@@ -21,31 +20,6 @@ pub struct Metorial {
 }
 
 impl Metorial {
-    /// A builder; only the API key is required.
-    pub fn builder() -> MetorialBuilder {
-        MetorialBuilder::default()
-    }
-
-    /// A client configured from the environment: `METORIAL_API_KEY` (required) and
-    /// `METORIAL_BASE_URL` (optional).
-    ///
-    /// # Errors
-    /// [`Error::Config`] when the key is missing or malformed, or the URL is malformed.
-    pub fn from_env() -> Result<Metorial> {
-        let mut builder = Metorial::builder();
-        match std::env::var(API_KEY_ENV) {
-            Ok(key) => builder = builder.api_key(key),
-            Err(std::env::VarError::NotUnicode(_)) => {
-                return Err(Error::Config(format!("{API_KEY_ENV} is not valid UTF-8")));
-            }
-            Err(std::env::VarError::NotPresent) => {}
-        }
-        if let Ok(url) = std::env::var(BASE_URL_ENV) {
-            builder = builder.base_url(url);
-        }
-        builder.build()
-    }
-
     pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
         Self {
             shared,

@@ -70,6 +70,33 @@ impl std::fmt::Debug for ApiKeyInput {
     }
 }
 
+impl Metorial {
+    /// A builder; only the API key is required.
+    pub fn builder() -> MetorialBuilder {
+        MetorialBuilder::default()
+    }
+
+    /// A client configured from the environment: `METORIAL_API_KEY` (required) and
+    /// `METORIAL_BASE_URL` (optional).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the key is missing or malformed, or the URL is malformed.
+    pub fn from_env() -> Result<Metorial> {
+        let mut builder = Metorial::builder();
+        match std::env::var(API_KEY_ENV) {
+            Ok(key) => builder = builder.api_key(key),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::Config(format!("{API_KEY_ENV} is not valid UTF-8")));
+            }
+            Err(std::env::VarError::NotPresent) => {}
+        }
+        if let Ok(url) = std::env::var(BASE_URL_ENV) {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+}
+
 impl MetorialBuilder {
     /// The API key (`metorial_sk_...`), sent as `Authorization: Bearer <key>`. Required.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {

@@ -2,8 +2,8 @@
 //! its error body (`api::error`), the OAuth pages and the fake provider's token endpoint to
 //! theirs.
 
-use metorial_models::PathSegment;
 use metorial_models::error::ConversionError;
+use metorial_models::{ErrorCode, PathSegment};
 
 /// A store operation that failed: something the request asked for that cannot be (the
 /// caller's fault), or a bug or I/O failure ([`is_internal`](Self::is_internal)).
@@ -108,6 +108,26 @@ impl StoreError {
             self,
             Self::Internal(_) | Self::Database(_) | Self::StoredJson(_) | Self::Build(_)
         )
+    }
+
+    /// The API's error code for it (the one place this is decided: the HTTP API sends it, a
+    /// Rust caller of the control API reads it).
+    pub(crate) fn code(&self) -> ErrorCode {
+        match self {
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Gone(_) => ErrorCode::Gone,
+            Self::ProviderMismatch(_) => ErrorCode::ProviderMismatch,
+            Self::UseAfterDelete(_) => ErrorCode::UseAfterDelete,
+            Self::Invalid { .. } | Self::Clock(_) => ErrorCode::InvalidData,
+            Self::InvalidAuthMethod(_) => ErrorCode::InvalidAuthMethod,
+            Self::MissingAuthCredentials(_) => ErrorCode::MissingAuthCredentials,
+            Self::MissingOauthCredentials(_) => ErrorCode::MissingOauthCredentials,
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Closed => ErrorCode::Unauthorized,
+            Self::Internal(_) | Self::Database(_) | Self::StoredJson(_) | Self::Build(_) => {
+                ErrorCode::InternalServerError
+            }
+        }
     }
 }
 

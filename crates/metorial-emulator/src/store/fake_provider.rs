@@ -7,6 +7,9 @@
 //! purged before each insert and, past [`MAX_PENDING_REQUESTS`] / [`MAX_CODES`], the oldest are
 //! evicted (a new request always gets through; a flood only makes older pending ones stale).
 
+use std::fmt;
+
+use metorial_models::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
@@ -14,10 +17,39 @@ use subtle::ConstantTimeEq;
 use super::StoreError;
 use super::expiring::{Expiring, Scope};
 use super::{Db, StoreSettings, catalog};
-use crate::emulator::IssuedToken;
 use crate::ids::random_secret;
-use crate::oauth::CALLBACK_PATH;
+use crate::paths::CALLBACK_PATH;
 use crate::time::timestamp;
+
+/// A token the fake provider issued (for tests: an export must return exactly these).
+#[derive(Clone, PartialEq, Eq)]
+pub struct IssuedToken {
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token.
+    pub refresh_token: String,
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The scopes granted (space-separated).
+    pub scope: Option<String>,
+    /// Its lifetime in seconds.
+    pub expires_in: i64,
+    /// When it was issued.
+    pub issued_at: Timestamp,
+}
+
+impl fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("access_token", &"<redacted>")
+            .field("refresh_token", &"<redacted>")
+            .field("client_id", &self.client_id)
+            .field("scope", &self.scope)
+            .field("expires_in", &self.expires_in)
+            .field("issued_at", &self.issued_at)
+            .finish()
+    }
+}
 
 /// How long a consent page stays answerable.
 const REQUEST_LIFETIME_MS: i64 = 10 * 60 * 1000;

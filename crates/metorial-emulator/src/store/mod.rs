@@ -138,9 +138,9 @@ impl Store {
         fixtures: &Fixtures,
         settings: StoreSettings,
         owner: Owner<'_>,
-    ) -> Result<(Self, String), crate::Error> {
+    ) -> Result<(Self, String), crate::error::Error> {
         let name = path.map_or_else(|| ":memory:".to_owned(), |p| p.display().to_string());
-        let fail = |source| crate::Error::Database {
+        let fail = |source| crate::error::Error::Database {
             path: name.clone(),
             source,
         };
@@ -164,7 +164,7 @@ impl Store {
         migrate(&mut conn).map_err(fail)?;
         let tx = conn.transaction().map_err(fail)?;
         catalog::load_fixtures(&tx, fixtures).map_err(fail)?;
-        let row = own(&tx, owner).map_err(|e| crate::Error::Config {
+        let row = own(&tx, owner).map_err(|e| crate::error::Error::Config {
             option: "database",
             message: format!("{name}: {e}"),
         })?;

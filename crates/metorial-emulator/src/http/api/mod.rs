@@ -1,0 +1,270 @@
+//! The REST API of `spec/metorial.yaml`: one module per resource, behind the API key check.
+//!
+//! The routes come from the spec's operation table ([`metorial_models::OPERATIONS`]): each
+//! operation is served at the spec's method and path, by its handler in [`IMPLEMENTED`] (keyed
+//! by `operationId`), or by a `501 not_implemented` answer naming it when the emulator has none
+//! yet. So a new operation in the spec is answered at once, never with a bare 404 or 405.
+
+pub(crate) mod auth;
+mod auth_exports;
+pub(crate) mod extract;
+mod json;
+mod oauth_setups;
+mod observe;
+mod setup_sessions;
+mod validate;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use metorial_models::{ErrorCode, OPERATIONS, Operation};
+
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
+
+/// Builds an operation's handler for the method the spec gives the operation.
+type Route = fn(MethodFilter) -> MethodRouter<AppState>;
+
+/// Declares [`IMPLEMENTED`]: `operation_id => handler`, the handler served at the spec's
+/// method and path of the operation.
+macro_rules! implemented {
+    ($(#[$attr:meta])* $($id:ident => $handler:path,)*) => {
+        $(#[$attr])*
+        const IMPLEMENTED: &[(&str, Route)] =
+            &[$((stringify!($id), |method| on(method, $handler)),)*];
+    };
+}
+
+implemented! {
+    /// Every operation the emulator implements: its `operationId` and its handler. The method
+    /// and path are the spec's; an ID the spec does not have fails the build
+    /// ([`check_at_compile_time`]).
+    list_provider_setup_sessions => setup_sessions::list,
+    create_provider_setup_session => setup_sessions::create,
+    get_provider_setup_session => setup_sessions::get,
+    update_provider_setup_session => setup_sessions::update,
+    delete_provider_setup_session => setup_sessions::delete,
+    list_provider_oauth_setups => oauth_setups::list,
+    create_provider_oauth_setup => oauth_setups::create,
+    get_provider_oauth_setup => oauth_setups::get,
+    update_provider_oauth_setup => oauth_setups::update,
+    list_provider_auth_exports => auth_exports::list,
+    create_provider_auth_export => auth_exports::create,
+    get_provider_auth_export => auth_exports::get,
+}
+
+/// The build fails when [`IMPLEMENTED`] names an operation twice or one the spec does not have,
+/// or when the spec has a method axum cannot route.
+const _: () = check_at_compile_time(IMPLEMENTED, OPERATIONS);
+
+/// The API's routes, one per operation of `operations` (the spec's, but for tests), each
+/// requiring `Authorization: Bearer <api key>` and then [`observe`]d (its tenant's fault rules
+/// and journal).
+///
+/// Fails when [`IMPLEMENTED`] names an operation `operations` does not have, or when
+/// `operations` has an unknown method or an operation twice.
+pub(crate) fn router(
+    state: AppState,
+    operations: &[Operation],
+) -> Result<Router<AppState>, crate::error::Error> {
+    check(operations)?;
+    let mut router = Router::new();
+    for op in operations {
+        let filter = method_filter(op.method).ok_or_else(|| {
+            startup_error(format!("`{}` has the unknown method {}", op.id, op.method))
+        })?;
+        let route = match IMPLEMENTED.iter().find(|(id, _)| *id == op.id) {
+            Some((_, route)) => route(filter),
+            None => not_implemented(filter, op.id),
+        };
+        let route = route.layer(middleware::from_fn_with_state(*op, observe::observe));
+        router = router.route(op.path, route);
+    }
+    if operations.is_empty() {
+        // axum refuses a route layer without routes.
+        return Ok(router);
+    }
+    Ok(router.route_layer(middleware::from_fn_with_state(state, auth::require_api_key)))
+}
+
+/// 501 `not_implemented` naming the operation, for an operation of the spec the emulator has
+/// no handler for yet.
+fn not_implemented(filter: MethodFilter, id: &'static str) -> MethodRouter<AppState> {
+    on(filter, move || async move {
+        ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            ErrorCode::NotImplemented,
+            format!("the emulator does not implement `{id}` yet"),
+        )
+    })
+}
+
+/// Refuses an implemented operation `operations` does not have, and an operation (ID, or
+/// method and path) `operations` has twice.
+fn check(operations: &[Operation]) -> Result<(), crate::error::Error> {
+    for (id, _) in IMPLEMENTED {
+        if !operations.iter().any(|op| op.id == *id) {
+            return Err(startup_error(format!(
+                "the emulator implements `{id}`, which is not an operation of the spec"
+            )));
+        }
+    }
+    for (i, op) in operations.iter().enumerate() {
+        let earlier = &operations[..i];
+        if earlier.iter().any(|o| o.id == op.id) {
+            return Err(startup_error(format!("`{}` is listed twice", op.id)));
+        }
+        if earlier
+            .iter()
+            .any(|o| o.path == op.path && o.method.eq_ignore_ascii_case(op.method))
+        {
+            return Err(startup_error(format!(
+                "{} {} is listed twice (`{}`)",
+                op.method, op.path, op.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Why the API's routes cannot be built.
+fn startup_error(message: String) -> crate::error::Error {
+    crate::error::Error::Server(format!("the API's routes do not match the spec: {message}"))
+}
+
+/// The method filter of an HTTP method (upper case, as in [`Operation::method`]).
+const fn method_filter(method: &str) -> Option<MethodFilter> {
+    const FILTERS: [(&str, MethodFilter); 8] = [
+        ("GET", MethodFilter::GET),
+        ("POST", MethodFilter::POST),
+        ("PUT", MethodFilter::PUT),
+        ("PATCH", MethodFilter::PATCH),
+        ("DELETE", MethodFilter::DELETE),
+        ("HEAD", MethodFilter::HEAD),
+        ("OPTIONS", MethodFilter::OPTIONS),
+        ("TRACE", MethodFilter::TRACE),
+    ];
+    let mut i = 0;
+    while i < FILTERS.len() {
+        if same(FILTERS[i].0, method) {
+            return Some(FILTERS[i].1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// [`check`] at compile time, for the spec's own table (a panic here is a build error).
+const fn check_at_compile_time(implemented: &[(&str, Route)], operations: &[Operation]) {
+    let mut i = 0;
+    while i < implemented.len() {
+        let mut j = 0;
+        while j < operations.len() && !same(operations[j].id, implemented[i].0) {
+            j += 1;
+        }
+        assert!(
+            j < operations.len(),
+            "api::IMPLEMENTED names an operation that spec/metorial.yaml does not have"
+        );
+        let mut k = i + 1;
+        while k < implemented.len() {
+            assert!(
+                !same(implemented[i].0, implemented[k].0),
+                "api::IMPLEMENTED names an operation twice"
+            );
+            k += 1;
+        }
+        i += 1;
+    }
+    let mut j = 0;
+    while j < operations.len() {
+        assert!(
+            method_filter(operations[j].method).is_some(),
+            "an operation of spec/metorial.yaml has a method axum cannot route"
+        );
+        j += 1;
+    }
+}
+
+/// String equality, usable in `const fn`s.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A spec operation, for the tables of these tests.
+    fn op(id: &'static str, method: &'static str, path: &'static str) -> Operation {
+        Operation {
+            id,
+            method,
+            path,
+            tag: "tests",
+            carries_secrets: false,
+        }
+    }
+
+    #[test]
+    fn the_spec_table_passes() {
+        check(OPERATIONS).unwrap();
+        assert!(
+            OPERATIONS
+                .iter()
+                .all(|op| method_filter(op.method).is_some())
+        );
+    }
+
+    #[test]
+    fn an_implemented_operation_missing_from_the_table_is_named() {
+        let without: Vec<Operation> = OPERATIONS
+            .iter()
+            .filter(|op| op.id != "get_provider_auth_export")
+            .copied()
+            .collect();
+        let error = check(&without).unwrap_err().to_string();
+        assert!(
+            error.contains("implements `get_provider_auth_export`, which is not an operation"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn an_operation_listed_twice_is_refused() {
+        let mut twice = OPERATIONS.to_vec();
+        twice.push(op("extra", "get", "/provider-setup-sessions"));
+        let error = check(&twice).unwrap_err().to_string();
+        assert!(
+            error.contains("get /provider-setup-sessions is listed twice (`extra`)"),
+            "{error}"
+        );
+        let mut twice = OPERATIONS.to_vec();
+        twice.push(op("list_provider_setup_sessions", "PUT", "/elsewhere"));
+        let error = check(&twice).unwrap_err().to_string();
+        assert!(
+            error.contains("`list_provider_setup_sessions` is listed twice"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn methods_are_upper_case_http_methods() {
+        assert!(method_filter("PATCH").is_some());
+        assert!(method_filter("patch").is_none());
+        assert!(method_filter("CONNECT").is_none());
+        assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
+    }
+}
