@@ -68,7 +68,7 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 
 use crate::model::component::{open_enum_values, open_union_known, properties};
-use crate::model::{Api, Body, Component, Kind, Operation, Parameter, Place, required};
+use crate::model::{Api, Body, Component, Kind, Operation, Parameter, Place, array, required};
 use crate::names::schema_name;
 use crate::spec::Spec;
 
@@ -967,12 +967,8 @@ fn is_nullable(schema: &Value) -> bool {
 
 /// `allOf: [X]` (the nullable-reference pattern) is X.
 fn single_all_of(schema: &Value) -> &Value {
-    match schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-    {
-        Some([inner]) => inner,
+    match array(schema, "allOf") {
+        [inner] => inner,
         _ => schema,
     }
 }
@@ -1006,15 +1002,9 @@ fn variants(schema: &Value) -> Option<&[Value]> {
 fn keyed_variants(variants: &[Value]) -> Vec<(String, &Value)> {
     let mut out: Vec<(String, &Value)> = Vec::new();
     for variant in variants {
-        let tag = properties(variant).find_map(|(prop, schema)| {
-            match schema
-                .get("enum")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-            {
-                Some([value]) => Some(format!("{prop}={}", scalar(value))),
-                _ => None,
-            }
+        let tag = properties(variant).find_map(|(prop, schema)| match array(schema, "enum") {
+            [value] => Some(format!("{prop}={}", scalar(value))),
+            _ => None,
         });
         let mut key = tag.unwrap_or_else(|| label(single_all_of(variant)));
         if out.iter().any(|(k, _)| *k == key) {

@@ -475,12 +475,7 @@ fn known_values(api: &Api, schema: &Value, depth: usize) -> Vec<String> {
             .collect();
     }
     for key in ["allOf", "anyOf", "oneOf"] {
-        for variant in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for variant in crate::model::array(schema, key) {
             let values = known_values(api, variant, depth + 1);
             if !values.is_empty() {
                 return values;

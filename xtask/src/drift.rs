@@ -578,12 +578,8 @@ pub fn response_schema<'a>(
 /// The definition a derived schema refers to (`$ref`, possibly wrapped in a one-element
 /// `allOf`), by the last segment of the reference.
 fn ref_name(schema: &Value) -> Option<&str> {
-    match schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-    {
-        Some([only]) => ref_name(only),
+    match crate::model::array(schema, "allOf") {
+        [only] => ref_name(only),
         _ => schema.get("$ref")?.as_str()?.rsplit('/').next(),
     }
 }

@@ -174,11 +174,7 @@ pub fn rust_type(schema: &Value) -> Option<TokenStream> {
             },
         );
     }
-    if let Some([inner]) = schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-    {
+    if let [inner] = crate::model::array(schema, "allOf") {
         return rust_type(inner);
     }
     match schema.get("type").and_then(Value::as_str)? {

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{RawOp, raw_operations, resolve};
+use super::{RawOp, array, raw_operations, resolve};
 use crate::names::is_snake_case;
 use crate::spec::Problem;
 
@@ -76,13 +76,8 @@ fn operation(raw: &Value, (method, path, item, op): RawOp<'_>, report: &mut Repo
             "a request body must have exactly one media type, `application/json`",
         );
     }
-    let lists = [item.get("parameters"), op.get("parameters")];
-    for param in lists
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .flatten()
-    {
+    let (shared, own) = (array(item, "parameters"), array(op, "parameters"));
+    for param in shared.iter().chain(own) {
         parameter(resolve(raw, param), &location, report);
     }
 }

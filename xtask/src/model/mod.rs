@@ -155,10 +155,8 @@ pub(crate) fn raw_operations(raw: &Value) -> Vec<RawOp<'_>> {
 
 /// Every tag's name and `x-metorial-handle`.
 fn tags(raw: &Value) -> Vec<(String, Option<String>)> {
-    raw.get("tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    array(raw, "tags")
+        .iter()
         .filter_map(|tag| {
             let name = tag.get("name")?.as_str()?.to_owned();
             let handle = tag.get("x-metorial-handle").map(|h| match h.as_str() {
@@ -186,13 +184,14 @@ pub(crate) fn json_schema(node: &Value) -> Option<&Value> {
 
 /// The names a schema's `required` lists (none when it has no such list).
 pub fn required(schema: &Value) -> Vec<&str> {
-    schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect()
+    let names = array(schema, "required").iter();
+    names.filter_map(Value::as_str).collect()
+}
+
+/// The array a node holds at `key` (empty when it holds none).
+pub fn array<'a>(node: &'a Value, key: &str) -> &'a [Value] {
+    let array = node.get(key).and_then(Value::as_array);
+    array.map_or(&[], Vec::as_slice)
 }
 
 /// A problem at an operation or pointer.

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::component::{Component, Kind};
 use super::secrets::{self, SecretPath};
-use super::{check, json_schema, problem, required, resolve};
+use super::{array, check, json_schema, problem, required, resolve};
 use crate::names::{path_params, schema_name, snake};
 use crate::spec::Problem;
 
@@ -317,11 +317,7 @@ fn strings(node: Option<&Value>) -> Option<Vec<String>> {
 
 /// The component a schema refers to (`$ref`, or a one-element `allOf` of one).
 pub fn component_ref(schema: &Value) -> Option<&str> {
-    if let Some([only]) = schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-    {
+    if let [only] = array(schema, "allOf") {
         return component_ref(only);
     }
     schema
@@ -344,13 +340,8 @@ fn responses(raw: &Value, op: &Value) -> Vec<(String, Option<Value>)> {
 
 fn parameters(cx: &Cx<'_>, item: &Value, op: &Value) -> Vec<Parameter> {
     let mut out: Vec<Parameter> = Vec::new();
-    let lists = [item.get("parameters"), op.get("parameters")];
-    for param in lists
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .flatten()
-    {
+    let (shared, own) = (array(item, "parameters"), array(op, "parameters"));
+    for param in shared.iter().chain(own) {
         let param = resolve(cx.raw, param);
         let place = match param.get("in").and_then(Value::as_str).unwrap_or("?") {
             "path" => Place::Path,

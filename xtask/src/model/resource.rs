@@ -43,14 +43,8 @@ pub(crate) fn group(
     operations: &[Operation],
     problems: &mut Vec<Problem>,
 ) -> Vec<Resource> {
-    let tags: Vec<&Value> = raw
-        .get("tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .collect();
     let mut out = Vec::new();
-    for tag in tags {
+    for tag in super::array(raw, "tags") {
         match resource(tag, operations) {
             Ok((resource, named)) => {
                 problems.extend(named.err());
