@@ -31,8 +31,8 @@ use jsonschema::paths::Location;
 use serde_json::{Value, json};
 
 use crate::json_schema::{self, Strictness};
-use crate::model::Api;
 use crate::model::operation::component_ref;
+use crate::model::{Api, scalar};
 
 /// What is wrong at one place of a recorded response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -701,11 +701,12 @@ fn grade(error: &ValidationError<'_>, schema: &Value, document: &Value) -> Vec<R
             })
             .collect(),
         Refused::Enum { options } => {
-            let known = options.as_array().into_iter().flatten();
-            let known: Vec<String> = known
-                .filter(|v| !v.is_null())
-                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                .collect();
+            let known = options
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|v| !v.is_null());
+            let known: Vec<String> = known.map(scalar).collect();
             let detail = format!("{instance} is not one of {}", known.join(", "));
             one(Kind::InvalidEnumValue, detail)
         }

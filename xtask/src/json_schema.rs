@@ -145,7 +145,7 @@ pub fn convert_with(schema: &Value, strictness: Strictness) -> Value {
     if strictness == Strictness::Strict && out.contains_key("properties") && !composed {
         out.entry("additionalProperties").or_insert(json!(false));
     }
-    if input.get("nullable") == Some(&Value::Bool(true)) {
+    if crate::model::is_nullable(schema) {
         return or_null(out, composed);
     }
     Value::Object(out)

@@ -7,7 +7,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::model::{Api, Component};
+use crate::model::component::property;
+use crate::model::{Api, Component, is_nullable};
 use crate::names::{doc_lines, field_ident, rust_type, variant_ident};
 use crate::spec::{Problem, Unsupported};
 
@@ -44,12 +45,9 @@ pub fn post_body_impl_tokens(api: &Api, name: &str) -> anyhow::Result<TokenStrea
     let mut required_docs = Vec::new();
     // Constructor parameters in the spec's `required` order (property maps are sorted).
     for prop in &required {
-        let prop_schema = component
-            .properties()
-            .find_map(|(name, schema)| (name == *prop).then_some(schema))
-            .ok_or_else(|| {
-                anyhow::anyhow!("{location}: required property `{prop}` is not defined")
-            })?;
+        let prop_schema = property(&component.schema, prop).ok_or_else(|| {
+            anyhow::anyhow!("{location}: required property `{prop}` is not defined")
+        })?;
         let ident = field_ident(prop);
         let ty = rust_type(prop_schema).ok_or_else(|| unsupported_property(&location, prop))?;
         params.push(quote! { #ident: impl Into<#ty> });
@@ -186,7 +184,7 @@ fn patch_field(prop: &str, schema: &Value, ty: &TokenStream) -> (TokenStream, To
     let doc = doc_attr(schema.get("description").and_then(Value::as_str));
     let rename = (ident != prop).then(|| quote! { #[serde(rename = #prop)] });
     let set_doc = format!(" Sets `{prop}`.");
-    if schema.get("nullable") != Some(&Value::Bool(true)) {
+    if !is_nullable(schema) {
         let field = quote! {
             #doc
             #rename

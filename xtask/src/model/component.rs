@@ -87,6 +87,11 @@ pub fn properties(schema: &Value) -> impl Iterator<Item = (&str, &Value)> {
         .map(|(k, v)| (k.as_str(), v))
 }
 
+/// The property `name` of a schema.
+pub fn property<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
+    schema.get("properties")?.get(name)
+}
+
 /// Classifies every component schema; the problems are `anyOf` outside the open patterns,
 /// closed enumerations and names that make no Rust type.
 pub fn classify(raw: &Value) -> (Vec<Component>, Vec<Problem>) {

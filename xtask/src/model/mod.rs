@@ -78,11 +78,8 @@ impl Api {
         }
         let tags = tags(raw);
         let resources = resource::group(raw, &operations, &mut problems);
-        let version = raw
-            .get("info")
-            .and_then(|info| info.get("version"))
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-            .unwrap_or_default();
+        let version = raw.get("info").and_then(|info| info.get("version"));
+        let version = version.map(scalar).unwrap_or_default();
         let api = Api {
             version,
             components,
@@ -159,11 +156,7 @@ fn tags(raw: &Value) -> Vec<(String, Option<String>)> {
         .iter()
         .filter_map(|tag| {
             let name = tag.get("name")?.as_str()?.to_owned();
-            let handle = tag.get("x-metorial-handle").map(|h| match h.as_str() {
-                Some(h) => h.to_owned(),
-                None => h.to_string(),
-            });
-            Some((name, handle))
+            Some((name, tag.get("x-metorial-handle").map(scalar)))
         })
         .collect()
 }
@@ -186,6 +179,18 @@ pub(crate) fn json_schema(node: &Value) -> Option<&Value> {
 pub fn required(schema: &Value) -> Vec<&str> {
     let names = array(schema, "required").iter();
     names.filter_map(Value::as_str).collect()
+}
+
+/// Whether a schema says `nullable: true`.
+pub fn is_nullable(schema: &Value) -> bool {
+    schema.get("nullable") == Some(&Value::Bool(true))
+}
+
+/// A JSON value as text, a string without its quotes.
+pub fn scalar(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned)
 }
 
 /// The array a node holds at `key` (empty when it holds none).

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
-use super::component::{Component, Kind};
+use super::component::{Component, Kind, property};
 use super::secrets::{self, SecretPath};
-use super::{array, check, json_schema, problem, required, resolve};
+use super::{array, check, is_nullable, json_schema, problem, required, resolve};
 use crate::names::{path_params, schema_name, snake};
 use crate::spec::Problem;
 
@@ -380,15 +380,9 @@ fn list(cx: &Cx<'_>, response: &str, parameters: &[Parameter]) -> Result<Option<
     let Some(schema) = cx.component(response) else {
         return Ok(None);
     };
-    let item = schema
-        .get("properties")
-        .and_then(|p| p.get("items"))
-        .and_then(|items| items.get("items"))
-        .and_then(component_ref);
-    let paged = schema
-        .get("properties")
-        .and_then(|p| p.get("pagination"))
-        .is_some();
+    let item = property(schema, "items").and_then(|items| items.get("items"));
+    let item = item.and_then(component_ref);
+    let paged = property(schema, "pagination").is_some();
     let query: Vec<&Parameter> = parameters
         .iter()
         .filter(|p| p.place == Place::Query)
@@ -472,13 +466,12 @@ fn wait(
             cx.problem("`x-metorial-wait` needs a 2xx response that is a `$ref` to a schema")
         );
     };
-    let Some(status) = schema.get("properties").and_then(|p| p.get("status")) else {
+    let Some(status) = property(schema, "status") else {
         return Err(cx.problem(format!(
             "`x-metorial-wait` needs a `status` property on {name}"
         )));
     };
-    let optional_status =
-        !required(schema).contains(&"status") || status.get("nullable") == Some(&Value::Bool(true));
+    let optional_status = !required(schema).contains(&"status") || is_nullable(status);
     Ok(Some(Wait {
         done,
         failed,
