@@ -55,7 +55,8 @@ const BODY_FLAG: &str = "body";
 /// Top-level command names the hand-written `main.rs` uses.
 const RESERVED_COMMANDS: &[&str] = &["completions", "help"];
 
-/// How a body flag's text becomes JSON (the hand-written `body::Kind`).
+/// How a body flag's text becomes JSON (the hand-written `body::Kind`, whose variants have the
+/// same names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ValueKind {
     /// Always a JSON string.
@@ -64,17 +65,6 @@ enum ValueKind {
     Json,
     /// JSON when it parses as an object, array, number or boolean; a string otherwise.
     Auto,
-}
-
-impl ValueKind {
-    /// The name of the hand-written `body::Kind` variant.
-    fn variant(self) -> &'static str {
-        match self {
-            ValueKind::Text => "Text",
-            ValueKind::Json => "Json",
-            ValueKind::Auto => "Auto",
-        }
-    }
 }
 
 /// One flag of a request body.
@@ -335,33 +325,31 @@ fn filter_arg(
     filter: &Filter,
     used: &mut BTreeSet<String>,
 ) -> anyhow::Result<(TokenStream, String)> {
-    let Some(long) = free_name(used, &kebab(&snake(&filter.wire)), "filter") else {
+    let param = &filter.param;
+    let Some(long) = free_name(used, &kebab(&snake(&param.name)), "filter") else {
         bail!(
             "`{}`: no free flag name for the filter `{}`",
             op.id,
-            filter.wire
+            param.name
         );
     };
-    let mut help = one_line(&filter.description);
-    let values = known_values(api, &filter.schema, 0);
-    if !values.is_empty() {
-        help.push_str(&format!(" [known: {}]", values.join(", ")));
-    }
-    if filter.one_or_many {
+    let values = known_values(api, &param.schema, 0);
+    let mut help = one_line(&param.description) + &known_help(&values);
+    if param.one_or_many {
         help.push_str(" (repeatable, or comma-separated)");
     }
     let value_name = if values.is_empty() {
-        filter_value_name(&filter.wire, &filter.schema)
+        filter_value_name(&param.name, &param.schema)
     } else {
         "VALUE"
     };
-    let id = format!("filter.{}", filter.wire);
-    let action = if filter.one_or_many {
+    let id = format!("filter.{}", param.name);
+    let action = if param.one_or_many {
         quote! { .action(ArgAction::Append).value_delimiter(',') }
     } else {
         quote! { .action(ArgAction::Set) }
     };
-    let setter = kebab(&filter.setter);
+    let setter = kebab(&param.sdk_setter());
     let alias =
         (setter != long && used.insert(setter.clone())).then(|| quote! { .visible_alias(#setter) });
     let arg = quote! {
@@ -402,15 +390,9 @@ fn body_flags(
             continue; // settable through `--body` only
         };
         let kind = value_kind(api, prop, 0);
-        let mut help = one_line(
-            prop.get("description")
-                .and_then(Value::as_str)
-                .unwrap_or(""),
-        );
-        let values = known_values(api, prop, 0);
-        if !values.is_empty() {
-            help.push_str(&format!(" [known: {}]", values.join(", ")));
-        }
+        let description = prop.get("description").and_then(Value::as_str);
+        let mut help =
+            one_line(description.unwrap_or("")) + &known_help(&known_values(api, prop, 0));
         if kind != ValueKind::Text {
             help.push_str(" (JSON)");
         }
@@ -462,6 +444,14 @@ fn value_kind(api: &Api, schema: &Value, depth: usize) -> ValueKind {
     ValueKind::Auto
 }
 
+/// ` [known: a, b]`: the known values in a help text (nothing when there are none).
+fn known_help(values: &[String]) -> String {
+    if values.is_empty() {
+        return String::new();
+    }
+    format!(" [known: {}]", values.join(", "))
+}
+
 /// The known values of an (open) enumeration a schema refers to, for help texts.
 fn known_values(api: &Api, schema: &Value, depth: usize) -> Vec<String> {
     if depth > 8 {
@@ -493,10 +483,7 @@ fn op_fn(api: &Api, resource: &Resource, op: &Op, run: &syn::Ident) -> anyhow::R
     if op.list.is_some() {
         return list_fn(api, resource, op, run);
     }
-    let doc = fn_doc(resource, op);
-    let handle = handle_tokens(resource);
     let method = format_ident!("{}", op.method_name);
-    let secrets = secrets_const(&response_secrets(op, &op.response_secrets));
     let params = resource.own_params(op);
     let ids: Vec<syn::Ident> = (0..params.len()).map(|i| format_ident!("p{i}")).collect();
     let path_ids = params.iter().map(|p| format!("path.{p}"));
@@ -507,16 +494,33 @@ fn op_fn(api: &Api, resource: &Resource, op: &Op, run: &syn::Ident) -> anyhow::R
         ),
         None => (None, None),
     };
-    Ok(quote! {
+    let body = quote! {
+        #(let #ids = crate::args::text(m, #path_ids)?;)*
+        #body_let
+        Reply::one(handle.#method(#(&#ids,)* #body_arg).await?, SECRETS)
+    };
+    let secrets = response_secrets(op, &op.response_secrets);
+    Ok(run_fn(run, &fn_doc(resource, op), resource, &secrets, body))
+}
+
+/// `async fn <run>(metorial, m)`, documented by `doc`: `body` with `SECRETS` (the paths of
+/// `secrets`) and `handle` (the resource's handle) in scope.
+fn run_fn(
+    run: &syn::Ident,
+    doc: &str,
+    resource: &Resource,
+    secrets: &[SecretPath],
+    body: TokenStream,
+) -> TokenStream {
+    let (secrets, handle) = (secrets_const(secrets), handle_tokens(resource));
+    quote! {
         #[doc = #doc]
         async fn #run(metorial: &::metorial::Metorial, m: &ArgMatches) -> Result<Reply, CliError> {
             #secrets
             let handle = #handle;
-            #(let #ids = crate::args::text(m, #path_ids)?;)*
-            #body_let
-            Reply::one(handle.#method(#(&#ids,)* #body_arg).await?, SECRETS)
+            #body
         }
-    })
+    }
 }
 
 /// The function that runs a list operation: one page, or every page with `--all`.
@@ -527,17 +531,14 @@ fn list_fn(
     run: &syn::Ident,
 ) -> anyhow::Result<TokenStream> {
     let list = op.list.as_ref().context("a list operation")?;
-    let doc = fn_doc(resource, op);
-    let handle = handle_tokens(resource);
     let method = format_ident!("{}", op.method_name);
-    let secrets = secrets_const(&response_secrets(op, &list.item_secrets));
     let params_ty = format_ident!("List{}", resource.type_name);
     let longs = op_flags(api, resource, op)?.filters;
     let filters = list.filters.iter().zip(longs).map(|(f, (_, long))| {
         let (id, flag, setter, ty) = (
-            format!("filter.{}", f.wire),
+            format!("filter.{}", f.param.name),
             format!("--{long}"),
-            format_ident!("{}", f.setter),
+            format_ident!("{}", f.param.sdk_setter()),
             crate::sdk::filter_type(&f.ty),
         );
         quote! {
@@ -548,19 +549,16 @@ fn list_fn(
     });
     let mutable = (!list.filters.is_empty()).then(|| quote! { mut });
     let noun = resource.handle.replace('_', " ");
-    Ok(quote! {
-        #[doc = #doc]
-        async fn #run(metorial: &::metorial::Metorial, m: &ArgMatches) -> Result<Reply, CliError> {
-            #secrets
-            let handle = #handle;
-            let #mutable params = crate::args::paging(::metorial::#params_ty::new(), m)?;
-            #(#filters)*
-            if crate::args::all(m) {
-                return Ok(Reply::stream(handle.list_all(params), #noun, SECRETS));
-            }
-            Reply::page(handle.#method(&params).await?, SECRETS)
+    let body = quote! {
+        let #mutable params = crate::args::paging(::metorial::#params_ty::new(), m)?;
+        #(#filters)*
+        if crate::args::all(m) {
+            return Ok(Reply::stream(handle.list_all(params), #noun, SECRETS));
         }
-    })
+        Reply::page(handle.#method(&params).await?, SECRETS)
+    };
+    let secrets = response_secrets(op, &list.item_secrets);
+    Ok(run_fn(run, &fn_doc(resource, op), resource, &secrets, body))
 }
 
 /// `let body = ...;`: the request body from `--body` and the property flags, decoded; the
@@ -576,7 +574,7 @@ fn body_tokens(
     let table = op_flags(api, resource, op)?.body;
     let flags = table.iter().map(|f| {
         let (id, long, wire) = (format!("body.{}", f.wire), &f.long, &f.wire);
-        let kind = format_ident!("{}", f.kind.variant());
+        let kind = format_ident!("{}", format!("{:?}", f.kind));
         quote! {
             crate::body::Flag { id: #id, long: #long, wire: #wire, kind: crate::body::Kind::#kind }
         }
@@ -606,23 +604,15 @@ fn wait_fn(resource: &Resource, op: &Op, run: &syn::Ident) -> anyhow::Result<Tok
         kebab(&resource.handle),
         kebab(&op.method_name),
     );
-    let handle = handle_tokens(resource);
-    let secrets = secrets_const(&response_secrets(op, &op.response_secrets));
-    let id = resource
-        .own_params(op)
-        .first()
-        .map(|p| format!("path.{p}"))
-        .context("a wait needs the object's ID")?;
-    Ok(quote! {
-        #[doc = #doc]
-        async fn #run(metorial: &::metorial::Metorial, m: &ArgMatches) -> Result<Reply, CliError> {
-            #secrets
-            let handle = #handle;
-            let id = crate::args::text(m, #id)?;
-            let options = crate::args::wait_options(m);
-            Reply::one(handle.wait_for_completion(&id, options).await?, SECRETS)
-        }
-    })
+    let id = resource.own_params(op).first().map(|p| format!("path.{p}"));
+    let id = id.context("a wait needs the object's ID")?;
+    let body = quote! {
+        let id = crate::args::text(m, #id)?;
+        let options = crate::args::wait_options(m);
+        Reply::one(handle.wait_for_completion(&id, options).await?, SECRETS)
+    };
+    let secrets = response_secrets(op, &op.response_secrets);
+    Ok(run_fn(run, &doc, resource, &secrets, body))
 }
 
 /// `metorial.<handle>(<scope flags>)`.

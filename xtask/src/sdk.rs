@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::model::{Api, FilterType, Operation, Resource, Wait};
-use crate::names::{doc_lines, first_sentence, noun};
+use crate::names::{doc_lines, first_sentence, noun, snake};
 
 /// Where the resource layer goes, relative to the workspace root.
 pub const SDK: &str = "crates/metorial/src/generated.rs";
@@ -225,7 +225,8 @@ impl<'a> Method<'a> {
         let item = format_ident!("{}", list.item);
         let params = format_ident!("List{}", self.resource.type_name);
         let filters = list.filters.iter().map(|f| {
-            let (setter, method) = (format_ident!("{}", f.setter), format_ident!("{}", f.method));
+            let setter = format_ident!("{}", f.param.sdk_setter());
+            let method = format_ident!("{}", snake(&f.param.name));
             quote! {
                 if let Some(value) = params.filters.#setter.clone() {
                     req = req.#method(value);
@@ -429,12 +430,18 @@ fn list_tokens(resource: &Resource, op: &Operation) -> TokenStream {
     let item = format_ident!("{}", list.item);
     let name = format_ident!("{}", op.method_name);
     let fields = list.filters.iter().map(|f| {
-        let (setter, ty) = (format_ident!("{}", f.setter), filter_type(&f.ty));
+        let (setter, ty) = (
+            format_ident!("{}", f.param.sdk_setter()),
+            filter_type(&f.ty),
+        );
         quote! { pub(crate) #setter: Option<#ty>, }
     });
     let setters = list.filters.iter().map(|f| {
-        let (setter, ty) = (format_ident!("{}", f.setter), filter_type(&f.ty));
-        let doc = format!(" Only items matching `{}`.", f.wire);
+        let (setter, ty) = (
+            format_ident!("{}", f.param.sdk_setter()),
+            filter_type(&f.ty),
+        );
+        let doc = format!(" Only items matching `{}`.", f.param.name);
         quote! {
             #[doc = #doc]
             pub fn #setter(mut self, value: impl Into<#ty>) -> Self {

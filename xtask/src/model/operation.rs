@@ -103,23 +103,14 @@ pub struct List {
     pub filters: Vec<Filter>,
 }
 
-/// A list filter.
+/// A list filter: a query parameter beyond paging.
 #[derive(Debug, Clone)]
 pub struct Filter {
-    /// Its wire name (`created_at[gt]`).
-    pub wire: String,
-    /// The SDK setter's name: `x-metorial-setter`, or the snake_case wire name.
-    pub setter: String,
-    /// The generated client builder's method (the snake_case wire name).
-    pub method: String,
+    /// The parameter (`created_at[gt]`; the SDK's setter is [`Parameter::sdk_setter`], the
+    /// client builder's method its snake_case name).
+    pub param: Parameter,
     /// The type of its value.
     pub ty: FilterType,
-    /// Whether it takes one value or several (a one-or-many component).
-    pub one_or_many: bool,
-    /// Its description (empty when none).
-    pub description: String,
-    /// Its schema.
-    pub schema: Value,
 }
 
 /// The type of a filter's value.
@@ -430,12 +421,7 @@ fn filter(cx: &Cx<'_>, param: &Parameter) -> Result<Filter, Problem> {
         }
     };
     Ok(Filter {
-        wire: param.name.clone(),
-        setter: param.sdk_setter(),
-        method: snake(&param.name),
-        one_or_many: param.one_or_many,
-        description: param.description.clone(),
-        schema: schema.clone(),
+        param: param.clone(),
         ty,
     })
 }
