@@ -185,11 +185,10 @@ impl Operation {
 }
 
 /// What an operation reads while it is built.
-pub(crate) struct Cx<'a> {
-    pub(crate) raw: &'a Value,
-    pub(crate) components: &'a [Component],
-    pub(crate) location: String,
-    pub(crate) id: String,
+struct Cx<'a> {
+    raw: &'a Value,
+    components: &'a [Component],
+    location: String,
 }
 
 impl Cx<'_> {
@@ -226,15 +225,11 @@ pub(crate) fn read(
     (method, path, item, op): super::RawOp<'_>,
     problems: &mut Vec<Problem>,
 ) -> Operation {
-    let id = op
-        .get("operationId")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let id = text(op, "operationId").unwrap_or_default();
     let cx = Cx {
         raw,
         components,
         location: check::location(method, path, op),
-        id: id.to_owned(),
     };
     let responses = responses(raw, op);
     let success = responses
@@ -250,17 +245,15 @@ pub(crate) fn read(
     let tags = or_default(tags, problems);
     let wait = or_default(wait(&cx, method, op, response.as_deref()), problems);
     let method_name = or_default(sdk_method(&cx, op), problems)
-        .unwrap_or_else(|| id.split('_').next().unwrap_or(id).to_owned());
+        .unwrap_or_else(|| id.split('_').next().unwrap_or(&id).to_owned());
+    let description = text(op, "description").unwrap_or_default();
     Operation {
-        id: cx.id.clone(),
+        summary: text(op, "summary").unwrap_or_else(|| id.clone()),
+        id,
         method: method.to_owned(),
         path: path.to_owned(),
         tags,
-        summary: text(op, "summary").unwrap_or_else(|| cx.id.clone()),
-        description: text(op, "description")
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
+        description: description.trim().to_owned(),
         path_params: path_params(path),
         body: body(&cx, op),
         response_secrets: success.map(|s| cx.secrets(s)).unwrap_or_default(),
@@ -374,22 +367,14 @@ fn list(cx: &Cx<'_>, response: &str, parameters: &[Parameter]) -> Result<Option<
     let item = property(schema, "items").and_then(|items| items.get("items"));
     let item = item.and_then(component_ref);
     let paged = property(schema, "pagination").is_some();
-    let query: Vec<&Parameter> = parameters
-        .iter()
-        .filter(|p| p.place == Place::Query)
-        .collect();
-    let paging = query
-        .iter()
-        .filter(|p| PAGING.contains(&p.name.as_str()))
-        .count();
-    let (Some(item), true, true) = (item, paged, paging == PAGING.len()) else {
+    let query = parameters.iter().filter(|p| p.place == Place::Query);
+    let (paging, filters): (Vec<_>, Vec<_>) =
+        query.partition(|p| PAGING.contains(&p.name.as_str()));
+    let (Some(item), true, true) = (item, paged, paging.len() == PAGING.len()) else {
         return Ok(None);
     };
-    let filters = query
-        .into_iter()
-        .filter(|p| !PAGING.contains(&p.name.as_str()))
-        .map(|p| filter(cx, p))
-        .collect::<Result<_, _>>()?;
+    let filters = filters.into_iter().map(|p| filter(cx, p));
+    let filters = filters.collect::<Result<_, _>>()?;
     let item_secrets = cx
         .component(item)
         .map(|s| cx.secrets(s))
@@ -404,10 +389,8 @@ fn list(cx: &Cx<'_>, response: &str, parameters: &[Parameter]) -> Result<Option<
 fn filter(cx: &Cx<'_>, param: &Parameter) -> Result<Filter, Problem> {
     let schema = &param.schema;
     let format = schema.get("format").and_then(Value::as_str);
-    let ty = match (
-        component_ref(schema),
-        schema.get("type").and_then(Value::as_str),
-    ) {
+    let type_name = schema.get("type").and_then(Value::as_str);
+    let ty = match (component_ref(schema), type_name) {
         (Some(name), _) => FilterType::Component(name.to_owned()),
         (None, Some("string")) if format == Some("date-time") => FilterType::Timestamp,
         (None, Some("string")) => FilterType::String,
