@@ -169,30 +169,22 @@ impl Report {
             .is_none_or(|major| major == 0);
         let breaking = self.count(Breaking) > 0;
         Some(match (breaking, pre_1) {
-            (true, true) => Bump::Minor,
             (true, false) => Bump::Major,
             (false, true) => Bump::Patch,
-            (false, false) => Bump::Minor,
+            (true, true) | (false, false) => Bump::Minor,
         })
     }
 
     /// The `implies: ...` line (`None` when nothing changed).
     pub fn bump_line(&self, current: Option<&str>) -> Option<String> {
         let bump = self.bump(current)?;
-        let kind = if self.count(Breaking) > 0 {
-            "breaking"
-        } else {
-            "additive"
-        };
+        let breaking = self.count(Breaking) > 0;
+        let kind = if breaking { "breaking" } else { "additive" };
         let mut line = format!("implies: {} ({kind}) version bump", bump.name());
         if let Some((current, next)) = current.and_then(|c| Some((c, bump.apply(c)?))) {
             let _ = write!(line, ": {current} -> {next}");
         }
-        let pre_1 = matches!(
-            (kind, bump),
-            ("breaking", Bump::Minor) | ("additive", Bump::Patch)
-        );
-        if pre_1 {
+        if matches!((breaking, bump), (true, Bump::Minor) | (false, Bump::Patch)) {
             line.push_str(" (0.x crates: breaking bumps the minor version, additive the patch)");
         }
         Some(line)
@@ -415,7 +407,7 @@ impl Differ<'_> {
     fn version(&mut self) {
         let (old, new) = (&self.old.version, &self.new.version);
         if old != new {
-            let what = format!("{} -> {}", or_none(old), or_none(new));
+            let what = format!("{} -> {}", or_none(Some(old)), or_none(Some(new)));
             let reason =
                 "every request sends it as `Metorial-Version`: the API may answer differently";
             self.push(Breaking, "info.version", what, reason);
@@ -429,24 +421,22 @@ impl Differ<'_> {
                 .iter()
                 .find(|(n, _)| n == name)
                 .and_then(|(_, h)| h.as_deref());
-            let (impact, reason) = match (old_handle, new_handle.as_deref()) {
+            let new_handle = new_handle.as_deref();
+            let (impact, reason) = match (old_handle, new_handle) {
                 (None, None) => continue,
                 (Some(a), Some(b)) if a == b => continue,
                 (None, Some(_)) => (Additive, "the SDK gains a handle for the tag"),
                 _ => (Breaking, "the SDK's handle method is renamed or removed"),
             };
-            let what = format!(
-                "x-metorial-handle: {} -> {}",
-                or_none(old_handle.unwrap_or_default()),
-                or_none(new_handle.as_deref().unwrap_or_default())
-            );
+            let (a, b) = (or_none(old_handle), or_none(new_handle));
+            let what = format!("x-metorial-handle: {a} -> {b}");
             self.push(impact, &format!("tag {name}"), what, reason);
         }
         for (name, handle) in old {
             if let Some(handle) = handle
                 && !new.iter().any(|(n, _)| n == name)
             {
-                let what = format!("removed (with handle `{}`)", or_none(handle));
+                let what = format!("removed (with handle `{}`)", or_none(Some(handle)));
                 let reason = "the SDK's handle method disappears";
                 self.push(Breaking, &format!("tag {name}"), what, reason);
             }
@@ -1016,7 +1006,7 @@ fn primitive_label(schema: &Value) -> String {
     out
 }
 
-/// A value as reports print it: `(none)` when empty.
-fn or_none(value: &str) -> &str {
-    if value.is_empty() { "(none)" } else { value }
+/// A value as reports print it: `(none)` when empty or absent.
+fn or_none(value: Option<&str>) -> &str {
+    value.filter(|v| !v.is_empty()).unwrap_or("(none)")
 }
