@@ -34,7 +34,8 @@ use crate::json_schema::{self, Strictness};
 use crate::model::operation::component_ref;
 use crate::model::{Api, scalar};
 
-/// What is wrong at one place of a recorded response.
+/// What is wrong at one place of a recorded response: the warnings (what the SDK survives)
+/// first, then the errors, in this order ([`Kind::is_error`] reads it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     /// Warning: a field the spec does not have (the generated type drops it).
@@ -97,14 +98,7 @@ impl Kind {
 
     /// Whether the finding means the SDK would fail on the response (non-zero exit status).
     pub fn is_error(self) -> bool {
-        !matches!(
-            self,
-            Kind::UnknownField
-                | Kind::UnknownEnumValue
-                | Kind::UnknownVariant
-                | Kind::NullOptional
-                | Kind::Skipped
-        )
+        self > Kind::Skipped
     }
 }
 
@@ -682,11 +676,8 @@ fn grade(error: &ValidationError<'_>, schema: &Value, document: &Value) -> Vec<R
     let one = |kind, detail| vec![refusal(None, kind, detail)];
     match error.kind() {
         Refused::Type { .. } => {
-            vec![mismatch(
-                at.clone(),
-                instance,
-                expected(schema, holder(error)),
-            )]
+            let expected = expected(schema, holder(error));
+            vec![mismatch(at.clone(), instance, expected)]
         }
         Refused::Required { property } => {
             let detail = "required by the spec, absent".to_owned();
@@ -701,12 +692,8 @@ fn grade(error: &ValidationError<'_>, schema: &Value, document: &Value) -> Vec<R
             })
             .collect(),
         Refused::Enum { options } => {
-            let known = options
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|v| !v.is_null());
-            let known: Vec<String> = known.map(scalar).collect();
+            let known = options.as_array().into_iter().flatten();
+            let known: Vec<String> = known.filter(|v| !v.is_null()).map(scalar).collect();
             let detail = format!("{instance} is not one of {}", known.join(", "));
             one(Kind::InvalidEnumValue, detail)
         }
@@ -740,9 +727,8 @@ fn no_variant(schema: &Value, error: &ValidationError<'_>, at: &[Step]) -> Strin
     let tag = tag.map_or_else(|| "an object without `type`".to_owned(), Value::to_string);
     let known = format!("{}/if", holder(error));
     let mut alone = json!({ "definitions": schema.get("definitions") });
-    alone["$ref"] = json_schema::at(schema, &format!("{known}/$ref"))
-        .cloned()
-        .into();
+    let known_ref = json_schema::at(schema, &format!("{known}/$ref"));
+    alone["$ref"] = known_ref.cloned().into();
     let first = validator(&alone)
         .ok()
         .and_then(|v| refusals(&v, &alone, instance).into_iter().next());

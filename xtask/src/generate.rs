@@ -152,10 +152,8 @@ fn file(
 /// `nullable` makes them `Option`s, which keep "absent" and "empty" apart.
 fn for_typify(spec: &Spec) -> anyhow::Result<openapiv3::OpenAPI> {
     fn visit(schema: &mut serde_json::Value) {
-        let required: Vec<String> = crate::model::required(schema)
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        let required = crate::model::required(schema);
+        let required: Vec<String> = required.into_iter().map(str::to_owned).collect();
         let Some(properties) = schema
             .get_mut("properties")
             .and_then(serde_json::Value::as_object_mut)

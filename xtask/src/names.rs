@@ -109,16 +109,9 @@ pub fn doc_lines(text: Option<&str>) -> Vec<String> {
 
 /// The field name typify gives a property: snake_case, a keyword gets a trailing `_`.
 pub fn field_ident(name: &str) -> syn::Ident {
-    let mut snake: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut snake = name
+        .to_ascii_lowercase()
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "_");
     if snake.starts_with(|c: char| c.is_ascii_digit()) {
         snake.insert(0, '_');
     }
