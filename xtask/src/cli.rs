@@ -27,7 +27,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::model::secrets::SecretPath;
-use crate::model::{Api, Filter, Operation as Op, Resource};
+use crate::model::{Api, Filter, Operation as Op, Resource, Wait};
 use crate::names::{first_sentence, kebab, noun, one_line, one_paragraph, snake};
 
 /// Where the command-line tool's generated commands go, relative to the workspace root.
@@ -138,7 +138,7 @@ fn resource_ops(
         let run = format_ident!("run_{}_{}", resource.handle, op.method_name);
         arms.push(quote! { Some((#name, m)) => #run(metorial, m).await, });
         items.push(op_fn(api, resource, op, &run)?);
-        if has_wait_command(resource, op) {
+        if wait(resource, op).is_some() {
             let run = format_ident!("run_{}_wait_for_completion", resource.handle);
             arms.push(quote! { Some(("wait-for-completion", m)) => #run(metorial, m).await, });
             items.push(wait_fn(resource, op, &run)?);
@@ -159,8 +159,8 @@ fn resource_command(
     let mut subcommands = Vec::new();
     for op in api.operations_of(resource) {
         subcommands.push(op_command(api, resource, op)?);
-        if has_wait_command(resource, op) {
-            subcommands.push(wait_command(resource, op));
+        if let Some(wait) = wait(resource, op) {
+            subcommands.push(wait_command(resource, op, wait));
         }
     }
     let doc = format!(" `metorial {name}`: {about}");
@@ -219,17 +219,7 @@ fn op_flags(api: &Api, resource: &Resource, op: &Op) -> anyhow::Result<OpFlags> 
 /// One operation's subcommand.
 fn op_command(api: &Api, resource: &Resource, op: &Op) -> anyhow::Result<TokenStream> {
     let name = kebab(&op.method_name);
-    let about = op.summary.trim_end_matches('.').to_owned();
-    let mut long_about = format!("{about}.");
-    if !op.description.is_empty() && op.description != op.summary {
-        long_about.push_str(&format!("\n\n{}", op.description));
-    }
-    long_about.push_str(&format!(
-        "\n\n`{} {}` (operation `{}`).",
-        op.method.to_uppercase(),
-        op.path,
-        op.id
-    ));
+    let (about, long_about) = (op.summary.trim_end_matches('.'), op.overview());
     let flags = op_flags(api, resource, op)?;
     let mut args = scope_args(resource);
     args.extend(path_args(resource, op));
@@ -263,14 +253,10 @@ fn op_command(api: &Api, resource: &Resource, op: &Op) -> anyhow::Result<TokenSt
 }
 
 /// The `wait-for-completion` subcommand of a get operation with `x-metorial-wait`.
-fn wait_command(resource: &Resource, op: &Op) -> TokenStream {
+fn wait_command(resource: &Resource, op: &Op, wait: &Wait) -> TokenStream {
     let mut args = scope_args(resource);
     args.extend(path_args(resource, op));
-    let done = op
-        .wait
-        .as_ref()
-        .map(|w| w.done.join(" or "))
-        .unwrap_or_default();
+    let done = wait.done.join(" or ");
     let about = format!("Wait until the object's status is {done}, then print it");
     quote! {
         crate::args::wait_args(Command::new("wait-for-completion"))
@@ -294,10 +280,12 @@ fn scope_args(resource: &Resource) -> Vec<TokenStream> {
         .collect()
 }
 
-/// Whether a get operation gets a `wait-for-completion` subcommand (it has `x-metorial-wait`
-/// and one path parameter of its own: the object's ID).
-fn has_wait_command(resource: &Resource, op: &Op) -> bool {
-    op.wait.is_some() && resource.own_params(op).len() == 1
+/// The wait of a get operation that gets a `wait-for-completion` subcommand (it has
+/// `x-metorial-wait` and one path parameter of its own: the object's ID).
+fn wait<'a>(resource: &Resource, op: &'a Op) -> Option<&'a Wait> {
+    op.wait
+        .as_ref()
+        .filter(|_| resource.own_params(op).len() == 1)
 }
 
 /// The positional arguments of an operation's own path parameters.

@@ -323,16 +323,7 @@ fn body_tokens(op: &Operation) -> [Option<TokenStream>; 3] {
 
 /// A method's doc: the summary, the description, the endpoint and what it may fail with.
 fn method_doc(op: &Operation) -> Vec<String> {
-    let mut text = format!("{}.\n", op.summary.trim_end_matches('.'));
-    if !op.description.is_empty() && op.description != op.summary {
-        text.push_str(&format!("\n{}\n", op.description));
-    }
-    text.push_str(&format!(
-        "\n`{} {}` (operation `{}`).\n",
-        op.method.to_uppercase(),
-        op.path,
-        op.id
-    ));
+    let mut text = op.overview() + "\n";
     if op.response_has_secrets() {
         text.push_str(
             "\nThe response holds secrets: no error or log of this call keeps its body.\n",

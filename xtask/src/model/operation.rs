@@ -163,6 +163,17 @@ impl Operation {
         format!("{} {} ({})", self.method.to_uppercase(), self.path, self.id)
     }
 
+    /// Its summary (with a period), its description when it says more, and its endpoint, as
+    /// paragraphs: the long help of its command and the start of its SDK method's doc.
+    pub fn overview(&self) -> String {
+        let mut text = format!("{}.", self.summary.trim_end_matches('.'));
+        if !self.description.is_empty() && self.description != self.summary {
+            text.push_str(&format!("\n\n{}", self.description));
+        }
+        let (method, path, id) = (self.method.to_uppercase(), &self.path, &self.id);
+        text + &format!("\n\n`{method} {path}` (operation `{id}`).")
+    }
+
     /// Whether the response may hold secrets: marked as a whole, or some part is one.
     pub fn response_has_secrets(&self) -> bool {
         self.secret_response || !self.response_secrets.is_empty()
