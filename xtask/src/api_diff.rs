@@ -449,56 +449,45 @@ impl Differ<'_> {
     fn operations(&mut self) {
         let (old, new) = (self.old, self.new);
         for op in &new.operations {
+            let subject = format!("operation {}", key(op));
             match old.operations.iter().find(|o| key(o) == key(op)) {
-                Some(before) => self.operation(before, op),
-                None => self.push(
-                    Additive,
-                    &format!("operation {}", key(op)),
-                    format!("added ({} {})", op.method.to_uppercase(), op.path),
-                    "a new client method and mock helper",
-                ),
+                Some(before) => self.operation(&subject, before, op),
+                None => {
+                    let what = format!("added ({})", op.endpoint());
+                    let reason = "a new client method and mock helper";
+                    self.push(Additive, &subject, what, reason);
+                }
             }
         }
         for op in &old.operations {
             if !new.operations.iter().any(|o| key(o) == key(op)) {
-                self.push(
-                    Breaking,
-                    &format!("operation {}", key(op)),
-                    format!("removed (was {} {})", op.method.to_uppercase(), op.path),
-                    "its client method and mock helper disappear",
-                );
+                let (subject, what) = (format!("operation {}", key(op)), op.endpoint());
+                let reason = "its client method and mock helper disappear";
+                self.push(Breaking, &subject, format!("removed (was {what})"), reason);
             }
         }
     }
 
-    fn operation(&mut self, old: &Operation, new: &Operation) {
-        let subject = format!("operation {}", key(new));
-        if (&old.method, &old.path) != (&new.method, &new.path) {
-            let what = format!(
-                "moved: {} {} -> {} {}",
-                old.method.to_uppercase(),
-                old.path,
-                new.method.to_uppercase(),
-                new.path
-            );
+    fn operation(&mut self, subject: &str, old: &Operation, new: &Operation) {
+        let (before, after) = (old.endpoint(), new.endpoint());
+        if before != after {
+            let what = format!("moved: {before} -> {after}");
             let reason = "the same Rust method now sends another request (mocks and servers of the old one no longer match)";
-            self.push(Breaking, &subject, what, reason);
+            self.push(Breaking, subject, what, reason);
         }
         // The SDK's names exist only for operations of a tag with a handle.
         let sdk = self.old.in_sdk(old) && self.new.in_sdk(new);
-        if sdk && old.method_name != new.method_name {
-            let what = format!(
-                "SDK method `{}` renamed `{}` (x-metorial-method)",
-                old.method_name, new.method_name
-            );
+        let (before, after) = (&old.method_name, &new.method_name);
+        if sdk && before != after {
+            let what = format!("SDK method `{before}` renamed `{after}` (x-metorial-method)");
             let reason = "code calling the SDK handle's method no longer compiles";
-            self.push(Breaking, &subject, what, reason);
+            self.push(Breaking, subject, what, reason);
         }
-        self.wait(&subject, old, new);
-        self.secret_response(&subject, old, new);
-        self.parameters(&subject, old, new, sdk);
-        self.request_body(&subject, old.body.as_ref(), new.body.as_ref());
-        self.responses(&subject, old, new);
+        self.wait(subject, old, new);
+        self.secret_response(subject, old, new);
+        self.parameters(subject, old, new, sdk);
+        self.request_body(subject, old.body.as_ref(), new.body.as_ref());
+        self.responses(subject, old, new);
     }
 
     fn wait(&mut self, subject: &str, old: &Operation, new: &Operation) {
@@ -872,7 +861,7 @@ impl Differ<'_> {
 /// How reports name an operation: its `operationId`, or `METHOD path` without one.
 fn key(op: &Operation) -> String {
     if op.id.is_empty() {
-        format!("{} {}", op.method.to_uppercase(), op.path)
+        op.endpoint()
     } else {
         op.id.clone()
     }

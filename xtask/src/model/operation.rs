@@ -160,7 +160,12 @@ impl Parameter {
 impl Operation {
     /// `GET /path (operation_id)`: how messages name it.
     pub fn label(&self) -> String {
-        format!("{} {} ({})", self.method.to_uppercase(), self.path, self.id)
+        format!("{} ({})", self.endpoint(), self.id)
+    }
+
+    /// `GET /path`: its method and path.
+    pub fn endpoint(&self) -> String {
+        format!("{} {}", self.method.to_uppercase(), self.path)
     }
 
     /// Its summary (with a period), its description when it says more, and its endpoint, as
@@ -170,8 +175,7 @@ impl Operation {
         if !self.description.is_empty() && self.description != self.summary {
             text.push_str(&format!("\n\n{}", self.description));
         }
-        let (method, path, id) = (self.method.to_uppercase(), &self.path, &self.id);
-        text + &format!("\n\n`{method} {path}` (operation `{id}`).")
+        text + &format!("\n\n`{}` (operation `{}`).", self.endpoint(), self.id)
     }
 
     /// Whether the response may hold secrets: marked as a whole, or some part is one.
