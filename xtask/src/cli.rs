@@ -291,15 +291,12 @@ fn wait<'a>(resource: &Resource, op: &'a Op) -> Option<&'a Wait> {
 /// The positional arguments of an operation's own path parameters.
 fn path_args(resource: &Resource, op: &Op) -> Vec<TokenStream> {
     let params = resource.own_params(op);
+    let one = params.len() == 1;
     params
         .iter()
         .map(|p| {
             let id = format!("path.{p}");
-            let value_name = if params.len() == 1 {
-                "ID".to_owned()
-            } else {
-                p.to_uppercase()
-            };
+            let value_name: String = if one { "ID".into() } else { p.to_uppercase() };
             let help = format!("The {}'s ID", noun(p));
             quote! { Arg::new(#id).value_name(#value_name).required(true).help(#help) }
         })

@@ -180,11 +180,8 @@ impl Report {
             };
             let _ = writeln!(out, "{status} {}{target}", file.file);
             for f in &file.findings {
-                let severity = if f.kind.is_error() {
-                    "error  "
-                } else {
-                    "warning"
-                };
+                let error = f.kind.is_error();
+                let severity = if error { "error  " } else { "warning" };
                 let _ = writeln!(out, "  {severity} {} {}: {}", f.path, f.kind, f.detail);
             }
         }

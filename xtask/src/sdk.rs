@@ -163,11 +163,8 @@ impl<'a> Method<'a> {
 
     /// The argument of a path parameter: `id` when it is the operation's only one.
     fn arg(&self, param: &str) -> syn::Ident {
-        if self.params.len() == 1 {
-            format_ident!("id")
-        } else {
-            format_ident!("{param}")
-        }
+        let name = if self.params.len() == 1 { "id" } else { param };
+        format_ident!("{name}")
     }
 
     /// `require_id` for the scope and every path parameter.

@@ -58,10 +58,9 @@ impl Api {
     pub fn from_raw(raw: &Value) -> anyhow::Result<Api> {
         let (api, problems) = Self::read(raw);
         if problems.is_empty() {
-            Ok(api)
-        } else {
-            Err(Unsupported(problems).into())
+            return Ok(api);
         }
+        Err(Unsupported(problems).into())
     }
 
     /// Reads any JSON document as far as it goes: the model of what could be read, and the
