@@ -31,6 +31,14 @@ pub const HEADER: &str = "\
 
 ";
 
+/// The lints every generated file allows.
+const LINTS: &str = "#![allow(clippy::all, clippy::pedantic)]";
+/// The models' (typify's struct builders, `X::builder()` and the `builder` module, carry no docs).
+const MODELS_LINTS: &str = "#![allow(clippy::all, clippy::pedantic, missing_docs)]";
+/// The client's and the mocks' (progenitor's code).
+const PROGENITOR_LINTS: &str =
+    "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]";
+
 /// One generated file: where it goes (relative to the workspace root) and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
@@ -47,41 +55,15 @@ pub fn generate(spec: &Spec) -> anyhow::Result<Vec<GeneratedFile>> {
     let (models, open_enums) = models(&model, &typify).context("generating the models")?;
     let (client, httpmock) =
         client_and_mocks(&typify, &model.components).context("generating the client")?;
-    let mut httpmock = file(
-        HTTPMOCK,
-        httpmock,
-        "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]",
-        "",
-    )?;
+    let mut httpmock = file(HTTPMOCK, httpmock, PROGENITOR_LINTS, "")?;
     httpmock.contents = repeat_list_query_params(&model, httpmock.contents)?;
-    Ok(vec![
-        file(
-            MODELS,
-            models,
-            // typify's struct builders (`X::builder()`, the `builder` module) carry no docs.
-            "#![allow(clippy::all, clippy::pedantic, missing_docs)]",
-            &open_enums,
-        )?,
-        file(
-            CLIENT,
-            client,
-            "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]",
-            "",
-        )?,
-        httpmock,
-        file(
-            SDK,
-            crate::sdk::tokens(&model).context("generating the SDK's resource layer")?,
-            "#![allow(clippy::all, clippy::pedantic)]",
-            "",
-        )?,
-        file(
-            CLI,
-            crate::cli::tokens(&model).context("generating the command-line tool's commands")?,
-            "#![allow(clippy::all, clippy::pedantic)]",
-            "",
-        )?,
-    ])
+    let models = file(MODELS, models, MODELS_LINTS, &open_enums)?;
+    let client = file(CLIENT, client, PROGENITOR_LINTS, "")?;
+    let sdk = crate::sdk::tokens(&model).context("generating the SDK's resource layer")?;
+    let sdk = file(SDK, sdk, LINTS, "")?;
+    let cli = crate::cli::tokens(&model).context("generating the command-line tool's commands")?;
+    let cli = file(CLI, cli, LINTS, "")?;
+    Ok(vec![models, client, httpmock, sdk, cli])
 }
 
 /// Reads the spec at `spec_path` and generates every file.
