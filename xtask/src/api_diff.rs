@@ -933,13 +933,11 @@ fn label(schema: &Value) -> String {
         return format!("allOf({})", parts.join(", "));
     }
     if let Some(any_of) = schema.get("anyOf") {
-        if open_enum_values(any_of).is_some() {
-            return "open enum".into();
-        }
-        if let Some(known) = open_union_known(any_of) {
-            return format!("Open<{known}>");
-        }
-        return "anyOf".into();
+        return match (open_enum_values(any_of), open_union_known(any_of)) {
+            (Some(_), _) => "open enum".into(),
+            (None, Some(known)) => format!("Open<{known}>"),
+            (None, None) => "anyOf".into(),
+        };
     }
     if let Some(one_of) = schema.get("oneOf").and_then(Value::as_array) {
         if let [one, many] = one_of.as_slice()

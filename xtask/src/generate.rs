@@ -8,6 +8,7 @@ use progenitor_impl::{
     GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
 };
 use quote::quote;
+use serde_json::Value;
 
 use crate::model::{Api, Component, Kind};
 use crate::schemas;
@@ -133,22 +134,15 @@ fn file(
 /// when empty, so `"capabilities": {}` would be lost on re-encoding. Marking such properties
 /// `nullable` makes them `Option`s, which keep "absent" and "empty" apart.
 fn for_typify(spec: &Spec) -> anyhow::Result<openapiv3::OpenAPI> {
-    fn visit(schema: &mut serde_json::Value) {
+    fn visit(schema: &mut Value) {
         let required = crate::model::required(schema);
         let required: Vec<String> = required.into_iter().map(str::to_owned).collect();
-        let Some(properties) = schema
-            .get_mut("properties")
-            .and_then(serde_json::Value::as_object_mut)
-        else {
+        let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
             return;
         };
         for (name, property) in properties.iter_mut() {
-            let container = matches!(
-                property.get("type").and_then(serde_json::Value::as_str),
-                Some("object" | "array")
-            );
-            if container && !required.contains(name) && property.get("nullable").is_none() {
-                property["nullable"] = serde_json::Value::Bool(true);
+            if !required.contains(name) && is_bare_container(property) {
+                property["nullable"] = Value::Bool(true);
             }
             visit(property);
         }
@@ -157,11 +151,18 @@ fn for_typify(spec: &Spec) -> anyhow::Result<openapiv3::OpenAPI> {
     if let Some(schemas) = raw
         .get_mut("components")
         .and_then(|c| c.get_mut("schemas"))
-        .and_then(serde_json::Value::as_object_mut)
+        .and_then(Value::as_object_mut)
     {
         schemas.values_mut().for_each(visit);
     }
     serde_json::from_value(raw).context("re-reading the spec")
+}
+
+/// Whether typify makes a property of this schema, when optional, a bare `Map` or `Vec`
+/// skipped when empty: an object or array the spec does not say is nullable.
+pub(crate) fn is_bare_container(schema: &Value) -> bool {
+    let ty = schema.get("type").and_then(Value::as_str);
+    matches!(ty, Some("object" | "array")) && schema.get("nullable").is_none()
 }
 
 fn date_time() -> schemars08::schema::SchemaObject {

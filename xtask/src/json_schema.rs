@@ -165,16 +165,13 @@ fn or_null(mut schema: Map<String, Value>, composed: bool) -> Value {
 /// an optional object or array property (`for_typify` makes it an `Option`) unless read as
 /// written, and, read leniently, any optional property without a `default`.
 fn optional_property(schema: &Value, optional: bool, strictness: Strictness) -> Value {
-    let container = matches!(
-        schema.get("type").and_then(Value::as_str),
-        Some("object" | "array")
-    );
+    let bare = crate::generate::is_bare_container(schema);
+    let plain = schema.get("nullable").is_none() && schema.get("default").is_none();
     let takes_null = optional
-        && schema.get("nullable").is_none()
         && match strictness {
             Strictness::AsWritten => false,
-            Strictness::Lenient => container || schema.get("default").is_none(),
-            Strictness::Strict => container,
+            Strictness::Lenient => bare || plain,
+            Strictness::Strict => bare,
         };
     let mut schema = schema.clone();
     if takes_null && let Value::Object(map) = &mut schema {

@@ -33,11 +33,8 @@ pub fn check(raw: &Value) -> Vec<Problem> {
 /// `GET /path (operation_id)`: how problems name an operation.
 pub fn location(method: &str, path: &str, op: &Value) -> String {
     let id = op.get("operationId").and_then(Value::as_str);
-    format!(
-        "{} {path} ({})",
-        method.to_uppercase(),
-        id.unwrap_or("no operationId")
-    )
+    let id = id.unwrap_or("no operationId");
+    format!("{} {path} ({id})", method.to_uppercase())
 }
 
 fn version(raw: &Value, report: &mut Report) {
