@@ -301,8 +301,7 @@ pub fn read(root: &Path, path: &str, revision: &Revision) -> anyhow::Result<Stri
 }
 
 /// The spec at `path` (relative to `root`) at `revision`, read into the model as far as it
-/// goes ([`Api::read`]): a revision that fails today's rules still compares, and its problems
-/// are not reported.
+/// goes ([`Api::read`]: a revision that fails today's rules still compares).
 pub fn load(root: &Path, path: &str, revision: &Revision) -> anyhow::Result<Api> {
     let text = read(root, path, revision)?;
     let raw = parse(&text).with_context(|| format!("{path} at {}", revision.label()))?;
@@ -344,8 +343,7 @@ enum Role {
 }
 
 impl Role {
-    /// The role of a component, given the names of the POST bodies; PATCH wins (the model's
-    /// [`Kind::PatchBody`]).
+    /// The role of a component, given the names of the POST bodies (a PATCH body's wins).
     fn of(component: &Component, post_bodies: &[&str]) -> Role {
         if component.kind == Kind::PatchBody {
             Role::PatchBody

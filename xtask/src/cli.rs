@@ -177,8 +177,7 @@ fn resource_command(
     })
 }
 
-/// The flags of one operation's subcommand beyond the shared ones, named once for both the
-/// command and its dispatch.
+/// The flags of one operation's subcommand beyond the shared ones (for the command and its run).
 struct OpFlags {
     /// Each filter's flag (`Arg` tokens) and long name, in the SDK's filter order.
     filters: Vec<(TokenStream, String)>,

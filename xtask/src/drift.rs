@@ -126,8 +126,7 @@ pub struct FileReport {
     pub file: String,
     /// The operation id the file name gives.
     pub operation: String,
-    /// The component schema the document was checked against, when the response schema is a
-    /// reference to one.
+    /// The component schema the document was checked against, when it is one.
     pub schema: Option<String>,
     /// Every finding, in path order.
     pub findings: Vec<Finding>,
@@ -298,8 +297,7 @@ impl Decoder for CommandDecoder {
 }
 
 impl CommandDecoder {
-    /// `cargo run --quiet -p metorial-models --example decode` in the workspace at `root`
-    /// (with the `cargo` that runs the xtask, when there is one).
+    /// `cargo run --quiet -p metorial-models --example decode` in `root` (with `$CARGO`, if set).
     pub fn cargo_example(root: &Path) -> CommandDecoder {
         let cargo = std::env::var_os("CARGO").map_or_else(|| "cargo".into(), PathBuf::from);
         let args = "run --quiet -p metorial-models --example decode --".split(' ');
@@ -473,8 +471,7 @@ fn split_decode_error(message: &str) -> (String, String) {
     }
 }
 
-/// Checks one file; also returns what to decode when the document parsed and its response
-/// schema is a component.
+/// Checks one file; also returns what to decode (a parsed document of a component schema).
 pub fn check_file(api: &Api, name: &str, path: &Path) -> (FileReport, Option<DecodeJob>) {
     let operation = name
         .strip_suffix(".json")
@@ -538,7 +535,6 @@ pub fn is_error_body(value: &Value) -> bool {
 
 /// The schema a document of `operation` is checked against: the `200` (or first 2xx)
 /// response's, or for an error body the `4XX` (else `5XX`, else first 4xx/5xx) response's.
-/// The one place drift looks operations up.
 pub fn response_schema<'a>(
     api: &'a Api,
     operation: &str,
@@ -566,8 +562,7 @@ pub fn response_schema<'a>(
     schema.ok_or_else(|| file_finding(Kind::NoSchema, &detail))
 }
 
-/// The definition a derived schema refers to (`$ref`, possibly wrapped in a one-element
-/// `allOf`), by the last segment of the reference.
+/// The definition a derived schema's `$ref` (or one-element `allOf` of one) names.
 fn ref_name(schema: &Value) -> Option<&str> {
     match crate::model::array(schema, "allOf") {
         [only] => ref_name(only),
@@ -575,10 +570,9 @@ fn ref_name(schema: &Value) -> Option<&str> {
     }
 }
 
-/// Every finding of `value` against `schema` (an OpenAPI schema of `spec`, such as a
-/// response's), in path order: errors where the lenient derived schema refuses it, warnings
-/// where only the strict one does. A derived schema that does not compile is one `no-schema`
-/// finding.
+/// Every finding of `value` against the OpenAPI `schema` (a response's), in path order: errors
+/// where the lenient derived schema refuses it, warnings where only the strict one does (one
+/// `no-schema` finding when a derived schema does not compile).
 pub fn check_value(api: &Api, schema: &Value, value: &Value) -> Vec<Finding> {
     let refused = |strictness| {
         let bundle = json_schema::bundle(api, schema, strictness);
@@ -610,9 +604,8 @@ pub fn check_value(api: &Api, schema: &Value, value: &Value) -> Vec<Finding> {
     refusals.into_iter().filter_map(finding).collect()
 }
 
-/// What a refusal is: an error when the lenient schema makes it, else the warning of what the
-/// SDK survives (none where the strict schema cannot refuse more); and what to add to its
-/// detail.
+/// A refusal's kind and what to add to its detail: the lenient schema's is an error, a strict
+/// one the warning of what the SDK survives (`None` for a kind strictness cannot add).
 fn verdict(refused: Kind, lenient: bool) -> Option<(Kind, &'static str)> {
     Some(match (refused, lenient) {
         (Kind::ForbiddenField, true) => (refused, ": `additionalProperties: false` forbids it"),
@@ -709,8 +702,7 @@ fn grade(error: &ValidationError<'_>, schema: &Value, document: &Value) -> Vec<R
     }
 }
 
-/// The pointer (in the derived schema, `$ref`s resolved) of the schema holding the keyword
-/// `error` failed.
+/// The pointer (`$ref`s resolved) of the derived schema holding the keyword `error` failed.
 fn holder<'e>(error: &'e ValidationError<'_>) -> &'e str {
     let keyword = error.schema_path().as_str();
     keyword.rsplit_once('/').map_or("", |(holder, _)| holder)

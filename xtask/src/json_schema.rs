@@ -34,8 +34,7 @@ pub fn component_schema(api: &Api, name: &str) -> Value {
     bundle(api, &root, Strictness::AsWritten)
 }
 
-/// The node of a derived schema at `location`, a JSON pointer such as the schema paths the
-/// `jsonschema` crate reports.
+/// The node of a derived schema at `location`, a JSON pointer (as `jsonschema` reports them).
 pub fn at<'a>(schema: &'a Value, location: &str) -> Option<&'a Value> {
     schema.pointer(location)
 }
@@ -91,8 +90,7 @@ pub fn convert(schema: &Value) -> Value {
     convert_with(schema, Strictness::AsWritten)
 }
 
-/// Converts one OpenAPI schema object (and its subschemas) to JSON Schema, read as
-/// `strictness` says.
+/// Converts an OpenAPI schema object (and its subschemas) to JSON Schema, as `strictness` says.
 pub fn convert_with(schema: &Value, strictness: Strictness) -> Value {
     let Value::Object(input) = schema else {
         return schema.clone();

@@ -114,12 +114,10 @@ pub fn classify(raw: &Value) -> (Vec<Component>, Vec<Problem>) {
             problems.push(problem(&location, message));
             Kind::Other
         });
+        let description = schema.get("description").and_then(Value::as_str);
         out.push(Component {
             name: name.clone(),
-            description: schema
-                .get("description")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            description: description.map(str::to_owned),
             kind,
             schema: schema.clone(),
         });
