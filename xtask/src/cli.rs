@@ -192,10 +192,8 @@ fn op_flags(api: &Api, resource: &Resource, op: &Op) -> anyhow::Result<OpFlags> 
         let long = kebab(p);
         let shared = [LIST_FLAGS, WAIT_FLAGS, &[BODY_FLAG]];
         if shared.iter().any(|flags| flags.contains(&long.as_str())) || !used.insert(long) {
-            bail!(
-                "`{}`: the scope parameter `{p}` would take a flag name already in use",
-                op.id
-            );
+            let id = &op.id;
+            bail!("`{id}`: the scope parameter `{p}` would take a flag name already in use");
         }
     }
     let mut filters = Vec::new();
@@ -311,11 +309,8 @@ fn filter_arg(
 ) -> anyhow::Result<(TokenStream, String)> {
     let param = &filter.param;
     let Some(long) = free_name(used, &kebab(&snake(&param.name)), "filter") else {
-        bail!(
-            "`{}`: no free flag name for the filter `{}`",
-            op.id,
-            param.name
-        );
+        let (id, name) = (&op.id, &param.name);
+        bail!("`{id}`: no free flag name for the filter `{name}`");
     };
     let values = known_values(api, &param.schema, 0);
     let mut help = one_line(&param.description) + &known_help(&values);

@@ -283,10 +283,8 @@ impl Decoder for CommandDecoder {
             let file = std::path::absolute(&job.file)
                 .with_context(|| format!("locating {}", job.file.display()))?;
             let Some(file) = file.to_str().filter(|f| !f.contains(['\t', '\n'])) else {
-                bail!(
-                    "{}: the decode example cannot be given this path",
-                    file.display()
-                );
+                let file = file.display();
+                bail!("{file}: the decode example cannot be given this path");
             };
             let _ = writeln!(input, "{}\t{file}", job.schema);
             files.push(file.to_owned());
@@ -349,12 +347,9 @@ fn parse_decoder_output(
     files: &[String],
 ) -> anyhow::Result<Vec<Decoded>> {
     let lines: Vec<&str> = stdout.lines().filter(|l| !l.trim().is_empty()).collect();
-    if lines.len() != jobs.len() {
-        bail!(
-            "the decode example answered {} line(s) for {} file(s):\n{stdout}",
-            lines.len(),
-            jobs.len()
-        );
+    let (answered, asked) = (lines.len(), jobs.len());
+    if answered != asked {
+        bail!("the decode example answered {answered} line(s) for {asked} file(s):\n{stdout}");
     }
     let mut out = Vec::new();
     for ((line, job), file) in lines.iter().zip(jobs).zip(files) {
@@ -389,10 +384,8 @@ pub fn check_dir(
 ) -> anyhow::Result<Report> {
     let names = file_names(dir)?;
     if names.is_empty() {
-        bail!(
-            "{} holds no recorded response (`<operation_id>[.<sample>].json`)",
-            dir.display()
-        );
+        let dir = dir.display();
+        bail!("{dir} holds no recorded response (`<operation_id>[.<sample>].json`)");
     }
     let (mut files, mut jobs, mut owners) = (Vec::new(), Vec::new(), Vec::new());
     for name in names {
@@ -434,12 +427,9 @@ fn decode_all(
     files: &mut [FileReport],
 ) -> anyhow::Result<usize> {
     let outcomes = decoder.decode(jobs)?;
-    if outcomes.len() != jobs.len() {
-        bail!(
-            "the decoder answered {} time(s) for {} file(s)",
-            outcomes.len(),
-            jobs.len()
-        );
+    let (answered, asked) = (outcomes.len(), jobs.len());
+    if answered != asked {
+        bail!("the decoder answered {answered} time(s) for {asked} file(s)");
     }
     for ((job, &owner), outcome) in jobs.iter().zip(owners).zip(outcomes) {
         let (path, kind, detail) = match outcome {

@@ -112,10 +112,8 @@ fn file(
 ) -> anyhow::Result<GeneratedFile> {
     let syntax: syn::File =
         syn::parse2(tokens).with_context(|| format!("parsing the code for {path}"))?;
-    let mut contents = format!(
-        "{HEADER}{inner_attrs}\n\n{}",
-        prettyplease::unparse(&syntax)
-    );
+    let code = prettyplease::unparse(&syntax);
+    let mut contents = format!("{HEADER}{inner_attrs}\n\n{code}");
     if !source.is_empty() {
         syn::parse_file(source)
             .with_context(|| format!("parsing the hand-formatted code for {path}"))?;

@@ -66,10 +66,8 @@ pub fn post_body_impl_tokens(api: &Api, name: &str) -> anyhow::Result<TokenStrea
     let doc = if required_docs.is_empty() {
         " A body with every field unset.".to_owned()
     } else {
-        format!(
-            " A body with its required fields ({}); the others are unset.",
-            required_docs.join(", ")
-        )
+        let fields = required_docs.join(", ");
+        format!(" A body with its required fields ({fields}); the others are unset.")
     };
     let name = format_ident!("{name}");
     Ok(quote! {
@@ -134,10 +132,8 @@ pub fn open_enum_source(component: &Component, values: &[String]) -> anyhow::Res
     for value in values {
         let ident = variant_ident(value)?;
         if seen.contains(&ident) {
-            bail!(
-                "enumeration {}: two values make the variant name {ident}",
-                component.name
-            );
+            let name = &component.name;
+            bail!("enumeration {name}: two values make the variant name {ident}");
         }
         out.push_str(&format!(
             "        /// `{value}`\n        {ident} = {value:?},\n"

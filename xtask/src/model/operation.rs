@@ -451,9 +451,8 @@ fn wait(
         );
     };
     let Some(status) = property(schema, "status") else {
-        return Err(cx.problem(format!(
-            "`x-metorial-wait` needs a `status` property on {name}"
-        )));
+        let message = format!("`x-metorial-wait` needs a `status` property on {name}");
+        return Err(cx.problem(message));
     };
     let optional_status = !required(schema).contains(&"status") || is_nullable(status);
     Ok(Some(Wait {
