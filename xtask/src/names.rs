@@ -10,6 +10,13 @@ use serde_json::Value;
 /// Where the spec's component schemas live, as a `$ref` prefix.
 pub const COMPONENTS: &str = "#/components/schemas/";
 
+/// Component schemas implemented by hand in `metorial-models`: (schema name, Rust path inside
+/// that crate).
+pub const HAND_WRITTEN: &[(&str, &str)] = &[
+    ("SecretObject", "crate::SecretObject"),
+    ("PathSegment", "crate::PathSegment"),
+];
+
 /// The component a `$ref` names (`#/components/schemas/X` -> `X`); `None` for any other
 /// reference.
 pub fn schema_name(reference: &str) -> Option<&str> {
@@ -144,7 +151,7 @@ pub fn is_pascal_case(name: &str) -> bool {
 pub fn rust_type(schema: &Value) -> Option<TokenStream> {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = schema_name(reference)?;
-        let hand_written = crate::model::HAND_WRITTEN.iter().find(|(n, _)| *n == name);
+        let hand_written = HAND_WRITTEN.iter().find(|(n, _)| *n == name);
         return match hand_written {
             Some((_, path)) => path.parse().ok(),
             None => Some(format_ident!("{name}").into_token_stream()),

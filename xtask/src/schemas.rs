@@ -7,10 +7,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use crate::model::Unsupported;
 use crate::model::component::property;
 use crate::model::{Api, Component, is_nullable};
 use crate::names::{doc_lines, field_ident, rust_type, variant_ident};
-use crate::spec::Unsupported;
 
 /// The Rust code of an open union's alias.
 pub fn open_union_tokens(component: &Component, known: &str) -> TokenStream {

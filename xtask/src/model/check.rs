@@ -6,9 +6,9 @@
 
 use serde_json::Value;
 
+use super::Problem;
 use super::{RawOp, array, raw_operations, resolve};
 use crate::names::is_snake_case;
-use crate::spec::Problem;
 
 /// Collects problems: (location, message).
 struct Report(Vec<Problem>);

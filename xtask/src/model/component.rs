@@ -12,16 +12,11 @@
 
 use serde_json::Value;
 
+use super::Problem;
 use super::{json_schema, problem, raw_operations, resolve};
 use crate::names::{is_pascal_case, schema_name};
-use crate::spec::Problem;
 
-/// Component schemas implemented by hand in `metorial-models`: (schema name, Rust path inside
-/// that crate).
-pub const HAND_WRITTEN: &[(&str, &str)] = &[
-    ("SecretObject", "crate::SecretObject"),
-    ("PathSegment", "crate::PathSegment"),
-];
+pub use crate::names::HAND_WRITTEN;
 
 /// The component whose values are secrets, wherever a request or response holds one.
 pub const SECRET: &str = "SecretObject";

@@ -14,13 +14,16 @@ pub mod operation;
 pub mod resource;
 pub mod secrets;
 
+use std::fmt;
+
+use anyhow::Context;
 use serde_json::Value;
 
 pub use component::{Component, HAND_WRITTEN, Kind};
 pub use operation::{Body, Filter, FilterType, List, Operation, Parameter, Place, Wait};
 pub use resource::Resource;
 
-use crate::spec::{Problem, Spec, Unsupported};
+use crate::spec::Spec;
 
 /// The methods an OpenAPI path item may hold, in the order operations are read.
 pub const METHODS: [&str; 8] = [
@@ -46,10 +49,46 @@ pub struct Api {
 /// operation object).
 pub(crate) type RawOp<'a> = (&'a str, &'a str, &'a Value, &'a Value);
 
+/// Everything in a spec the generator cannot handle.
+#[derive(Debug)]
+pub struct Unsupported(pub Vec<Problem>);
+
+/// One unsupported feature, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The operation (`GET /path (operation_id)`) or JSON pointer (`#/components/...`).
+    pub location: String,
+    /// What is wrong and what to write instead.
+    pub message: String,
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "the spec uses {} feature(s) the generator does not support:",
+            self.0.len()
+        )?;
+        for problem in &self.0 {
+            writeln!(f, "  - {}: {}", problem.location, problem.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
 impl Api {
     /// Reads a checked spec into the model, refusing what the generators cannot handle
     /// (every problem at once).
     pub fn build(spec: &Spec) -> anyhow::Result<Api> {
+        let problems = check::check(&spec.raw);
+        if !problems.is_empty() {
+            return Err(Unsupported(problems).into());
+        }
+        // progenitor reads `openapiv3`'s types: refuse here what they cannot hold.
+        serde_json::from_value::<openapiv3::OpenAPI>(spec.raw.clone())
+            .context("the spec is not a valid OpenAPI 3.0 document")?;
         Self::from_raw(&spec.raw)
     }
 

@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
+use super::Problem;
 use super::component::{Component, Kind, property};
 use super::secrets::{self, SecretPath};
 use super::{array, check, is_nullable, json_schema, problem, required, resolve};
 use crate::names::{path_params, schema_name, snake};
-use crate::spec::Problem;
 
 /// The query parameters every pageable list operation has (set by the SDK's `set_paging!`).
 pub const PAGING: &[&str] = &["limit", "after", "before", "cursor", "order"];

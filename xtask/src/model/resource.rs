@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
+use super::Problem;
 use super::operation::Operation;
 use super::problem;
 use crate::names::pascal;
-use crate::spec::Problem;
 
 /// One API resource (a tag): its handle and operations.
 #[derive(Debug, Clone)]
