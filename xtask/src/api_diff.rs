@@ -1,64 +1,52 @@
 //! What changed between two versions of the spec, and what it means for the generated crates.
 //!
 //! [`diff`] compares two models of the API ([`Api`]; [`load`] reads an old revision with
-//! [`Api::read`], so it need not pass today's generator checks) and lists every change of the
-//! generated crates' API, each [`Impact::Additive`] or [`Impact::Breaking`] with the reason;
-//! [`Report::bump`] is the version bump the set implies. `cargo xtask generate` prints it
-//! against `HEAD` before writing; `cargo xtask api-diff REV_A [REV_B]` prints it for any two
-//! revisions ([`compare`]). Operations, parameters, bodies, responses, handles, SDK names and
-//! body roles are the model's; a schema's properties, types, enumeration values and union
-//! variants are read from each component's schema.
+//! [`Api::read`], so it need not pass today's checks) and lists every change of the generated
+//! crates' API, [`Impact::Additive`] or [`Impact::Breaking`], with the reason; [`Report::bump`]
+//! is the version bump they imply. `cargo xtask generate` prints it against `HEAD`, `cargo
+//! xtask api-diff REV_A [REV_B]` for any two revisions ([`compare`]).
 //!
 //! # The rule
 //!
-//! A change is **breaking** when code that compiled and worked against the old generated crates
-//! may stop compiling, or fail at run time, against the new ones. "Code" means what the
-//! workspace supports: reading fields of a response, building a request body with `new(..)`
-//! and its setters, building any other type with its generated builder (`X::builder()`, as
-//! mocks and tests build responses), calling the client's builders and the mock helpers, and
-//! matching an enumeration *with a wildcard arm* (every enumeration is open: the API adds
-//! values, so an exhaustive `match` is not supported). Struct literals and exhaustive
-//! destructuring of the generated structs are not supported either (their fields are public,
-//! but every struct has a builder or a constructor): so a new optional field is additive.
+//! A change is **breaking** when code that compiled and worked against the old crates may stop
+//! compiling, or fail at run time, against the new ones. Supported code reads response fields,
+//! builds a request body with `new(..)` and its setters and any other type with its builder
+//! (`X::builder()`, as mocks and tests do), calls the client's builders and the mock helpers,
+//! and matches an enumeration *with a wildcard arm* (enumerations are open: the API adds
+//! values). Struct literals and exhaustive destructuring are not supported (every struct has a
+//! builder or a constructor): a new optional field is additive.
 //!
-//! How the generator maps a property, and so what a change does:
-//! - a response (or any typify) struct field is `T` when required and not nullable, else
-//!   `Option<T>`; its builder must be given every required field (`try_into()` fails without
-//!   one). A field gaining or losing `Option` is breaking, becoming required is breaking (the
-//!   builder now needs it), becoming optional while keeping its Rust type is additive, and
-//!   nullability alone on an optional field changes nothing in Rust (additive);
-//! - a POST body's required fields are the parameters of `new(..)`, in the spec's order: a new
-//!   required field, a field becoming required or optional, and a reordering are breaking;
-//! - a PATCH body's field is `Option<T>`, or `Patch<T>` (with a `clear_` setter) when nullable:
-//!   a nullability change is breaking;
-//! - a property, schema, operation, parameter, enum value or union variant that disappears is
+//! - A typify struct field is `T` when required and not nullable, else `Option<T>`; its builder
+//!   needs every required field (`try_into()` fails without one). Gaining or losing `Option` is
+//!   breaking, becoming required is breaking, becoming optional with the same Rust type is
+//!   additive, and nullability alone on an optional field is additive.
+//! - A POST body's required fields are the parameters of `new(..)`, in the spec's order: a new
+//!   required field, a field becoming required or optional, and a reordering are breaking.
+//! - A PATCH body's field is `Option<T>`, or `Patch<T>` (with a `clear_` setter) when nullable:
+//!   a nullability change is breaking.
+//! - A property, schema, operation, parameter, enum value or union variant that disappears is
 //!   breaking; one that appears is additive, unless the caller must now supply it (a required
-//!   field or parameter, a required request body);
-//! - a type change is breaking: `string` -> `integer`, `String` -> a schema, one schema ->
-//!   another, and what typify reads to pick a type other than the plain one: a string format
-//!   (`date-time`, `date`, `uuid`, `ip`, `ipv4`, `ipv6`), a string length or pattern (a
-//!   newtype), an integer or number format, `minimum: 1` (a `NonZero` integer);
-//! - an operation changing method or path is breaking (the same Rust method sends another
-//!   request); so is any response status or body change (progenitor's return and error types);
-//! - a changed `info.version` is breaking: every request sends it as `Metorial-Version`;
-//! - the SDK's vendor extensions (the `metorial` crate's resource layer): a renamed handle,
-//!   method (`x-metorial-method`, by default the operation id's first word) or setter
-//!   (`x-metorial-setter`, by default the snake_case wire name) is breaking, a new handle or
-//!   `x-metorial-wait` additive, a removed one or changed wait statuses breaking;
-//!   `x-metorial-secret-response` changes no signature (additive). Method and setter names are
-//!   compared only for operations of a tag with a handle on both sides (without one, the SDK
-//!   has no method to rename).
+//!   field, parameter or request body).
+//! - A type change is breaking, including what makes typify pick another type than the plain
+//!   one: a string format (`date-time`, `date`, `uuid`, `ip`, `ipv4`, `ipv6`), a string length
+//!   or pattern (a newtype), an integer or number format, `minimum: 1` (a `NonZero` integer).
+//! - A changed method or path (the same Rust method sends another request), response status or
+//!   body (progenitor's types), or `info.version` (sent as `Metorial-Version`) is breaking.
+//! - The SDK's extensions: a renamed handle, method (`x-metorial-method`, by default the id's
+//!   first word) or setter (`x-metorial-setter`, by default the snake_case wire name) is
+//!   breaking, compared only for operations with a handle on both sides; a new handle or
+//!   `x-metorial-wait` is additive, a removed one or changed wait statuses breaking;
+//!   `x-metorial-secret-response` changes no signature (additive).
 //!
 //! Descriptions, summaries, examples, defaults, tags without extensions and the other
-//! validation keywords change no Rust type and are not reported (an integer range matching a
-//! fixed-width type exactly, which typify would also read, is not modelled); nor are the
-//! insides of the hand-written schemas ([`HAND_WRITTEN`](crate::model::HAND_WRITTEN)).
+//! validation keywords change no Rust type and are not reported (nor an integer range typify
+//! would read as a fixed-width type), nor are the insides of the hand-written schemas
+//! ([`HAND_WRITTEN`](crate::model::HAND_WRITTEN)).
 //!
 //! # Versions
 //!
-//! The generated crates are `0.x`: a breaking change bumps the minor version (`0.x` ->
-//! `0.(x+1)`), an additive one the patch version. From `1.0` on, breaking bumps the major
-//! version and additive the minor one.
+//! For `0.x` crates, breaking bumps the minor version and additive the patch version; from
+//! `1.0` on, breaking bumps the major version and additive the minor one.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -67,10 +55,13 @@ use std::process::Command;
 use anyhow::{Context, bail};
 use serde_json::Value;
 
-use crate::model::component::{open_enum_values, open_union_known, properties};
-use crate::model::{Api, Body, Component, Kind, Operation, Parameter, Place, required};
+use crate::model::component::{open_enum_values, open_union_known, properties, property};
+use crate::model::{
+    Api, Body, Component, Kind, Operation, Parameter, Place, array, is_nullable, required, scalar,
+};
 use crate::names::schema_name;
 use crate::spec::Spec;
+use Impact::{Additive, Breaking};
 
 /// The spec's path inside the repository, as `git show REV:<path>` reads it.
 pub const SPEC_IN_REPO: &str = "spec/metorial.yaml";
@@ -176,32 +167,24 @@ impl Report {
             .and_then(|v| v.split('.').next())
             .and_then(|major| major.parse::<u64>().ok())
             .is_none_or(|major| major == 0);
-        let breaking = self.count(Impact::Breaking) > 0;
+        let breaking = self.count(Breaking) > 0;
         Some(match (breaking, pre_1) {
-            (true, true) => Bump::Minor,
             (true, false) => Bump::Major,
             (false, true) => Bump::Patch,
-            (false, false) => Bump::Minor,
+            (true, true) | (false, false) => Bump::Minor,
         })
     }
 
     /// The `implies: ...` line (`None` when nothing changed).
     pub fn bump_line(&self, current: Option<&str>) -> Option<String> {
         let bump = self.bump(current)?;
-        let kind = if self.count(Impact::Breaking) > 0 {
-            "breaking"
-        } else {
-            "additive"
-        };
+        let breaking = self.count(Breaking) > 0;
+        let kind = if breaking { "breaking" } else { "additive" };
         let mut line = format!("implies: {} ({kind}) version bump", bump.name());
         if let Some((current, next)) = current.and_then(|c| Some((c, bump.apply(c)?))) {
             let _ = write!(line, ": {current} -> {next}");
         }
-        let pre_1 = matches!(
-            (kind, bump),
-            ("breaking", Bump::Minor) | ("additive", Bump::Patch)
-        );
-        if pre_1 {
+        if matches!((breaking, bump), (true, Bump::Minor) | (false, Bump::Patch)) {
             line.push_str(" (0.x crates: breaking bumps the minor version, additive the patch)");
         }
         Some(line)
@@ -215,8 +198,8 @@ impl Report {
         }
         let mut out = format!(
             "API changes ({from} -> {to}): {} breaking, {} additive\n",
-            self.count(Impact::Breaking),
-            self.count(Impact::Additive)
+            self.count(Breaking),
+            self.count(Additive)
         );
         for change in &self.changes {
             let _ = writeln!(
@@ -318,8 +301,7 @@ pub fn read(root: &Path, path: &str, revision: &Revision) -> anyhow::Result<Stri
 }
 
 /// The spec at `path` (relative to `root`) at `revision`, read into the model as far as it
-/// goes ([`Api::read`]): a revision that fails today's rules still compares, and its problems
-/// are not reported.
+/// goes ([`Api::read`]: a revision that fails today's rules still compares).
 pub fn load(root: &Path, path: &str, revision: &Revision) -> anyhow::Result<Api> {
     let text = read(root, path, revision)?;
     let raw = parse(&text).with_context(|| format!("{path} at {}", revision.label()))?;
@@ -346,6 +328,9 @@ pub fn workspace_version(root: &Path) -> Option<String> {
     None
 }
 
+/// Why a field the generated builder must now be given is breaking.
+const MUST_SET: &str = "the generated builder must now be given it (`try_into()` fails without it)";
+
 /// How the generator writes a schema's properties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -358,8 +343,7 @@ enum Role {
 }
 
 impl Role {
-    /// The role of a component, given the names of the POST bodies; PATCH wins (the model's
-    /// [`Kind::PatchBody`]).
+    /// The role of a component, given the names of the POST bodies (a PATCH body's wins).
     fn of(component: &Component, post_bodies: &[&str]) -> Role {
         if component.kind == Kind::PatchBody {
             Role::PatchBody
@@ -382,19 +366,12 @@ struct Shape {
 
 impl Shape {
     fn of(role: Role, required: bool, nullable: bool) -> Shape {
-        match role {
-            Role::PatchBody => Shape {
-                option: !nullable,
-                patch: nullable,
-                must_set: false,
-                constructor: false,
-            },
-            Role::PostBody | Role::Struct => Shape {
-                option: !required || nullable,
-                patch: false,
-                must_set: required,
-                constructor: role == Role::PostBody && required,
-            },
+        let patch = role == Role::PatchBody;
+        Shape {
+            option: (patch && !nullable) || (!patch && (!required || nullable)),
+            patch: patch && nullable,
+            must_set: !patch && required,
+            constructor: role == Role::PostBody && required,
         }
     }
 
@@ -416,11 +393,11 @@ struct Differ<'a> {
 
 /// `info.version` and the tags' handles.
 impl Differ<'_> {
-    fn push(&mut self, impact: Impact, subject: &str, what: String, reason: &str) {
+    fn push(&mut self, impact: Impact, subject: &str, what: impl Into<String>, reason: &str) {
         self.changes.push(Change {
             impact,
             subject: subject.to_owned(),
-            what,
+            what: what.into(),
             reason: reason.to_owned(),
         });
     }
@@ -428,10 +405,10 @@ impl Differ<'_> {
     fn version(&mut self) {
         let (old, new) = (&self.old.version, &self.new.version);
         if old != new {
-            let what = format!("{} -> {}", or_none(old), or_none(new));
+            let what = format!("{} -> {}", or_none(Some(old)), or_none(Some(new)));
             let reason =
                 "every request sends it as `Metorial-Version`: the API may answer differently";
-            self.push(Impact::Breaking, "info.version", what, reason);
+            self.push(Breaking, "info.version", what, reason);
         }
     }
 
@@ -442,29 +419,24 @@ impl Differ<'_> {
                 .iter()
                 .find(|(n, _)| n == name)
                 .and_then(|(_, h)| h.as_deref());
-            let (impact, reason) = match (old_handle, new_handle.as_deref()) {
+            let new_handle = new_handle.as_deref();
+            let (impact, reason) = match (old_handle, new_handle) {
                 (None, None) => continue,
                 (Some(a), Some(b)) if a == b => continue,
-                (None, Some(_)) => (Impact::Additive, "the SDK gains a handle for the tag"),
-                _ => (
-                    Impact::Breaking,
-                    "the SDK's handle method is renamed or removed",
-                ),
+                (None, Some(_)) => (Additive, "the SDK gains a handle for the tag"),
+                _ => (Breaking, "the SDK's handle method is renamed or removed"),
             };
-            let what = format!(
-                "x-metorial-handle: {} -> {}",
-                or_none(old_handle.unwrap_or_default()),
-                or_none(new_handle.as_deref().unwrap_or_default())
-            );
+            let (a, b) = (or_none(old_handle), or_none(new_handle));
+            let what = format!("x-metorial-handle: {a} -> {b}");
             self.push(impact, &format!("tag {name}"), what, reason);
         }
         for (name, handle) in old {
             if let Some(handle) = handle
                 && !new.iter().any(|(n, _)| n == name)
             {
-                let what = format!("removed (with handle `{}`)", or_none(handle));
+                let what = format!("removed (with handle `{}`)", or_none(Some(handle)));
                 let reason = "the SDK's handle method disappears";
-                self.push(Impact::Breaking, &format!("tag {name}"), what, reason);
+                self.push(Breaking, &format!("tag {name}"), what, reason);
             }
         }
     }
@@ -475,72 +447,57 @@ impl Differ<'_> {
     fn operations(&mut self) {
         let (old, new) = (self.old, self.new);
         for op in &new.operations {
+            let subject = format!("operation {}", key(op));
             match old.operations.iter().find(|o| key(o) == key(op)) {
-                Some(before) => self.operation(before, op),
-                None => self.push(
-                    Impact::Additive,
-                    &format!("operation {}", key(op)),
-                    format!("added ({} {})", op.method.to_uppercase(), op.path),
-                    "a new client method and mock helper",
-                ),
+                Some(before) => self.operation(&subject, before, op),
+                None => {
+                    let what = format!("added ({})", op.endpoint());
+                    let reason = "a new client method and mock helper";
+                    self.push(Additive, &subject, what, reason);
+                }
             }
         }
         for op in &old.operations {
             if !new.operations.iter().any(|o| key(o) == key(op)) {
-                self.push(
-                    Impact::Breaking,
-                    &format!("operation {}", key(op)),
-                    format!("removed (was {} {})", op.method.to_uppercase(), op.path),
-                    "its client method and mock helper disappear",
-                );
+                let (subject, what) = (format!("operation {}", key(op)), op.endpoint());
+                let reason = "its client method and mock helper disappear";
+                self.push(Breaking, &subject, format!("removed (was {what})"), reason);
             }
         }
     }
 
-    fn operation(&mut self, old: &Operation, new: &Operation) {
-        let subject = format!("operation {}", key(new));
-        if (&old.method, &old.path) != (&new.method, &new.path) {
-            let what = format!(
-                "moved: {} {} -> {} {}",
-                old.method.to_uppercase(),
-                old.path,
-                new.method.to_uppercase(),
-                new.path
-            );
+    fn operation(&mut self, subject: &str, old: &Operation, new: &Operation) {
+        let (before, after) = (old.endpoint(), new.endpoint());
+        if before != after {
+            let what = format!("moved: {before} -> {after}");
             let reason = "the same Rust method now sends another request (mocks and servers of the old one no longer match)";
-            self.push(Impact::Breaking, &subject, what, reason);
+            self.push(Breaking, subject, what, reason);
         }
         // The SDK's names exist only for operations of a tag with a handle.
         let sdk = self.old.in_sdk(old) && self.new.in_sdk(new);
-        if sdk && old.method_name != new.method_name {
-            let what = format!(
-                "SDK method `{}` renamed `{}` (x-metorial-method)",
-                old.method_name, new.method_name
-            );
+        let (before, after) = (&old.method_name, &new.method_name);
+        if sdk && before != after {
+            let what = format!("SDK method `{before}` renamed `{after}` (x-metorial-method)");
             let reason = "code calling the SDK handle's method no longer compiles";
-            self.push(Impact::Breaking, &subject, what, reason);
+            self.push(Breaking, subject, what, reason);
         }
-        self.wait(&subject, old, new);
-        self.secret_response(&subject, old, new);
-        self.parameters(&subject, old, new, sdk);
-        self.request_body(&subject, old.body.as_ref(), new.body.as_ref());
-        self.responses(&subject, old, new);
+        self.wait(subject, old, new);
+        self.secret_response(subject, old, new);
+        self.parameters(subject, old, new, sdk);
+        self.request_body(subject, old.body.as_ref(), new.body.as_ref());
+        self.responses(subject, old, new);
     }
 
     fn wait(&mut self, subject: &str, old: &Operation, new: &Operation) {
-        let (impact, what, reason) = match (wait_statuses(old), wait_statuses(new)) {
-            (None, Some(_)) => (
-                Impact::Additive,
-                "added",
-                "the handle gains `wait_for_completion`",
-            ),
+        let (impact, what, reason) = match (&old.wait, &new.wait) {
+            (None, Some(_)) => (Additive, "added", "the handle gains `wait_for_completion`"),
             (Some(_), None) => (
-                Impact::Breaking,
+                Breaking,
                 "removed",
                 "the handle's `wait_for_completion` disappears",
             ),
-            (Some(a), Some(b)) if a != b => (
-                Impact::Breaking,
+            (Some(a), Some(b)) if (&a.done, &a.failed) != (&b.done, &b.failed) => (
+                Breaking,
                 "statuses changed",
                 "`wait_for_completion` ends on other statuses",
             ),
@@ -554,111 +511,85 @@ impl Differ<'_> {
         if before != after {
             let what = format!("x-metorial-secret-response: {before} -> {after}");
             let reason = "no signature changes: only whether the SDK keeps the response body in errors and logs";
-            self.push(Impact::Additive, subject, what, reason);
+            self.push(Additive, subject, what, reason);
         }
     }
 
     fn parameters(&mut self, subject: &str, old: &Operation, new: &Operation, sdk: bool) {
         let same = |a: &Parameter, b: &Parameter| a.name == b.name && a.place == b.place;
+        let unset = "the request builder's `send()` fails unless it is set";
         for param in &new.parameters {
-            let what = |change: &str| describe(param, change);
-            match old.parameters.iter().find(|p| same(p, param)) {
-                Some(before) => self.parameter(subject, before, param, sdk),
-                None if param.required => self.push(
-                    Impact::Breaking,
-                    subject,
-                    what("added (required)"),
-                    "the request builder's `send()` fails unless it is set",
-                ),
-                None => self.push(
-                    Impact::Additive,
-                    subject,
-                    what("added (optional)"),
+            let before = old.parameters.iter().find(|p| same(p, param));
+            let change = match (before.map(|p| p.required), param.required) {
+                (None, true) => Some((Breaking, "added (required)", unset)),
+                (None, false) => Some((
+                    Additive,
+                    "added (optional)",
                     "a new optional setter on the request builder and the mock",
-                ),
+                )),
+                (Some(false), true) => Some((Breaking, "becomes required", unset)),
+                (Some(true), false) => Some((
+                    Additive,
+                    "becomes optional",
+                    "its setter stays; leaving it unset is now allowed",
+                )),
+                _ => None,
+            };
+            if let Some((impact, change, reason)) = change {
+                self.push(impact, subject, describe(param, change), reason);
+            }
+            if let Some(before) = before {
+                self.parameter(subject, before, param, sdk);
             }
         }
         for param in &old.parameters {
             if !new.parameters.iter().any(|p| same(p, param)) {
                 let reason = "its setter on the request builder and the mock disappears";
-                self.push(
-                    Impact::Breaking,
-                    subject,
-                    describe(param, "removed"),
-                    reason,
-                );
+                self.push(Breaking, subject, describe(param, "removed"), reason);
             }
         }
     }
 
+    /// A parameter on both sides: its SDK setter and its schema.
     fn parameter(&mut self, subject: &str, old: &Parameter, new: &Parameter, sdk: bool) {
-        match (old.required, new.required) {
-            (false, true) => self.push(
-                Impact::Breaking,
-                subject,
-                describe(new, "becomes required"),
-                "the request builder's `send()` fails unless it is set",
-            ),
-            (true, false) => self.push(
-                Impact::Additive,
-                subject,
-                describe(new, "becomes optional"),
-                "its setter stays; leaving it unset is now allowed",
-            ),
-            _ => {}
-        }
         let (before, after) = (old.sdk_setter(), new.sdk_setter());
         if sdk && new.place == Place::Query && before != after {
             let change = format!("SDK setter `{before}` renamed `{after}` (x-metorial-setter)");
             let reason = "code calling the SDK's list-parameter setter no longer compiles";
-            self.push(Impact::Breaking, subject, describe(new, &change), reason);
+            self.push(Breaking, subject, describe(new, &change), reason);
         }
         let at = format!("{subject}, {} parameter `{}`", new.place.name(), new.name);
         self.schema(&at, &old.schema, &new.schema);
     }
 
     fn request_body(&mut self, subject: &str, old: Option<&Body>, new: Option<&Body>) {
-        let (impact, what, reason) = match (old, new) {
-            (None, None) => return,
-            (Some(a), Some(b)) => {
-                self.body_required(subject, a.required, b.required);
-                let at = format!("{subject}, request body");
-                return self.schema(&at, &a.json, &b.json);
-            }
-            (None, Some(b)) if b.required => (
-                Impact::Breaking,
-                "request body added (required)",
-                "the request builder's `send()` fails unless `body` is set",
-            ),
-            (None, Some(_)) => (
-                Impact::Additive,
-                "request body added (optional)",
-                "a new optional `body` setter on the request builder",
-            ),
-            (Some(_), None) => (
-                Impact::Breaking,
-                "request body removed",
-                "the request builder's `body` setter disappears",
-            ),
-        };
-        self.push(impact, subject, what.into(), reason);
-    }
-
-    fn body_required(&mut self, subject: &str, old: bool, new: bool) {
-        let (impact, what, reason) = match (old, new) {
-            (false, true) => (
-                Impact::Breaking,
-                "request body becomes required",
-                "the request builder's `send()` fails unless `body` is set",
-            ),
-            (true, false) => (
-                Impact::Additive,
-                "request body becomes optional",
+        let unset = "the request builder's `send()` fails unless `body` is set";
+        let change = match (old.map(|b| b.required), new.map(|b| b.required)) {
+            (Some(false), Some(true)) => Some((Breaking, "becomes required", unset)),
+            (Some(true), Some(false)) => Some((
+                Additive,
+                "becomes optional",
                 "the `body` setter stays; leaving it unset is now allowed",
-            ),
-            _ => return,
+            )),
+            (None, Some(true)) => Some((Breaking, "added (required)", unset)),
+            (None, Some(false)) => Some((
+                Additive,
+                "added (optional)",
+                "a new optional `body` setter on the request builder",
+            )),
+            (Some(_), None) => Some((
+                Breaking,
+                "removed",
+                "the request builder's `body` setter disappears",
+            )),
+            _ => None,
         };
-        self.push(impact, subject, what.into(), reason);
+        if let Some((impact, what, reason)) = change {
+            self.push(impact, subject, format!("request body {what}"), reason);
+        }
+        if let (Some(a), Some(b)) = (old, new) {
+            self.schema(&format!("{subject}, request body"), &a.json, &b.json);
+        }
     }
 
     fn responses(&mut self, subject: &str, old: &Operation, new: &Operation) {
@@ -666,7 +597,7 @@ impl Differ<'_> {
         for (code, schema) in &new.responses {
             let Some((_, before)) = old.responses.iter().find(|(c, _)| c == code) else {
                 let what = format!("response {code} added");
-                self.push(Impact::Breaking, subject, what, reason);
+                self.push(Breaking, subject, what, reason);
                 continue;
             };
             let what = match (response_body(before), response_body(schema)) {
@@ -678,12 +609,12 @@ impl Differ<'_> {
                 (None, Some(_)) => format!("response {code} gains a body"),
                 (Some(_), None) => format!("response {code} loses its body"),
             };
-            self.push(Impact::Breaking, subject, what, reason);
+            self.push(Breaking, subject, what, reason);
         }
         for (code, _) in &old.responses {
             if !new.responses.iter().any(|(c, _)| c == code) {
                 let what = format!("response {code} removed");
-                self.push(Impact::Breaking, subject, what, reason);
+                self.push(Breaking, subject, what, reason);
             }
         }
     }
@@ -697,7 +628,7 @@ impl Differ<'_> {
         for component in &new.components {
             let subject = format!("schema {}", component.name);
             let Some(before) = old.component(&component.name) else {
-                self.push(Impact::Additive, &subject, "added".into(), "a new type");
+                self.push(Additive, &subject, "added", "a new type");
                 continue;
             };
             if matches!(component.kind, Kind::HandWritten(_)) {
@@ -714,7 +645,7 @@ impl Differ<'_> {
             if new.component(&component.name).is_none() {
                 let subject = format!("schema {}", component.name);
                 let reason = "the type disappears";
-                self.push(Impact::Breaking, &subject, "removed".into(), reason);
+                self.push(Breaking, &subject, "removed", reason);
             }
         }
     }
@@ -723,22 +654,22 @@ impl Differ<'_> {
         let (impact, what, reason) = match (old, new) {
             (a, b) if a == b => return,
             (Role::Struct, Role::PostBody) => (
-                Impact::Additive,
+                Additive,
                 "becomes a POST body",
                 "it gains `new(..)` and one setter per optional field",
             ),
             (_, Role::PatchBody) | (Role::PatchBody, _) => (
-                Impact::Breaking,
+                Breaking,
                 "becomes or stops being a PATCH body",
                 "its fields change between `Option<T>`/`Patch<T>` and its builder changes",
             ),
             _ => (
-                Impact::Breaking,
+                Breaking,
                 "is no longer a POST body",
                 "its `new(..)` and setters disappear",
             ),
         };
-        self.push(impact, subject, what.into(), reason);
+        self.push(impact, subject, what, reason);
     }
 
     /// Compares two schemas found at the same place (`subject`).
@@ -751,7 +682,7 @@ impl Differ<'_> {
         let (before, after) = (label(old), label(new));
         if before != after {
             let what = format!("type changes: `{before}` -> `{after}`");
-            self.push(Impact::Breaking, subject, what, "its Rust type changes");
+            self.push(Breaking, subject, what, "its Rust type changes");
             return;
         }
         if let (Some(a), Some(b)) = (enum_values(old), enum_values(new)) {
@@ -782,7 +713,7 @@ impl Differ<'_> {
                 "the enumeration accepts one more value"
             };
             let what = format!("enum value `{value}` added");
-            self.push(Impact::Additive, subject, what, reason);
+            self.push(Additive, subject, what, reason);
         }
         for value in old.iter().filter(|v| !new.contains(v)) {
             let reason = if open {
@@ -791,7 +722,7 @@ impl Differ<'_> {
                 "the value is no longer accepted"
             };
             let what = format!("enum value `{value}` removed");
-            self.push(Impact::Breaking, subject, what, reason);
+            self.push(Breaking, subject, what, reason);
         }
     }
 
@@ -803,14 +734,14 @@ impl Differ<'_> {
             } else {
                 let reason = "the union gains a variant (a `match` keeps a wildcard arm)";
                 let what = format!("variant `{key}` added");
-                self.push(Impact::Additive, subject, what, reason);
+                self.push(Additive, subject, what, reason);
             }
         }
         for (key, _) in &before {
             if !after.iter().any(|(k, _)| k == key) {
                 let reason = "its enum variant disappears: code naming it no longer compiles";
                 let what = format!("variant `{key}` removed");
-                self.push(Impact::Breaking, subject, what, reason);
+                self.push(Breaking, subject, what, reason);
             }
         }
     }
@@ -840,7 +771,7 @@ impl Differ<'_> {
         for (name, _) in properties(old).filter(|(name, _)| property(new, name).is_none()) {
             let what = format!("property `{name}` removed");
             let reason = "code reading the field or calling its setter no longer compiles";
-            self.push(Impact::Breaking, subject, what, reason);
+            self.push(Breaking, subject, what, reason);
         }
         if roles == (Role::PostBody, Role::PostBody) {
             self.constructor_order(subject, old, new);
@@ -849,22 +780,18 @@ impl Differ<'_> {
 
     fn property_added(&mut self, subject: &str, name: &str, shape: Shape) {
         let (impact, kind, reason) = if shape.constructor {
-            (Impact::Breaking, "required", "`new(..)` gains a parameter")
+            (Breaking, "required", "`new(..)` gains a parameter")
         } else if shape.must_set {
-            (
-                Impact::Breaking,
-                "required",
-                "the generated builder must now be given it (`try_into()` fails without it)",
-            )
+            (Breaking, "required", MUST_SET)
         } else if shape.patch {
             (
-                Impact::Additive,
+                Additive,
                 "optional, nullable",
                 "a new `Patch` field and setters, left unchanged by default",
             )
         } else {
             (
-                Impact::Additive,
+                Additive,
                 "optional",
                 "a new `Option` field, left unset by `new(..)` and the builders",
             )
@@ -880,36 +807,30 @@ impl Differ<'_> {
         ((old_req, old_null), (new_req, new_null)): ((bool, bool), (bool, bool)),
         (old, new): (Shape, Shape),
     ) {
-        let mut parts = Vec::new();
-        if old_req != new_req {
-            parts.push(if new_req {
-                "optional -> required"
-            } else {
-                "required -> optional"
-            });
-        }
-        if old_null != new_null {
-            parts.push(if new_null {
-                "not nullable -> nullable"
-            } else {
-                "nullable -> not nullable"
-            });
-        }
+        let flip = |was: bool, is: bool, [no, yes]: [&str; 2]| {
+            let (from, to) = if is { (no, yes) } else { (yes, no) };
+            (was != is).then(|| format!("{from} -> {to}"))
+        };
+        let parts = [
+            flip(old_req, new_req, ["optional", "required"]),
+            flip(old_null, new_null, ["not nullable", "nullable"]),
+        ];
+        let parts: Vec<String> = parts.into_iter().flatten().collect();
         let what = format!("property `{name}`: {}", parts.join(", "));
         let (impact, reason) = if old.constructor != new.constructor {
             let verb = if new.constructor { "gains" } else { "loses" };
-            (Impact::Breaking, format!("`new(..)` {verb} a parameter"))
+            (Breaking, format!("`new(..)` {verb} a parameter"))
         } else if old.rust() != new.rust() {
             let (a, b) = (old.rust(), new.rust());
-            let reason = format!("the field's type changes: `{a}` -> `{b}`");
-            (Impact::Breaking, reason)
+            (
+                Breaking,
+                format!("the field's type changes: `{a}` -> `{b}`"),
+            )
         } else if new.must_set && !old.must_set {
-            let reason =
-                "the generated builder must now be given it (`try_into()` fails without it)";
-            (Impact::Breaking, reason.to_owned())
+            (Breaking, MUST_SET.to_owned())
         } else {
             let reason = format!("the field keeps its Rust type (`{}`)", new.rust());
-            (Impact::Additive, reason)
+            (Additive, reason)
         };
         self.push(impact, subject, what, &reason);
     }
@@ -930,7 +851,7 @@ impl Differ<'_> {
         if old != new && old_sorted == new_sorted {
             let what = format!("`new({})` -> `new({})`", old.join(", "), new.join(", "));
             let reason = "the constructor's parameters are reordered";
-            self.push(Impact::Breaking, subject, what, reason);
+            self.push(Breaking, subject, what, reason);
         }
     }
 }
@@ -938,7 +859,7 @@ impl Differ<'_> {
 /// How reports name an operation: its `operationId`, or `METHOD path` without one.
 fn key(op: &Operation) -> String {
     if op.id.is_empty() {
-        format!("{} {}", op.method.to_uppercase(), op.path)
+        op.endpoint()
     } else {
         op.id.clone()
     }
@@ -949,41 +870,21 @@ fn describe(param: &Parameter, change: &str) -> String {
     format!("{} parameter `{}` {change}", param.place.name(), param.name)
 }
 
-/// The statuses that end an `x-metorial-wait` (done, failed), if the operation has one.
-fn wait_statuses(op: &Operation) -> Option<(&[String], &[String])> {
-    op.wait
-        .as_ref()
-        .map(|w| (w.done.as_slice(), w.failed.as_slice()))
-}
-
 /// A response's body: its JSON schema (a `null` one is none).
 fn response_body(schema: &Option<Value>) -> Option<&Value> {
     schema.as_ref().filter(|s| !s.is_null())
 }
 
-fn is_nullable(schema: &Value) -> bool {
-    schema.get("nullable") == Some(&Value::Bool(true))
-}
-
 /// `allOf: [X]` (the nullable-reference pattern) is X.
 fn single_all_of(schema: &Value) -> &Value {
-    match schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-    {
-        Some([inner]) => inner,
+    match array(schema, "allOf") {
+        [inner] => inner,
         _ => schema,
     }
 }
 
 fn has_properties(schema: &Value) -> bool {
     schema.get("properties").is_some_and(Value::is_object)
-}
-
-/// The property `name` of an object schema.
-fn property<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
-    properties(schema).find(|(n, _)| *n == name).map(|(_, v)| v)
 }
 
 /// The known values of an open enumeration or a plain `enum`.
@@ -1006,15 +907,9 @@ fn variants(schema: &Value) -> Option<&[Value]> {
 fn keyed_variants(variants: &[Value]) -> Vec<(String, &Value)> {
     let mut out: Vec<(String, &Value)> = Vec::new();
     for variant in variants {
-        let tag = properties(variant).find_map(|(prop, schema)| {
-            match schema
-                .get("enum")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-            {
-                Some([value]) => Some(format!("{prop}={}", scalar(value))),
-                _ => None,
-            }
+        let tag = properties(variant).find_map(|(prop, schema)| match array(schema, "enum") {
+            [value] => Some(format!("{prop}={}", scalar(value))),
+            _ => None,
         });
         let mut key = tag.unwrap_or_else(|| label(single_all_of(variant)));
         if out.iter().any(|(k, _)| *k == key) {
@@ -1036,13 +931,11 @@ fn label(schema: &Value) -> String {
         return format!("allOf({})", parts.join(", "));
     }
     if let Some(any_of) = schema.get("anyOf") {
-        if open_enum_values(any_of).is_some() {
-            return "open enum".into();
-        }
-        if let Some(known) = open_union_known(any_of) {
-            return format!("Open<{known}>");
-        }
-        return "anyOf".into();
+        return match (open_enum_values(any_of), open_union_known(any_of)) {
+            (Some(_), _) => "open enum".into(),
+            (None, Some(known)) => format!("Open<{known}>"),
+            (None, None) => "anyOf".into(),
+        };
     }
     if let Some(one_of) = schema.get("oneOf").and_then(Value::as_array) {
         if let [one, many] = one_of.as_slice()
@@ -1098,15 +991,7 @@ fn primitive_label(schema: &Value) -> String {
     out
 }
 
-/// A scalar as text (a string without quotes).
-fn scalar(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// A value as reports print it: `(none)` when empty.
-fn or_none(value: &str) -> &str {
-    if value.is_empty() { "(none)" } else { value }
+/// A value as reports print it: `(none)` when empty or absent.
+fn or_none(value: Option<&str>) -> &str {
+    value.filter(|v| !v.is_empty()).unwrap_or("(none)")
 }

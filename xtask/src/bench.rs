@@ -146,11 +146,9 @@ fn decoding(root: &Path, target_dir: &Path, quick: bool) -> anyhow::Result<Map<S
     let typed_ns = criterion_median(&criterion.join("typed"))?;
     let value_ns = criterion_median(&criterion.join("value"))?;
     let bytes = criterion_bytes(&criterion.join("typed"))?;
+    let mb_per_s = bytes / typed_ns * 1e9 / 1e6;
     let mut figures = Map::new();
-    figures.insert(
-        "decode_mb_per_s".into(),
-        json!(bytes / typed_ns * 1e9 / 1e6),
-    );
+    figures.insert("decode_mb_per_s".into(), json!(mb_per_s));
     figures.insert("decode_vs_value_ratio".into(), json!(value_ns / typed_ns));
     Ok(figures)
 }

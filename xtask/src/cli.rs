@@ -27,7 +27,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::model::secrets::SecretPath;
-use crate::model::{Api, Filter, Operation as Op, Resource};
+use crate::model::{Api, Filter, Operation as Op, Resource, Wait};
 use crate::names::{first_sentence, kebab, noun, one_line, one_paragraph, snake};
 
 /// Where the command-line tool's generated commands go, relative to the workspace root.
@@ -55,7 +55,8 @@ const BODY_FLAG: &str = "body";
 /// Top-level command names the hand-written `main.rs` uses.
 const RESERVED_COMMANDS: &[&str] = &["completions", "help"];
 
-/// How a body flag's text becomes JSON (the hand-written `body::Kind`).
+/// How a body flag's text becomes JSON (the hand-written `body::Kind`, whose variants have the
+/// same names).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ValueKind {
     /// Always a JSON string.
@@ -64,17 +65,6 @@ enum ValueKind {
     Json,
     /// JSON when it parses as an object, array, number or boolean; a string otherwise.
     Auto,
-}
-
-impl ValueKind {
-    /// The name of the hand-written `body::Kind` variant.
-    fn variant(self) -> &'static str {
-        match self {
-            ValueKind::Text => "Text",
-            ValueKind::Json => "Json",
-            ValueKind::Auto => "Auto",
-        }
-    }
 }
 
 /// One flag of a request body.
@@ -148,7 +138,7 @@ fn resource_ops(
         let run = format_ident!("run_{}_{}", resource.handle, op.method_name);
         arms.push(quote! { Some((#name, m)) => #run(metorial, m).await, });
         items.push(op_fn(api, resource, op, &run)?);
-        if has_wait_command(resource, op) {
+        if wait(resource, op).is_some() {
             let run = format_ident!("run_{}_wait_for_completion", resource.handle);
             arms.push(quote! { Some(("wait-for-completion", m)) => #run(metorial, m).await, });
             items.push(wait_fn(resource, op, &run)?);
@@ -169,8 +159,8 @@ fn resource_command(
     let mut subcommands = Vec::new();
     for op in api.operations_of(resource) {
         subcommands.push(op_command(api, resource, op)?);
-        if has_wait_command(resource, op) {
-            subcommands.push(wait_command(resource, op));
+        if let Some(wait) = wait(resource, op) {
+            subcommands.push(wait_command(resource, op, wait));
         }
     }
     let doc = format!(" `metorial {name}`: {about}");
@@ -187,8 +177,7 @@ fn resource_command(
     })
 }
 
-/// The flags of one operation's subcommand beyond the shared ones, named once for both the
-/// command and its dispatch.
+/// The flags of one operation's subcommand beyond the shared ones (for the command and its run).
 struct OpFlags {
     /// Each filter's flag (`Arg` tokens) and long name, in the SDK's filter order.
     filters: Vec<(TokenStream, String)>,
@@ -203,10 +192,8 @@ fn op_flags(api: &Api, resource: &Resource, op: &Op) -> anyhow::Result<OpFlags> 
         let long = kebab(p);
         let shared = [LIST_FLAGS, WAIT_FLAGS, &[BODY_FLAG]];
         if shared.iter().any(|flags| flags.contains(&long.as_str())) || !used.insert(long) {
-            bail!(
-                "`{}`: the scope parameter `{p}` would take a flag name already in use",
-                op.id
-            );
+            let id = &op.id;
+            bail!("`{id}`: the scope parameter `{p}` would take a flag name already in use");
         }
     }
     let mut filters = Vec::new();
@@ -229,17 +216,7 @@ fn op_flags(api: &Api, resource: &Resource, op: &Op) -> anyhow::Result<OpFlags> 
 /// One operation's subcommand.
 fn op_command(api: &Api, resource: &Resource, op: &Op) -> anyhow::Result<TokenStream> {
     let name = kebab(&op.method_name);
-    let about = op.summary.trim_end_matches('.').to_owned();
-    let mut long_about = format!("{about}.");
-    if !op.description.is_empty() && op.description != op.summary {
-        long_about.push_str(&format!("\n\n{}", op.description));
-    }
-    long_about.push_str(&format!(
-        "\n\n`{} {}` (operation `{}`).",
-        op.method.to_uppercase(),
-        op.path,
-        op.id
-    ));
+    let (about, long_about) = (op.summary.trim_end_matches('.'), op.overview());
     let flags = op_flags(api, resource, op)?;
     let mut args = scope_args(resource);
     args.extend(path_args(resource, op));
@@ -273,14 +250,10 @@ fn op_command(api: &Api, resource: &Resource, op: &Op) -> anyhow::Result<TokenSt
 }
 
 /// The `wait-for-completion` subcommand of a get operation with `x-metorial-wait`.
-fn wait_command(resource: &Resource, op: &Op) -> TokenStream {
+fn wait_command(resource: &Resource, op: &Op, wait: &Wait) -> TokenStream {
     let mut args = scope_args(resource);
     args.extend(path_args(resource, op));
-    let done = op
-        .wait
-        .as_ref()
-        .map(|w| w.done.join(" or "))
-        .unwrap_or_default();
+    let done = wait.done.join(" or ");
     let about = format!("Wait until the object's status is {done}, then print it");
     quote! {
         crate::args::wait_args(Command::new("wait-for-completion"))
@@ -304,24 +277,23 @@ fn scope_args(resource: &Resource) -> Vec<TokenStream> {
         .collect()
 }
 
-/// Whether a get operation gets a `wait-for-completion` subcommand (it has `x-metorial-wait`
-/// and one path parameter of its own: the object's ID).
-fn has_wait_command(resource: &Resource, op: &Op) -> bool {
-    op.wait.is_some() && resource.own_params(op).len() == 1
+/// The wait of a get operation that gets a `wait-for-completion` subcommand (it has
+/// `x-metorial-wait` and one path parameter of its own: the object's ID).
+fn wait<'a>(resource: &Resource, op: &'a Op) -> Option<&'a Wait> {
+    op.wait
+        .as_ref()
+        .filter(|_| resource.own_params(op).len() == 1)
 }
 
 /// The positional arguments of an operation's own path parameters.
 fn path_args(resource: &Resource, op: &Op) -> Vec<TokenStream> {
     let params = resource.own_params(op);
+    let one = params.len() == 1;
     params
         .iter()
         .map(|p| {
             let id = format!("path.{p}");
-            let value_name = if params.len() == 1 {
-                "ID".to_owned()
-            } else {
-                p.to_uppercase()
-            };
+            let value_name: String = if one { "ID".into() } else { p.to_uppercase() };
             let help = format!("The {}'s ID", noun(p));
             quote! { Arg::new(#id).value_name(#value_name).required(true).help(#help) }
         })
@@ -335,33 +307,28 @@ fn filter_arg(
     filter: &Filter,
     used: &mut BTreeSet<String>,
 ) -> anyhow::Result<(TokenStream, String)> {
-    let Some(long) = free_name(used, &kebab(&snake(&filter.wire)), "filter") else {
-        bail!(
-            "`{}`: no free flag name for the filter `{}`",
-            op.id,
-            filter.wire
-        );
+    let param = &filter.param;
+    let Some(long) = free_name(used, &kebab(&snake(&param.name)), "filter") else {
+        let (id, name) = (&op.id, &param.name);
+        bail!("`{id}`: no free flag name for the filter `{name}`");
     };
-    let mut help = one_line(&filter.description);
-    let values = known_values(api, &filter.schema, 0);
-    if !values.is_empty() {
-        help.push_str(&format!(" [known: {}]", values.join(", ")));
-    }
-    if filter.one_or_many {
+    let values = known_values(api, &param.schema, 0);
+    let mut help = one_line(&param.description) + &known_help(&values);
+    if param.one_or_many {
         help.push_str(" (repeatable, or comma-separated)");
     }
     let value_name = if values.is_empty() {
-        filter_value_name(&filter.wire, &filter.schema)
+        filter_value_name(&param.name, &param.schema)
     } else {
         "VALUE"
     };
-    let id = format!("filter.{}", filter.wire);
-    let action = if filter.one_or_many {
+    let id = format!("filter.{}", param.name);
+    let action = if param.one_or_many {
         quote! { .action(ArgAction::Append).value_delimiter(',') }
     } else {
         quote! { .action(ArgAction::Set) }
     };
-    let setter = kebab(&filter.setter);
+    let setter = kebab(&param.sdk_setter());
     let alias =
         (setter != long && used.insert(setter.clone())).then(|| quote! { .visible_alias(#setter) });
     let arg = quote! {
@@ -402,15 +369,9 @@ fn body_flags(
             continue; // settable through `--body` only
         };
         let kind = value_kind(api, prop, 0);
-        let mut help = one_line(
-            prop.get("description")
-                .and_then(Value::as_str)
-                .unwrap_or(""),
-        );
-        let values = known_values(api, prop, 0);
-        if !values.is_empty() {
-            help.push_str(&format!(" [known: {}]", values.join(", ")));
-        }
+        let description = prop.get("description").and_then(Value::as_str);
+        let mut help =
+            one_line(description.unwrap_or("")) + &known_help(&known_values(api, prop, 0));
         if kind != ValueKind::Text {
             help.push_str(" (JSON)");
         }
@@ -462,6 +423,14 @@ fn value_kind(api: &Api, schema: &Value, depth: usize) -> ValueKind {
     ValueKind::Auto
 }
 
+/// ` [known: a, b]`: the known values in a help text (nothing when there are none).
+fn known_help(values: &[String]) -> String {
+    if values.is_empty() {
+        return String::new();
+    }
+    format!(" [known: {}]", values.join(", "))
+}
+
 /// The known values of an (open) enumeration a schema refers to, for help texts.
 fn known_values(api: &Api, schema: &Value, depth: usize) -> Vec<String> {
     if depth > 8 {
@@ -475,12 +444,7 @@ fn known_values(api: &Api, schema: &Value, depth: usize) -> Vec<String> {
             .collect();
     }
     for key in ["allOf", "anyOf", "oneOf"] {
-        for variant in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for variant in crate::model::array(schema, key) {
             let values = known_values(api, variant, depth + 1);
             if !values.is_empty() {
                 return values;
@@ -498,10 +462,7 @@ fn op_fn(api: &Api, resource: &Resource, op: &Op, run: &syn::Ident) -> anyhow::R
     if op.list.is_some() {
         return list_fn(api, resource, op, run);
     }
-    let doc = fn_doc(resource, op);
-    let handle = handle_tokens(resource);
     let method = format_ident!("{}", op.method_name);
-    let secrets = secrets_const(&response_secrets(op, &op.response_secrets));
     let params = resource.own_params(op);
     let ids: Vec<syn::Ident> = (0..params.len()).map(|i| format_ident!("p{i}")).collect();
     let path_ids = params.iter().map(|p| format!("path.{p}"));
@@ -512,16 +473,33 @@ fn op_fn(api: &Api, resource: &Resource, op: &Op, run: &syn::Ident) -> anyhow::R
         ),
         None => (None, None),
     };
-    Ok(quote! {
+    let body = quote! {
+        #(let #ids = crate::args::text(m, #path_ids)?;)*
+        #body_let
+        Reply::one(handle.#method(#(&#ids,)* #body_arg).await?, SECRETS)
+    };
+    let secrets = response_secrets(op, &op.response_secrets);
+    Ok(run_fn(run, &fn_doc(resource, op), resource, &secrets, body))
+}
+
+/// `async fn <run>(metorial, m)`, documented by `doc`: `body` with `SECRETS` (the paths of
+/// `secrets`) and `handle` (the resource's handle) in scope.
+fn run_fn(
+    run: &syn::Ident,
+    doc: &str,
+    resource: &Resource,
+    secrets: &[SecretPath],
+    body: TokenStream,
+) -> TokenStream {
+    let (secrets, handle) = (secrets_const(secrets), handle_tokens(resource));
+    quote! {
         #[doc = #doc]
         async fn #run(metorial: &::metorial::Metorial, m: &ArgMatches) -> Result<Reply, CliError> {
             #secrets
             let handle = #handle;
-            #(let #ids = crate::args::text(m, #path_ids)?;)*
-            #body_let
-            Reply::one(handle.#method(#(&#ids,)* #body_arg).await?, SECRETS)
+            #body
         }
-    })
+    }
 }
 
 /// The function that runs a list operation: one page, or every page with `--all`.
@@ -532,17 +510,14 @@ fn list_fn(
     run: &syn::Ident,
 ) -> anyhow::Result<TokenStream> {
     let list = op.list.as_ref().context("a list operation")?;
-    let doc = fn_doc(resource, op);
-    let handle = handle_tokens(resource);
     let method = format_ident!("{}", op.method_name);
-    let secrets = secrets_const(&response_secrets(op, &list.item_secrets));
     let params_ty = format_ident!("List{}", resource.type_name);
     let longs = op_flags(api, resource, op)?.filters;
     let filters = list.filters.iter().zip(longs).map(|(f, (_, long))| {
         let (id, flag, setter, ty) = (
-            format!("filter.{}", f.wire),
+            format!("filter.{}", f.param.name),
             format!("--{long}"),
-            format_ident!("{}", f.setter),
+            format_ident!("{}", f.param.sdk_setter()),
             crate::sdk::filter_type(&f.ty),
         );
         quote! {
@@ -553,19 +528,16 @@ fn list_fn(
     });
     let mutable = (!list.filters.is_empty()).then(|| quote! { mut });
     let noun = resource.handle.replace('_', " ");
-    Ok(quote! {
-        #[doc = #doc]
-        async fn #run(metorial: &::metorial::Metorial, m: &ArgMatches) -> Result<Reply, CliError> {
-            #secrets
-            let handle = #handle;
-            let #mutable params = crate::args::paging(::metorial::#params_ty::new(), m)?;
-            #(#filters)*
-            if crate::args::all(m) {
-                return Ok(Reply::stream(handle.list_all(params), #noun, SECRETS));
-            }
-            Reply::page(handle.#method(&params).await?, SECRETS)
+    let body = quote! {
+        let #mutable params = crate::args::paging(::metorial::#params_ty::new(), m)?;
+        #(#filters)*
+        if crate::args::all(m) {
+            return Ok(Reply::stream(handle.list_all(params), #noun, SECRETS));
         }
-    })
+        Reply::page(handle.#method(&params).await?, SECRETS)
+    };
+    let secrets = response_secrets(op, &list.item_secrets);
+    Ok(run_fn(run, &fn_doc(resource, op), resource, &secrets, body))
 }
 
 /// `let body = ...;`: the request body from `--body` and the property flags, decoded; the
@@ -581,7 +553,7 @@ fn body_tokens(
     let table = op_flags(api, resource, op)?.body;
     let flags = table.iter().map(|f| {
         let (id, long, wire) = (format!("body.{}", f.wire), &f.long, &f.wire);
-        let kind = format_ident!("{}", f.kind.variant());
+        let kind = format_ident!("{}", format!("{:?}", f.kind));
         quote! {
             crate::body::Flag { id: #id, long: #long, wire: #wire, kind: crate::body::Kind::#kind }
         }
@@ -611,23 +583,15 @@ fn wait_fn(resource: &Resource, op: &Op, run: &syn::Ident) -> anyhow::Result<Tok
         kebab(&resource.handle),
         kebab(&op.method_name),
     );
-    let handle = handle_tokens(resource);
-    let secrets = secrets_const(&response_secrets(op, &op.response_secrets));
-    let id = resource
-        .own_params(op)
-        .first()
-        .map(|p| format!("path.{p}"))
-        .context("a wait needs the object's ID")?;
-    Ok(quote! {
-        #[doc = #doc]
-        async fn #run(metorial: &::metorial::Metorial, m: &ArgMatches) -> Result<Reply, CliError> {
-            #secrets
-            let handle = #handle;
-            let id = crate::args::text(m, #id)?;
-            let options = crate::args::wait_options(m);
-            Reply::one(handle.wait_for_completion(&id, options).await?, SECRETS)
-        }
-    })
+    let id = resource.own_params(op).first().map(|p| format!("path.{p}"));
+    let id = id.context("a wait needs the object's ID")?;
+    let body = quote! {
+        let id = crate::args::text(m, #id)?;
+        let options = crate::args::wait_options(m);
+        Reply::one(handle.wait_for_completion(&id, options).await?, SECRETS)
+    };
+    let secrets = response_secrets(op, &op.response_secrets);
+    Ok(run_fn(run, &doc, resource, &secrets, body))
 }
 
 /// `metorial.<handle>(<scope flags>)`.

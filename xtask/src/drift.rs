@@ -1,52 +1,41 @@
 //! `cargo xtask drift DIR [--spec FILE] [--no-decode]`: recorded API responses against the
 //! spec, to see where the live API and the spec (and so the SDK) have drifted apart.
 //!
-//! `DIR` holds responses a maintainer saved from the live API (`curl ... > file`), one JSON
-//! document per file, named after the operation that returned it:
-//! `get_provider_setup_session.json`, or `get_provider_setup_session.<anything>.json` for
-//! several samples of one operation. Each document is checked against the operation's `200`
-//! response schema, or, when it is an error body (`"object": "error"`), against its `4XX`
-//! (else `5XX`) one.
+//! `DIR` holds responses saved from the live API, one JSON document per file named after its
+//! operation (`get_provider_setup_session[.<sample>].json`). Each is checked against the
+//! operation's `200` response schema, or for an error body (`"object": "error"`) its `4XX`
+//! (else `5XX`) one, by the `jsonschema` crate (draft 7, formats checked) against two schemas
+//! [`json_schema`] derives from it. What the [lenient](Strictness::Lenient) one refuses is an
+//! error: `null` in a non-nullable field, a missing required field, a wrong JSON type, a string
+//! not of its `format`, a value outside a closed `enum`, a field `additionalProperties: false`
+//! forbids. What only the [strict](Strictness::Strict) one refuses is a warning, what the SDK
+//! survives: a field the spec lacks, an open enumeration's unknown value, an open union's
+//! unknown variant, `null` in an optional non-nullable property. A union's error is graded by
+//! its closest branch, one finding per place; what serde does not check (lengths, patterns,
+//! bounds) is dropped. An unknown operation, a file that is not JSON and a document the
+//! generated type fails to decode are errors too.
 //!
-//! The validation is the `jsonschema` crate's (draft 7, formats checked), against two JSON
-//! Schemas derived from that response schema by [`json_schema`]: the
-//! [lenient](Strictness::Lenient) one takes what the SDK decodes, the
-//! [strict](Strictness::Strict) one only what it decodes without loss. What the lenient schema
-//! refuses is an error: `null` in a non-nullable field, a missing required field, a wrong JSON
-//! type, a string not of its `format`, a value outside a closed `enum`, a field
-//! `additionalProperties: false` forbids. What only the strict one refuses is a warning, what
-//! the SDK survives: a field the spec lacks (the generated type drops it), an enumeration value
-//! the spec does not list (enumerations are open: it decodes as `Unknown`), an object no known
-//! variant of an open union takes (an unknown variant), `null` in an optional non-nullable
-//! property (read as absent). Optional object and array properties take `null` in both, as the
-//! generator makes them `Option`s (see `for_typify` in [`generate`](crate::generate)). This
-//! module only grades `jsonschema`'s errors: a union's error by its closest branch, one
-//! finding per place, and the error kinds serde does not check (lengths, patterns, bounds)
-//! dropped. An unknown operation, a file that is not JSON and the generated type failing to
-//! decode the document are errors too.
-//!
-//! Findings name the file, a path in `$.a.b[0]` style (`$` is the document; a key that is not
-//! an identifier is written `$["a key"]`) and a [`Kind`].
-//!
-//! The real decode goes through a [`Decoder`]: `cargo xtask drift` runs `metorial-models`'
-//! `decode` example once for all files ([`CommandDecoder::cargo_example`]), so the xtask does
-//! not depend on the generated code; tests pass [`FnDecoder`]`(metorial_models::decode_component)`.
-//! The generated types follow the workspace's spec, so a run with another `--spec` checks
-//! against that spec's schemas only.
+//! Findings name the file, a path in `$.a.b[0]` style (`$["a key"]` for a key that is not an
+//! identifier) and a [`Kind`]. The decode goes through a [`Decoder`]: `cargo xtask drift` runs
+//! `metorial-models`' `decode` example once for all files ([`CommandDecoder::cargo_example`]),
+//! so the xtask does not depend on the generated code; tests use [`FnDecoder`]. The generated
+//! types follow the workspace's spec: with another `--spec`, only its schemas are checked.
 
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind as Refused;
 use jsonschema::paths::Location;
 use serde_json::{Value, json};
 
 use crate::json_schema::{self, Strictness};
-use crate::model::Api;
+use crate::model::operation::component_ref;
+use crate::model::{Api, scalar};
 
-/// What is wrong at one place of a recorded response.
+/// What is wrong at one place of a recorded response: the warnings (what the SDK survives)
+/// first, then the errors, in this order ([`Kind::is_error`] reads it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     /// Warning: a field the spec does not have (the generated type drops it).
@@ -109,14 +98,7 @@ impl Kind {
 
     /// Whether the finding means the SDK would fail on the response (non-zero exit status).
     pub fn is_error(self) -> bool {
-        !matches!(
-            self,
-            Kind::UnknownField
-                | Kind::UnknownEnumValue
-                | Kind::UnknownVariant
-                | Kind::NullOptional
-                | Kind::Skipped
-        )
+        self > Kind::Skipped
     }
 }
 
@@ -144,8 +126,7 @@ pub struct FileReport {
     pub file: String,
     /// The operation id the file name gives.
     pub operation: String,
-    /// The component schema the document was checked against, when the response schema is a
-    /// reference to one.
+    /// The component schema the document was checked against, when it is one.
     pub schema: Option<String>,
     /// Every finding, in path order.
     pub findings: Vec<Finding>,
@@ -175,13 +156,11 @@ impl Report {
 
     /// Every finding as `(file, path, kind)`, for tests and scripts.
     pub fn triples(&self) -> Vec<(String, String, Kind)> {
-        let mut out = Vec::new();
-        for file in &self.files {
-            for finding in &file.findings {
-                out.push((file.file.clone(), finding.path.clone(), finding.kind));
-            }
-        }
-        out
+        let row = |file: &FileReport, f: &Finding| (file.file.clone(), f.path.clone(), f.kind);
+        let files = self.files.iter();
+        files
+            .flat_map(|file| file.findings.iter().map(move |f| row(file, f)))
+            .collect()
     }
 
     /// The readable report: per file `OK`, `WARN` or `FAIL`, then one line per finding.
@@ -200,11 +179,8 @@ impl Report {
             };
             let _ = writeln!(out, "{status} {}{target}", file.file);
             for f in &file.findings {
-                let severity = if f.kind.is_error() {
-                    "error  "
-                } else {
-                    "warning"
-                };
+                let error = f.kind.is_error();
+                let severity = if error { "error  " } else { "warning" };
                 let _ = writeln!(out, "  {severity} {} {}: {}", f.path, f.kind, f.detail);
             }
         }
@@ -236,14 +212,14 @@ impl Report {
 }
 
 /// One document for a [`Decoder`].
-#[derive(Debug, Clone, Copy)]
-pub struct DecodeJob<'a> {
+#[derive(Debug, Clone)]
+pub struct DecodeJob {
     /// The component schema whose generated type should decode it.
-    pub schema: &'a str,
+    pub schema: String,
     /// The file it was read from.
-    pub file: &'a Path,
+    pub file: PathBuf,
     /// The document's text.
-    pub json: &'a str,
+    pub json: String,
 }
 
 /// What a [`Decoder`] made of one document.
@@ -261,7 +237,7 @@ pub enum Decoded {
 pub trait Decoder {
     /// Decodes every job; returns one outcome per job, in order. An `Err` means the decoder
     /// itself could not run (not that a document failed to decode).
-    fn decode(&mut self, jobs: &[DecodeJob<'_>]) -> anyhow::Result<Vec<Decoded>>;
+    fn decode(&mut self, jobs: &[DecodeJob]) -> anyhow::Result<Vec<Decoded>>;
 }
 
 /// An in-process decoder around a function like `metorial_models::decode_component`.
@@ -271,10 +247,10 @@ impl<F> Decoder for FnDecoder<F>
 where
     F: FnMut(&str, &str) -> Option<Result<(), String>>,
 {
-    fn decode(&mut self, jobs: &[DecodeJob<'_>]) -> anyhow::Result<Vec<Decoded>> {
+    fn decode(&mut self, jobs: &[DecodeJob]) -> anyhow::Result<Vec<Decoded>> {
         Ok(jobs
             .iter()
-            .map(|job| match (self.0)(job.schema, job.json) {
+            .map(|job| match (self.0)(&job.schema, &job.json) {
                 Some(Ok(())) => Decoded::Ok,
                 Some(Err(message)) => Decoded::Failed(message),
                 None => Decoded::NoSuchSchema,
@@ -296,57 +272,42 @@ pub struct CommandDecoder {
     pub cwd: PathBuf,
 }
 
-impl CommandDecoder {
-    /// `cargo run --quiet -p metorial-models --example decode` in the workspace at `root`
-    /// (with the `cargo` that runs the xtask, when there is one).
-    pub fn cargo_example(root: &Path) -> CommandDecoder {
-        let cargo = std::env::var_os("CARGO").map_or_else(|| "cargo".into(), PathBuf::from);
-        let args = [
-            "run",
-            "--quiet",
-            "-p",
-            "metorial-models",
-            "--example",
-            "decode",
-            "--",
-        ];
-        CommandDecoder {
-            program: cargo,
-            args: args.iter().map(|a| (*a).to_owned()).collect(),
-            cwd: root.to_path_buf(),
-        }
-    }
-}
-
 impl Decoder for CommandDecoder {
-    fn decode(&mut self, jobs: &[DecodeJob<'_>]) -> anyhow::Result<Vec<Decoded>> {
+    fn decode(&mut self, jobs: &[DecodeJob]) -> anyhow::Result<Vec<Decoded>> {
         if jobs.is_empty() {
             return Ok(Vec::new());
         }
         let mut input = String::new();
         let mut files = Vec::new();
         for job in jobs {
-            let file = std::path::absolute(job.file)
+            let file = std::path::absolute(&job.file)
                 .with_context(|| format!("locating {}", job.file.display()))?;
-            let file = file
-                .to_str()
-                .filter(|f| !f.contains(['\t', '\n']))
-                .with_context(|| {
-                    format!(
-                        "{}: the decode example cannot be given this path",
-                        file.display()
-                    )
-                })?;
+            let Some(file) = file.to_str().filter(|f| !f.contains(['\t', '\n'])) else {
+                let file = file.display();
+                bail!("{file}: the decode example cannot be given this path");
+            };
             let _ = writeln!(input, "{}\t{file}", job.schema);
             files.push(file.to_owned());
         }
-        let stdout = self.run(&input)?;
+        let stdout = self.run(input)?;
         parse_decoder_output(&stdout, jobs, &files)
     }
 }
 
 impl CommandDecoder {
-    fn run(&self, input: &str) -> anyhow::Result<String> {
+    /// `cargo run --quiet -p metorial-models --example decode` in `root` (with `$CARGO`, if set).
+    pub fn cargo_example(root: &Path) -> CommandDecoder {
+        let cargo = std::env::var_os("CARGO").map_or_else(|| "cargo".into(), PathBuf::from);
+        let args = "run --quiet -p metorial-models --example decode --".split(' ');
+        CommandDecoder {
+            program: cargo,
+            args: args.map(str::to_owned).collect(),
+            cwd: root.to_path_buf(),
+        }
+    }
+
+    /// Runs the program with `input` on its stdin; what it printed on stdout.
+    fn run(&self, input: String) -> anyhow::Result<String> {
         use std::io::Write as _;
         use std::process::{Command, Stdio};
         let what = format!("`{} {}`", self.program.display(), self.args.join(" "));
@@ -361,14 +322,13 @@ impl CommandDecoder {
         // Written from a thread, so a child that talks (cargo's build errors) before it reads
         // cannot block us, and one that exits early is reported by its status.
         let stdin = child.stdin.take();
-        let input = input.to_owned();
         let writer = std::thread::spawn(move || stdin.map(|mut s| s.write_all(input.as_bytes())));
         let output = child
             .wait_with_output()
             .with_context(|| format!("running {what}"))?;
         let written = writer.join().ok().flatten().unwrap_or(Ok(()));
         if !output.status.success() {
-            anyhow::bail!(
+            bail!(
                 "{what} failed ({}): the generated models may not build; \
                  pass --no-decode to check against the spec only\n{}",
                 output.status,
@@ -383,16 +343,13 @@ impl CommandDecoder {
 /// Reads the decode example's output: one JSON line per job, in order.
 fn parse_decoder_output(
     stdout: &str,
-    jobs: &[DecodeJob<'_>],
+    jobs: &[DecodeJob],
     files: &[String],
 ) -> anyhow::Result<Vec<Decoded>> {
     let lines: Vec<&str> = stdout.lines().filter(|l| !l.trim().is_empty()).collect();
-    if lines.len() != jobs.len() {
-        anyhow::bail!(
-            "the decode example answered {} line(s) for {} file(s):\n{stdout}",
-            lines.len(),
-            jobs.len()
-        );
+    let (answered, asked) = (lines.len(), jobs.len());
+    if answered != asked {
+        bail!("the decode example answered {answered} line(s) for {asked} file(s):\n{stdout}");
     }
     let mut out = Vec::new();
     for ((line, job), file) in lines.iter().zip(jobs).zip(files) {
@@ -400,8 +357,8 @@ fn parse_decoder_output(
             format!("the decode example printed a line that is not JSON: {line}")
         })?;
         let field = |name: &str| answer.get(name).and_then(Value::as_str);
-        if field("schema") != Some(job.schema) || field("file") != Some(file.as_str()) {
-            anyhow::bail!("the decode example answered for another file: {line} (expected {file})");
+        if field("schema") != Some(&job.schema) || field("file") != Some(file.as_str()) {
+            bail!("the decode example answered for another file: {line} (expected {file})");
         }
         let message = field("error").unwrap_or("no message").to_owned();
         out.push(match field("result") {
@@ -411,18 +368,10 @@ fn parse_decoder_output(
                 Decoded::Failed(format!("$: the example could not read the file: {message}"))
             }
             Some("unknown-schema") => Decoded::NoSuchSchema,
-            _ => anyhow::bail!("the decode example printed an unknown result: {line}"),
+            _ => bail!("the decode example printed an unknown result: {line}"),
         });
     }
     Ok(out)
-}
-
-/// A document read from the directory and the component its generated type comes from.
-struct Pending {
-    index: usize,
-    schema: String,
-    file: PathBuf,
-    json: String,
 }
 
 /// Checks every file of `dir` against `spec`; with a decoder, also decodes each document with
@@ -435,40 +384,31 @@ pub fn check_dir(
 ) -> anyhow::Result<Report> {
     let names = file_names(dir)?;
     if names.is_empty() {
-        anyhow::bail!(
-            "{} holds no recorded response (`<operation_id>[.<sample>].json`)",
-            dir.display()
-        );
+        let dir = dir.display();
+        bail!("{dir} holds no recorded response (`<operation_id>[.<sample>].json`)");
     }
-    let mut files = Vec::new();
-    let mut pending = Vec::new();
+    let (mut files, mut jobs, mut owners) = (Vec::new(), Vec::new(), Vec::new());
     for name in names {
-        let path = dir.join(&name);
-        let (report, decode) = check_file(api, &name, &path);
-        if let Some((schema, json)) = decode {
-            pending.push(Pending {
-                index: files.len(),
-                schema,
-                file: path,
-                json,
-            });
+        let (report, job) = check_file(api, &name, &dir.join(&name));
+        if let Some(job) = job {
+            owners.push(files.len());
+            jobs.push(job);
         }
         files.push(report);
     }
-    let decoded = match decoder {
-        Some(decoder) => Some(decode_all(decoder, &pending, &mut files)?),
-        None => None,
-    };
-    Ok(Report { files, decoded })
+    let decoded = decoder.map(|decoder| decode_all(decoder, &jobs, &owners, &mut files));
+    Ok(Report {
+        files,
+        decoded: decoded.transpose()?,
+    })
 }
 
 /// The names of the files (not directories, not hidden) in `dir`, sorted.
 fn file_names(dir: &Path) -> anyhow::Result<Vec<String>> {
-    let entries = std::fs::read_dir(dir)
-        .with_context(|| format!("reading the directory {}", dir.display()))?;
+    let reading = || format!("reading the directory {}", dir.display());
     let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.with_context(|| format!("reading the directory {}", dir.display()))?;
+    for entry in std::fs::read_dir(dir).with_context(reading)? {
+        let entry = entry.with_context(reading)?;
         let is_file = entry.file_type().is_ok_and(|t| !t.is_dir());
         let name = entry.file_name().to_string_lossy().into_owned();
         if is_file && !name.starts_with('.') {
@@ -479,48 +419,34 @@ fn file_names(dir: &Path) -> anyhow::Result<Vec<String>> {
     Ok(names)
 }
 
+/// Decodes `jobs`, adding each failure to the report of the file at its index in `owners`.
 fn decode_all(
     decoder: &mut dyn Decoder,
-    pending: &[Pending],
+    jobs: &[DecodeJob],
+    owners: &[usize],
     files: &mut [FileReport],
 ) -> anyhow::Result<usize> {
-    let jobs: Vec<DecodeJob<'_>> = pending
-        .iter()
-        .map(|p| DecodeJob {
-            schema: &p.schema,
-            file: &p.file,
-            json: &p.json,
-        })
-        .collect();
-    let outcomes = decoder.decode(&jobs)?;
-    if outcomes.len() != jobs.len() {
-        anyhow::bail!(
-            "the decoder answered {} time(s) for {} file(s)",
-            outcomes.len(),
-            jobs.len()
-        );
+    let outcomes = decoder.decode(jobs)?;
+    let (answered, asked) = (outcomes.len(), jobs.len());
+    if answered != asked {
+        bail!("the decoder answered {answered} time(s) for {asked} file(s)");
     }
-    for (p, outcome) in pending.iter().zip(outcomes) {
-        let finding = match outcome {
+    for ((job, &owner), outcome) in jobs.iter().zip(owners).zip(outcomes) {
+        let (path, kind, detail) = match outcome {
             Decoded::Ok => continue,
             Decoded::Failed(message) => {
                 let (path, detail) = split_decode_error(&message);
-                Finding {
-                    path,
-                    kind: Kind::DecodeFailed,
-                    detail,
-                }
+                (path, Kind::DecodeFailed, detail)
             }
-            Decoded::NoSuchSchema => Finding {
-                path: "$".into(),
-                kind: Kind::NoGeneratedType,
-                detail: format!(
+            Decoded::NoSuchSchema => {
+                let detail = format!(
                     "the generated models have no type `{}`: run `cargo xtask generate`",
-                    p.schema
-                ),
-            },
+                    job.schema
+                );
+                ("$".to_owned(), Kind::NoGeneratedType, detail)
+            }
         };
-        files[p.index].findings.push(finding);
+        files[owner].findings.push(Finding { path, kind, detail });
     }
     Ok(jobs.len())
 }
@@ -535,56 +461,53 @@ fn split_decode_error(message: &str) -> (String, String) {
     }
 }
 
-/// Checks one file; also returns what to decode (component schema, text) when the document
-/// parsed and its response schema is a component.
-pub fn check_file(api: &Api, name: &str, path: &Path) -> (FileReport, Option<(String, String)>) {
+/// Checks one file; also returns what to decode (a parsed document of a component schema).
+pub fn check_file(api: &Api, name: &str, path: &Path) -> (FileReport, Option<DecodeJob>) {
+    let operation = name
+        .strip_suffix(".json")
+        .map(|stem| stem.split('.').next().unwrap_or(stem));
     let mut report = FileReport {
         file: name.to_owned(),
-        operation: String::new(),
+        operation: operation.unwrap_or_default().to_owned(),
         schema: None,
         findings: Vec::new(),
     };
-    let Some(stem) = name.strip_suffix(".json") else {
-        report.findings.push(file_finding(
-            Kind::Skipped,
-            "not named `<operation_id>[.<sample>].json`: not checked",
-        ));
+    let Some(operation) = operation else {
+        let detail = "not named `<operation_id>[.<sample>].json`: not checked";
+        report.findings.push(file_finding(Kind::Skipped, detail));
         return (report, None);
     };
-    report.operation = stem.split('.').next().unwrap_or(stem).to_owned();
-    let text = std::fs::read(path).map(|bytes| String::from_utf8(bytes).map_err(|e| e.to_string()));
-    let value = match text {
-        Err(e) => Err(format!("cannot be read: {e}")),
-        Ok(Err(e)) => Err(format!("not UTF-8 text: {e}")),
-        Ok(Ok(text)) => serde_json::from_str::<Value>(&text)
-            .map(|value| (value, text))
-            .map_err(|e| format!("not a JSON document: {e}")),
-    };
-    let (value, text) = match value {
-        Ok(parsed) => parsed,
-        Err(detail) => {
+    let document = read_document(path);
+    let value = document.as_ref().map_or(&Value::Null, |(value, _)| value);
+    match (response_schema(api, operation, value), document) {
+        (schema, Err(detail)) => {
             report
                 .findings
                 .push(file_finding(Kind::InvalidJson, &detail));
-            if let Err(unknown) = response_schema(api, &report.operation, &Value::Null)
-                && unknown.kind == Kind::UnknownOperation
-            {
-                report.findings.push(unknown);
-            }
-            return (report, None);
+            let unknown = schema.err().filter(|f| f.kind == Kind::UnknownOperation);
+            report.findings.extend(unknown);
         }
-    };
-    let schema = match response_schema(api, &report.operation, &value) {
-        Ok(schema) => schema,
-        Err(finding) => {
-            report.findings.push(finding);
-            return (report, None);
+        (Err(finding), Ok(_)) => report.findings.push(finding),
+        (Ok(schema), Ok((value, json))) => {
+            report.findings = check_value(api, schema, &value);
+            report.schema = component_ref(schema).map(str::to_owned);
+            let job = report.schema.clone().map(|schema| DecodeJob {
+                schema,
+                file: path.to_owned(),
+                json,
+            });
+            return (report, job);
         }
-    };
-    report.findings = check_value(api, schema, &value);
-    report.schema = ref_name(schema).map(str::to_owned);
-    let decode = report.schema.clone().map(|schema| (schema, text));
-    (report, decode)
+    }
+    (report, None)
+}
+
+/// The JSON document in `path` and its text, or why there is none.
+fn read_document(path: &Path) -> Result<(Value, String), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| format!("not UTF-8 text: {e}"))?;
+    let value = serde_json::from_str(&text).map_err(|e| format!("not a JSON document: {e}"))?;
+    Ok((value, text))
 }
 
 fn file_finding(kind: Kind, detail: &str) -> Finding {
@@ -602,7 +525,6 @@ pub fn is_error_body(value: &Value) -> bool {
 
 /// The schema a document of `operation` is checked against: the `200` (or first 2xx)
 /// response's, or for an error body the `4XX` (else `5XX`, else first 4xx/5xx) response's.
-/// The one place drift looks operations up.
 pub fn response_schema<'a>(
     api: &'a Api,
     operation: &str,
@@ -615,46 +537,32 @@ pub fn response_schema<'a>(
         return Err(file_finding(Kind::UnknownOperation, &detail));
     };
     let error = is_error_body(value);
-    let preferred: &[&str] = if error { &["4XX", "5XX"] } else { &["200"] };
-    let fallback = |c: &str| {
-        if error {
-            c.starts_with(['4', '5'])
-        } else {
-            c.starts_with('2')
-        }
+    let (preferred, class): (&[&str], &[char]) = if error {
+        (&["4XX", "5XX"], &['4', '5'])
+    } else {
+        (&["200"], &['2'])
     };
-    let response = preferred
-        .iter()
-        .find_map(|want| op.responses.iter().find(|(code, _)| code == want))
-        .or_else(|| op.responses.iter().find(|(code, _)| fallback(code)));
+    let codes = &op.responses;
+    let response = (preferred.iter())
+        .find_map(|want| codes.iter().find(|(code, _)| code == want))
+        .or_else(|| codes.iter().find(|(code, _)| code.starts_with(class)));
     let which = if error { "an error" } else { "a success" };
-    response
-        .and_then(|(_, schema)| schema.as_ref())
-        .ok_or_else(|| {
-            file_finding(
-                Kind::NoSchema,
-                &format!("`{operation}` has no JSON schema for {which} response"),
-            )
-        })
+    let detail = format!("`{operation}` has no JSON schema for {which} response");
+    let schema = response.and_then(|(_, schema)| schema.as_ref());
+    schema.ok_or_else(|| file_finding(Kind::NoSchema, &detail))
 }
 
-/// The schema a schema refers to (`$ref`, possibly wrapped in a one-element `allOf`), by the
-/// last segment of the reference: a component's name.
+/// The definition a derived schema's `$ref` (or one-element `allOf` of one) names.
 fn ref_name(schema: &Value) -> Option<&str> {
-    match schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-    {
-        Some([only]) => ref_name(only),
+    match crate::model::array(schema, "allOf") {
+        [only] => ref_name(only),
         _ => schema.get("$ref")?.as_str()?.rsplit('/').next(),
     }
 }
 
-/// Every finding of `value` against `schema` (an OpenAPI schema of `spec`, such as a
-/// response's), in path order: errors where the lenient derived schema refuses it, warnings
-/// where only the strict one does. A derived schema that does not compile is one `no-schema`
-/// finding.
+/// Every finding of `value` against the OpenAPI `schema` (a response's), in path order: errors
+/// where the lenient derived schema refuses it, warnings where only the strict one does (one
+/// `no-schema` finding when a derived schema does not compile).
 pub fn check_value(api: &Api, schema: &Value, value: &Value) -> Vec<Finding> {
     let refused = |strictness| {
         let bundle = json_schema::bundle(api, schema, strictness);
@@ -668,27 +576,26 @@ pub fn check_value(api: &Api, schema: &Value, value: &Value) -> Vec<Finding> {
         (Ok(errors), Ok(strict)) => (errors, strict),
         (Err(finding), _) | (_, Err(finding)) => return vec![finding],
     };
-    let strict_only: Vec<Refusal> = strict
-        .into_iter()
-        .filter(|w| errors.iter().all(|e| e.at != w.at))
+    // One finding per place: the lenient schema's error over the strict one's warning.
+    let mut refusals: Vec<(Refusal, bool)> = (errors.into_iter().map(|r| (r, true)))
+        .chain(strict.into_iter().map(|r| (r, false)))
         .collect();
-    let mut findings: Vec<(Vec<Step>, Finding)> = [(errors, true), (strict_only, false)]
-        .into_iter()
-        .flat_map(|(refusals, lenient)| refusals.into_iter().map(move |r| (r, lenient)))
-        .filter_map(|(r, lenient)| {
-            let (kind, why) = verdict(r.kind, lenient)?;
-            let detail = format!("{}{why}", r.detail);
-            let path = render(&r.at);
-            Some((r.at, Finding { path, kind, detail }))
+    refusals.sort_by(|a, b| a.0.at.cmp(&b.0.at));
+    refusals.dedup_by(|later, first| later.0.at == first.0.at);
+    let finding = |(r, lenient): (Refusal, bool)| {
+        let (kind, why) = verdict(r.kind, lenient)?;
+        let detail = format!("{}{why}", r.detail);
+        Some(Finding {
+            path: render(&r.at),
+            kind,
+            detail,
         })
-        .collect();
-    findings.sort_by(|a, b| a.0.cmp(&b.0));
-    findings.into_iter().map(|(_, finding)| finding).collect()
+    };
+    refusals.into_iter().filter_map(finding).collect()
 }
 
-/// What a refusal is: an error when the lenient schema makes it, else the warning of what the
-/// SDK survives (none where the strict schema cannot refuse more); and what to add to its
-/// detail.
+/// A refusal's kind and what to add to its detail: the lenient schema's is an error, a strict
+/// one the warning of what the SDK survives (`None` for a kind strictness cannot add).
 fn verdict(refused: Kind, lenient: bool) -> Option<(Kind, &'static str)> {
     Some(match (refused, lenient) {
         (Kind::ForbiddenField, true) => (refused, ": `additionalProperties: false` forbids it"),
@@ -749,11 +656,8 @@ fn grade(error: &ValidationError<'_>, schema: &Value, document: &Value) -> Vec<R
     let one = |kind, detail| vec![refusal(None, kind, detail)];
     match error.kind() {
         Refused::Type { .. } => {
-            vec![mismatch(
-                at.clone(),
-                instance,
-                expected(schema, holder(error)),
-            )]
+            let expected = expected(schema, holder(error));
+            vec![mismatch(at.clone(), instance, expected)]
         }
         Refused::Required { property } => {
             let detail = "required by the spec, absent".to_owned();
@@ -769,10 +673,7 @@ fn grade(error: &ValidationError<'_>, schema: &Value, document: &Value) -> Vec<R
             .collect(),
         Refused::Enum { options } => {
             let known = options.as_array().into_iter().flatten();
-            let known: Vec<String> = known
-                .filter(|v| !v.is_null())
-                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                .collect();
+            let known: Vec<String> = known.filter(|v| !v.is_null()).map(scalar).collect();
             let detail = format!("{instance} is not one of {}", known.join(", "));
             one(Kind::InvalidEnumValue, detail)
         }
@@ -791,8 +692,7 @@ fn grade(error: &ValidationError<'_>, schema: &Value, document: &Value) -> Vec<R
     }
 }
 
-/// The pointer (in the derived schema, `$ref`s resolved) of the schema holding the keyword
-/// `error` failed.
+/// The pointer (`$ref`s resolved) of the derived schema holding the keyword `error` failed.
 fn holder<'e>(error: &'e ValidationError<'_>) -> &'e str {
     let keyword = error.schema_path().as_str();
     keyword.rsplit_once('/').map_or("", |(holder, _)| holder)
@@ -806,9 +706,8 @@ fn no_variant(schema: &Value, error: &ValidationError<'_>, at: &[Step]) -> Strin
     let tag = tag.map_or_else(|| "an object without `type`".to_owned(), Value::to_string);
     let known = format!("{}/if", holder(error));
     let mut alone = json!({ "definitions": schema.get("definitions") });
-    alone["$ref"] = json_schema::at(schema, &format!("{known}/$ref"))
-        .cloned()
-        .into();
+    let known_ref = json_schema::at(schema, &format!("{known}/$ref"));
+    alone["$ref"] = known_ref.cloned().into();
     let first = validator(&alone)
         .ok()
         .and_then(|v| refusals(&v, &alone, instance).into_iter().next());

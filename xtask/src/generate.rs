@@ -8,6 +8,7 @@ use progenitor_impl::{
     GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
 };
 use quote::quote;
+use serde_json::Value;
 
 use crate::model::{Api, Component, Kind};
 use crate::schemas;
@@ -31,6 +32,14 @@ pub const HEADER: &str = "\
 
 ";
 
+/// The lints every generated file allows.
+const LINTS: &str = "#![allow(clippy::all, clippy::pedantic)]";
+/// The models' (typify's struct builders, `X::builder()` and the `builder` module, carry no docs).
+const MODELS_LINTS: &str = "#![allow(clippy::all, clippy::pedantic, missing_docs)]";
+/// The client's and the mocks' (progenitor's code).
+const PROGENITOR_LINTS: &str =
+    "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]";
+
 /// One generated file: where it goes (relative to the workspace root) and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
@@ -47,41 +56,15 @@ pub fn generate(spec: &Spec) -> anyhow::Result<Vec<GeneratedFile>> {
     let (models, open_enums) = models(&model, &typify).context("generating the models")?;
     let (client, httpmock) =
         client_and_mocks(&typify, &model.components).context("generating the client")?;
-    let mut httpmock = file(
-        HTTPMOCK,
-        httpmock,
-        "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]",
-        "",
-    )?;
+    let mut httpmock = file(HTTPMOCK, httpmock, PROGENITOR_LINTS, "")?;
     httpmock.contents = repeat_list_query_params(&model, httpmock.contents)?;
-    Ok(vec![
-        file(
-            MODELS,
-            models,
-            // typify's struct builders (`X::builder()`, the `builder` module) carry no docs.
-            "#![allow(clippy::all, clippy::pedantic, missing_docs)]",
-            &open_enums,
-        )?,
-        file(
-            CLIENT,
-            client,
-            "#![allow(clippy::all, clippy::pedantic, missing_docs, unused_imports)]",
-            "",
-        )?,
-        httpmock,
-        file(
-            SDK,
-            crate::sdk::tokens(&model).context("generating the SDK's resource layer")?,
-            "#![allow(clippy::all, clippy::pedantic)]",
-            "",
-        )?,
-        file(
-            CLI,
-            crate::cli::tokens(&model).context("generating the command-line tool's commands")?,
-            "#![allow(clippy::all, clippy::pedantic)]",
-            "",
-        )?,
-    ])
+    let models = file(MODELS, models, MODELS_LINTS, &open_enums)?;
+    let client = file(CLIENT, client, PROGENITOR_LINTS, "")?;
+    let sdk = crate::sdk::tokens(&model).context("generating the SDK's resource layer")?;
+    let sdk = file(SDK, sdk, LINTS, "")?;
+    let cli = crate::cli::tokens(&model).context("generating the command-line tool's commands")?;
+    let cli = file(CLI, cli, LINTS, "")?;
+    Ok(vec![models, client, httpmock, sdk, cli])
 }
 
 /// Reads the spec at `spec_path` and generates every file.
@@ -129,10 +112,8 @@ fn file(
 ) -> anyhow::Result<GeneratedFile> {
     let syntax: syn::File =
         syn::parse2(tokens).with_context(|| format!("parsing the code for {path}"))?;
-    let mut contents = format!(
-        "{HEADER}{inner_attrs}\n\n{}",
-        prettyplease::unparse(&syntax)
-    );
+    let code = prettyplease::unparse(&syntax);
+    let mut contents = format!("{HEADER}{inner_attrs}\n\n{code}");
     if !source.is_empty() {
         syn::parse_file(source)
             .with_context(|| format!("parsing the hand-formatted code for {path}"))?;
@@ -151,24 +132,15 @@ fn file(
 /// when empty, so `"capabilities": {}` would be lost on re-encoding. Marking such properties
 /// `nullable` makes them `Option`s, which keep "absent" and "empty" apart.
 fn for_typify(spec: &Spec) -> anyhow::Result<openapiv3::OpenAPI> {
-    fn visit(schema: &mut serde_json::Value) {
-        let required: Vec<String> = crate::model::required(schema)
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
-        let Some(properties) = schema
-            .get_mut("properties")
-            .and_then(serde_json::Value::as_object_mut)
-        else {
+    fn visit(schema: &mut Value) {
+        let required = crate::model::required(schema);
+        let required: Vec<String> = required.into_iter().map(str::to_owned).collect();
+        let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
             return;
         };
         for (name, property) in properties.iter_mut() {
-            let container = matches!(
-                property.get("type").and_then(serde_json::Value::as_str),
-                Some("object" | "array")
-            );
-            if container && !required.contains(name) && property.get("nullable").is_none() {
-                property["nullable"] = serde_json::Value::Bool(true);
+            if !required.contains(name) && is_bare_container(property) {
+                property["nullable"] = Value::Bool(true);
             }
             visit(property);
         }
@@ -177,11 +149,18 @@ fn for_typify(spec: &Spec) -> anyhow::Result<openapiv3::OpenAPI> {
     if let Some(schemas) = raw
         .get_mut("components")
         .and_then(|c| c.get_mut("schemas"))
-        .and_then(serde_json::Value::as_object_mut)
+        .and_then(Value::as_object_mut)
     {
         schemas.values_mut().for_each(visit);
     }
     serde_json::from_value(raw).context("re-reading the spec")
+}
+
+/// Whether typify makes a property of this schema, when optional, a bare `Map` or `Vec`
+/// skipped when empty: an object or array the spec does not say is nullable.
+pub(crate) fn is_bare_container(schema: &Value) -> bool {
+    let ty = schema.get("type").and_then(Value::as_str);
+    matches!(ty, Some("object" | "array")) && schema.get("nullable").is_none()
 }
 
 fn date_time() -> schemars08::schema::SchemaObject {

@@ -12,6 +12,7 @@ use anyhow::{Context, bail};
 use serde_json::{Map, Value, json};
 
 use crate::model::Api;
+use crate::model::component::{open_enum_values, open_union_known};
 
 /// A self-contained JSON Schema for the successful response body of `operation_id`.
 pub fn response_schema(api: &Api, operation_id: &str) -> anyhow::Result<Value> {
@@ -29,15 +30,11 @@ pub fn response_schema(api: &Api, operation_id: &str) -> anyhow::Result<Value> {
 
 /// A self-contained JSON Schema for the component schema `name`.
 pub fn component_schema(api: &Api, name: &str) -> Value {
-    bundle(
-        api,
-        &json!({ "$ref": crate::names::schema_ref(name) }),
-        Strictness::AsWritten,
-    )
+    let root = json!({ "$ref": crate::names::schema_ref(name) });
+    bundle(api, &root, Strictness::AsWritten)
 }
 
-/// The node of a derived schema at `location`, a JSON pointer such as the schema paths the
-/// `jsonschema` crate reports.
+/// The node of a derived schema at `location`, a JSON pointer (as `jsonschema` reports them).
 pub fn at<'a>(schema: &'a Value, location: &str) -> Option<&'a Value> {
     schema.pointer(location)
 }
@@ -93,8 +90,7 @@ pub fn convert(schema: &Value) -> Value {
     convert_with(schema, Strictness::AsWritten)
 }
 
-/// Converts one OpenAPI schema object (and its subschemas) to JSON Schema, read as
-/// `strictness` says.
+/// Converts an OpenAPI schema object (and its subschemas) to JSON Schema, as `strictness` says.
 pub fn convert_with(schema: &Value, strictness: Strictness) -> Value {
     let Value::Object(input) = schema else {
         return schema.clone();
@@ -104,6 +100,7 @@ pub fn convert_with(schema: &Value, strictness: Strictness) -> Value {
         _ => input.clone(),
     };
     let required = crate::model::required(schema);
+    let convert = |sub: &Value| convert_with(sub, strictness);
     let mut out = Map::new();
     for (key, value) in &input {
         let converted = match key.as_str() {
@@ -112,28 +109,21 @@ pub fn convert_with(schema: &Value, strictness: Strictness) -> Value {
                 Some(name) => json!(format!("#/definitions/{name}")),
                 None => value.clone(),
             },
-            "properties" => Value::Object(
-                value
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(name, sub)| {
-                        let optional = !required.contains(&name.as_str());
-                        let sub = optional_property(sub, optional, strictness);
-                        (name.clone(), convert_with(&sub, strictness))
-                    })
-                    .collect(),
-            ),
-            "items" | "not" | "if" | "then" | "else" => convert_with(value, strictness),
-            "additionalProperties" if value.is_object() => convert_with(value, strictness),
-            "allOf" | "anyOf" | "oneOf" => Value::Array(
-                value
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|sub| convert_with(sub, strictness))
-                    .collect(),
-            ),
+            "properties" => {
+                let properties = value.as_object().into_iter().flatten();
+                let property = |(name, sub): (&String, &Value)| {
+                    let optional = !required.contains(&name.as_str());
+                    let sub = optional_property(sub, optional, strictness);
+                    (name.clone(), convert(&sub))
+                };
+                properties.map(property).collect()
+            }
+            "items" | "not" | "if" | "then" | "else" => convert(value),
+            "additionalProperties" if value.is_object() => convert(value),
+            "allOf" | "anyOf" | "oneOf" => {
+                let variants = value.as_array().into_iter().flatten();
+                variants.map(convert).collect()
+            }
             "nullable" | "example" | "xml" | "externalDocs" | "discriminator" => continue,
             _ => value.clone(),
         };
@@ -145,7 +135,7 @@ pub fn convert_with(schema: &Value, strictness: Strictness) -> Value {
     if strictness == Strictness::Strict && out.contains_key("properties") && !composed {
         out.entry("additionalProperties").or_insert(json!(false));
     }
-    if input.get("nullable") == Some(&Value::Bool(true)) {
+    if crate::model::is_nullable(schema) {
         return or_null(out, composed);
     }
     Value::Object(out)
@@ -162,31 +152,24 @@ fn or_null(mut schema: Map<String, Value>, composed: bool) -> Value {
         return Value::Object(schema);
     }
     let description = schema.remove("description");
-    let mut wrapped = Map::new();
-    wrapped.insert(
-        "anyOf".into(),
-        json!([{ "type": "null" }, Value::Object(schema)]),
-    );
+    let mut wrapped = json!({ "anyOf": [{ "type": "null" }, Value::Object(schema)] });
     if let Some(description) = description {
-        wrapped.insert("description".into(), description);
+        wrapped["description"] = description;
     }
-    Value::Object(wrapped)
+    wrapped
 }
 
 /// A property's OpenAPI schema, marked `nullable` when the generated field reads `null`:
 /// an optional object or array property (`for_typify` makes it an `Option`) unless read as
 /// written, and, read leniently, any optional property without a `default`.
 fn optional_property(schema: &Value, optional: bool, strictness: Strictness) -> Value {
-    let container = matches!(
-        schema.get("type").and_then(Value::as_str),
-        Some("object" | "array")
-    );
+    let bare = crate::generate::is_bare_container(schema);
+    let plain = schema.get("nullable").is_none() && schema.get("default").is_none();
     let takes_null = optional
-        && schema.get("nullable").is_none()
         && match strictness {
             Strictness::AsWritten => false,
-            Strictness::Lenient => container || schema.get("default").is_none(),
-            Strictness::Strict => container,
+            Strictness::Lenient => bare || plain,
+            Strictness::Strict => bare,
         };
     let mut schema = schema.clone();
     if takes_null && let Value::Object(map) = &mut schema {
@@ -204,12 +187,12 @@ fn close(input: &Map<String, Value>) -> Map<String, Value> {
     let Some(any_of) = input.get("anyOf") else {
         return out;
     };
-    if crate::model::component::open_enum_values(any_of).is_some() {
+    if open_enum_values(any_of).is_some() {
         out.remove("anyOf");
         for (key, value) in any_of[0].as_object().into_iter().flatten() {
             out.entry(key.clone()).or_insert_with(|| value.clone());
         }
-    } else if let Some(known) = crate::model::component::open_union_known(any_of) {
+    } else if let Some(known) = open_union_known(any_of) {
         out.remove("anyOf");
         out.insert("type".into(), json!("object"));
         // Already converted: `if` reads the lenient definitions.

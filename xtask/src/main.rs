@@ -66,7 +66,10 @@ enum Task {
 fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::Generate { check, since } => generate(check, since.as_deref()),
-        Task::ApiDiff { from, to } => print_api_diff(&from, &to),
+        Task::ApiDiff { from, to } => api_changes(&from, Revision::parse(&to)).map(|changes| {
+            print!("{changes}");
+            ExitCode::SUCCESS
+        }),
         Task::Layers => layers(),
         Task::Bench { quick } => bench(quick),
         Task::Drill => {
@@ -130,54 +133,31 @@ fn drift(dir: &Path, spec: Option<PathBuf>, no_decode: bool) -> anyhow::Result<E
     };
     let report = xtask::drift::check_dir(&api, dir, decoder)?;
     print!("{}", report.render());
-    Ok(if report.has_errors() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::from(u8::from(report.has_errors())))
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b)
 }
 
-/// `api-diff FROM [TO]`: the API changes between two revisions of the spec.
-fn print_api_diff(from: &str, to: &str) -> anyhow::Result<ExitCode> {
+/// The API changes of the spec from the revision `from` to `to`, as printed.
+fn api_changes(from: &str, to: Revision) -> anyhow::Result<String> {
     let root = xtask::workspace_root();
-    let (from, to) = (Revision::parse(from), Revision::parse(to));
+    let from = Revision::parse(from);
     let report = api_diff::compare(&root, api_diff::SPEC_IN_REPO, &from, &to)?;
     let version = api_diff::workspace_version(&root);
-    print!(
-        "{}",
-        report.render(from.label(), to.label(), version.as_deref())
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Prints the API changes of the working tree's spec since `since`; when the old spec cannot
-/// be read (no git, no such revision), says so in one line.
-fn print_api_changes(since: &str) {
-    let root = xtask::workspace_root();
-    let from = Revision::parse(since);
-    match api_diff::compare(&root, api_diff::SPEC_IN_REPO, &from, &Revision::Worktree) {
-        Ok(report) => {
-            let version = api_diff::workspace_version(&root);
-            print!(
-                "{}",
-                report.render(from.label(), "working tree", version.as_deref())
-            );
-        }
-        Err(error) => println!("api changes: not compared with {since}: {error:#}"),
-    }
+    Ok(report.render(from.label(), to.label(), version.as_deref()))
 }
 
 fn generate(check: bool, since: Option<&str>) -> anyhow::Result<ExitCode> {
     // CI runs `--check` on a checkout of HEAD: the comparison would only add noise there.
     if !check || since.is_some() {
-        print_api_changes(since.unwrap_or("HEAD"));
+        // When the old spec cannot be read (no git, no such revision), one line says so.
+        let since = since.unwrap_or("HEAD");
+        match api_changes(since, Revision::Worktree) {
+            Ok(changes) => print!("{changes}"),
+            Err(error) => println!("api changes: not compared with {since}: {error:#}"),
+        }
     }
     let root = xtask::workspace_root();
     let files = xtask::generate::generate_from(&xtask::spec_path())?;

@@ -4,11 +4,18 @@
 //! help texts here and nowhere else.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 use serde_json::Value;
 
 /// Where the spec's component schemas live, as a `$ref` prefix.
 pub const COMPONENTS: &str = "#/components/schemas/";
+
+/// Component schemas implemented by hand in `metorial-models`: (schema name, Rust path inside
+/// that crate).
+pub const HAND_WRITTEN: &[(&str, &str)] = &[
+    ("SecretObject", "crate::SecretObject"),
+    ("PathSegment", "crate::PathSegment"),
+];
 
 /// The component a `$ref` names (`#/components/schemas/X` -> `X`); `None` for any other
 /// reference.
@@ -37,16 +44,11 @@ pub fn snake(name: &str) -> String {
 
 /// `setup_sessions` -> `SetupSessions`.
 pub fn pascal(snake: &str) -> String {
-    snake
-        .split('_')
-        .map(|word| {
-            let mut chars = word.chars();
-            match chars.next() {
-                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
+    let capitalized = |word: &str| {
+        let (first, rest) = word.split_at(word.chars().next().map_or(0, char::len_utf8));
+        first.to_ascii_uppercase() + rest
+    };
+    snake.split('_').map(capitalized).collect()
 }
 
 /// `setup_sessions` -> `setup-sessions`: command and flag names.
@@ -94,31 +96,16 @@ pub fn one_paragraph(text: &str) -> String {
 
 /// Doc comment lines (each with its leading space) of an optional text.
 pub fn doc_lines(text: Option<&str>) -> Vec<String> {
-    text.unwrap_or_default()
-        .trim_end()
-        .lines()
-        .map(|line| {
-            if line.is_empty() {
-                String::new()
-            } else {
-                format!(" {line}")
-            }
-        })
-        .collect()
+    let lines = text.unwrap_or_default().trim_end().lines();
+    let space = |line: &str| if line.is_empty() { "" } else { " " };
+    lines.map(|line| format!("{}{line}", space(line))).collect()
 }
 
 /// The field name typify gives a property: snake_case, a keyword gets a trailing `_`.
 pub fn field_ident(name: &str) -> syn::Ident {
-    let mut snake: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut snake = name
+        .to_ascii_lowercase()
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "_");
     if snake.starts_with(|c: char| c.is_ascii_digit()) {
         snake.insert(0, '_');
     }
@@ -164,21 +151,13 @@ pub fn is_pascal_case(name: &str) -> bool {
 pub fn rust_type(schema: &Value) -> Option<TokenStream> {
     if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
         let name = schema_name(reference)?;
-        return Some(
-            match crate::model::HAND_WRITTEN.iter().find(|(n, _)| *n == name) {
-                Some((_, path)) => path.parse().ok()?,
-                None => {
-                    let ident = format_ident!("{name}");
-                    quote! { #ident }
-                }
-            },
-        );
+        let hand_written = HAND_WRITTEN.iter().find(|(n, _)| *n == name);
+        return match hand_written {
+            Some((_, path)) => path.parse().ok(),
+            None => Some(format_ident!("{name}").into_token_stream()),
+        };
     }
-    if let Some([inner]) = schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-    {
+    if let [inner] = crate::model::array(schema, "allOf") {
         return rust_type(inner);
     }
     match schema.get("type").and_then(Value::as_str)? {

@@ -7,9 +7,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::model::{Api, Component};
+use crate::model::Unsupported;
+use crate::model::component::property;
+use crate::model::{Api, Component, is_nullable};
 use crate::names::{doc_lines, field_ident, rust_type, variant_ident};
-use crate::spec::{Problem, Unsupported};
 
 /// The Rust code of an open union's alias.
 pub fn open_union_tokens(component: &Component, known: &str) -> TokenStream {
@@ -44,12 +45,9 @@ pub fn post_body_impl_tokens(api: &Api, name: &str) -> anyhow::Result<TokenStrea
     let mut required_docs = Vec::new();
     // Constructor parameters in the spec's `required` order (property maps are sorted).
     for prop in &required {
-        let prop_schema = component
-            .properties()
-            .find_map(|(name, schema)| (name == *prop).then_some(schema))
-            .ok_or_else(|| {
-                anyhow::anyhow!("{location}: required property `{prop}` is not defined")
-            })?;
+        let prop_schema = property(&component.schema, prop).ok_or_else(|| {
+            anyhow::anyhow!("{location}: required property `{prop}` is not defined")
+        })?;
         let ident = field_ident(prop);
         let ty = rust_type(prop_schema).ok_or_else(|| unsupported_property(&location, prop))?;
         params.push(quote! { #ident: impl Into<#ty> });
@@ -62,24 +60,14 @@ pub fn post_body_impl_tokens(api: &Api, name: &str) -> anyhow::Result<TokenStrea
             continue;
         }
         let ty = rust_type(prop_schema).ok_or_else(|| unsupported_property(&location, prop))?;
-        let doc = format!(" Sets `{prop}`.");
-        setters.push(quote! {
-            #[doc = #doc]
-            #[must_use]
-            pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
-                self.#ident = Some(value.into());
-                self
-            }
-        });
+        setters.push(setter(prop, &ty, quote! { Some }));
         fields.push(quote! { #ident: None });
     }
     let doc = if required_docs.is_empty() {
         " A body with every field unset.".to_owned()
     } else {
-        format!(
-            " A body with its required fields ({}); the others are unset.",
-            required_docs.join(", ")
-        )
+        let fields = required_docs.join(", ");
+        format!(" A body with its required fields ({fields}); the others are unset.")
     };
     let name = format_ident!("{name}");
     Ok(quote! {
@@ -93,14 +81,28 @@ pub fn post_body_impl_tokens(api: &Api, name: &str) -> anyhow::Result<TokenStrea
     })
 }
 
+/// A chainable setter of the property `prop`, which stores `wrap(value)` in its field.
+fn setter(prop: &str, ty: &TokenStream, wrap: TokenStream) -> TokenStream {
+    let (ident, doc) = (field_ident(prop), format!(" Sets `{prop}`."));
+    quote! {
+        #[doc = #doc]
+        #[must_use]
+        pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
+            self.#ident = #wrap(value.into());
+            self
+        }
+    }
+}
+
+/// One unsupported feature at `location`, as an error.
+fn unsupported(location: String, message: &str) -> anyhow::Error {
+    Unsupported(vec![crate::model::problem(location, message)]).into()
+}
+
 fn unsupported_property(location: &str, prop: &str) -> anyhow::Error {
-    Unsupported(vec![Problem {
-        location: format!("{location}/properties/{prop}"),
-        message: "a request body property must be a string, boolean, number, free-form \
-                  object, array of those, or a `$ref`"
-            .into(),
-    }])
-    .into()
+    let message = "a request body property must be a string, boolean, number, free-form \
+                   object, array of those, or a `$ref`";
+    unsupported(format!("{location}/properties/{prop}"), message)
 }
 
 /// The component `name`, which must be an object schema, with its location.
@@ -110,10 +112,10 @@ fn object_schema<'a>(api: &'a Api, name: &str) -> anyhow::Result<(String, &'a Co
         .component(name)
         .ok_or_else(|| anyhow::anyhow!("{location} does not exist"))?;
     if !component.is_object() {
-        bail!(Unsupported(vec![Problem {
+        return Err(unsupported(
             location,
-            message: "a request body must be an object schema".into(),
-        }]));
+            "a request body must be an object schema",
+        ));
     }
     Ok((location, component))
 }
@@ -130,10 +132,8 @@ pub fn open_enum_source(component: &Component, values: &[String]) -> anyhow::Res
     for value in values {
         let ident = variant_ident(value)?;
         if seen.contains(&ident) {
-            bail!(
-                "enumeration {}: two values make the variant name {ident}",
-                component.name
-            );
+            let name = &component.name;
+            bail!("enumeration {name}: two values make the variant name {ident}");
         }
         out.push_str(&format!(
             "        /// `{value}`\n        {ident} = {value:?},\n"
@@ -149,10 +149,11 @@ pub fn open_enum_source(component: &Component, values: &[String]) -> anyhow::Res
 pub fn patch_body_tokens(api: &Api, component: &Component) -> anyhow::Result<TokenStream> {
     let (location, component) = object_schema(api, &component.name)?;
     if let Some(prop) = component.required().first() {
-        bail!(Unsupported(vec![Problem {
-            location: format!("{location}/properties/{prop}"),
-            message: "a PATCH body's properties must all be optional".into(),
-        }]));
+        let message = "a PATCH body's properties must all be optional";
+        return Err(unsupported(
+            format!("{location}/properties/{prop}"),
+            message,
+        ));
     }
     let mut fields = Vec::new();
     let mut setters = Vec::new();
@@ -185,23 +186,14 @@ fn patch_field(prop: &str, schema: &Value, ty: &TokenStream) -> (TokenStream, To
     let ident = field_ident(prop);
     let doc = doc_attr(schema.get("description").and_then(Value::as_str));
     let rename = (ident != prop).then(|| quote! { #[serde(rename = #prop)] });
-    let set_doc = format!(" Sets `{prop}`.");
-    if schema.get("nullable") != Some(&Value::Bool(true)) {
+    if !is_nullable(schema) {
         let field = quote! {
             #doc
             #rename
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub #ident: Option<#ty>,
         };
-        let setter = quote! {
-            #[doc = #set_doc]
-            #[must_use]
-            pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
-                self.#ident = Some(value.into());
-                self
-            }
-        };
-        return (field, setter);
+        return (field, setter(prop, ty, quote! { Some }));
     }
     let field = quote! {
         #doc
@@ -211,13 +203,9 @@ fn patch_field(prop: &str, schema: &Value, ty: &TokenStream) -> (TokenStream, To
     };
     let clear = format_ident!("clear_{ident}");
     let clear_doc = format!(" Clears `{prop}` (sends `null`).");
+    let set = setter(prop, ty, quote! { crate::Patch::Set });
     let setters = quote! {
-        #[doc = #set_doc]
-        #[must_use]
-        pub fn #ident(mut self, value: impl Into<#ty>) -> Self {
-            self.#ident = crate::Patch::Set(value.into());
-            self
-        }
+        #set
         #[doc = #clear_doc]
         #[must_use]
         pub fn #clear(mut self) -> Self {

@@ -8,8 +8,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::model::{Api, FilterType, Operation, Resource, Wait};
-use crate::names::{doc_lines, first_sentence, noun};
+use crate::model::{Api, FilterType, List, Operation, Resource, Wait};
+use crate::names::{doc_lines, first_sentence, noun, snake};
 
 /// Where the resource layer goes, relative to the workspace root.
 pub const SDK: &str = "crates/metorial/src/generated.rs";
@@ -163,11 +163,8 @@ impl<'a> Method<'a> {
 
     /// The argument of a path parameter: `id` when it is the operation's only one.
     fn arg(&self, param: &str) -> syn::Ident {
-        if self.params.len() == 1 {
-            format_ident!("id")
-        } else {
-            format_ident!("{param}")
-        }
+        let name = if self.params.len() == 1 { "id" } else { param };
+        format_ident!("{name}")
     }
 
     /// `require_id` for the scope and every path parameter.
@@ -207,25 +204,22 @@ impl<'a> Method<'a> {
     }
 
     fn tokens(&self) -> TokenStream {
-        if self.op.list.is_some() {
-            self.list_tokens()
-        } else {
-            self.one_tokens()
+        match &self.op.list {
+            Some(list) => self.list_tokens(list),
+            None => self.one_tokens(),
         }
     }
 
     /// The method of a list operation (one page) and its twin.
-    fn list_tokens(&self) -> TokenStream {
+    fn list_tokens(&self, list: &List) -> TokenStream {
         let (name, id, op) = (&self.name, &self.op.id, self.op);
-        let Some(list) = &op.list else {
-            return TokenStream::new();
-        };
         let doc = method_doc(op);
         let client_method = format_ident!("{id}");
         let item = format_ident!("{}", list.item);
         let params = format_ident!("List{}", self.resource.type_name);
         let filters = list.filters.iter().map(|f| {
-            let (setter, method) = (format_ident!("{}", f.setter), format_ident!("{}", f.method));
+            let setter = format_ident!("{}", f.param.sdk_setter());
+            let method = format_ident!("{}", snake(&f.param.name));
             quote! {
                 if let Some(value) = params.filters.#setter.clone() {
                     req = req.#method(value);
@@ -271,24 +265,14 @@ impl<'a> Method<'a> {
         let doc = method_doc(op);
         let client_method = format_ident!("{id}");
         let response = format_ident!("{}", op.response.as_deref().unwrap_or_default());
-        let args: Vec<TokenStream> = self
-            .params
-            .iter()
-            .map(|p| {
-                let arg = self.arg(p);
-                quote! { #arg: &str }
-            })
-            .collect();
         let arg_names: Vec<syn::Ident> = self.params.iter().map(|p| self.arg(p)).collect();
-        let (body_arg, body_set, secrets) = body_tokens(op);
+        let args: Vec<TokenStream> = arg_names.iter().map(|arg| quote! { #arg: &str }).collect();
+        let [body_arg, body_set, secrets] = body_tokens(op);
         let body_name = body_arg.as_ref().map(|_| quote! { body });
         let checks = self.checks();
         let path_setters = self.path_setters(true);
         let sensitive = op.response_has_secrets().then(|| quote! { .sensitive() });
-        let wait = op
-            .wait
-            .as_ref()
-            .map(|wait| wait_tokens(self, wait, &response));
+        let wait = op.wait.as_ref().map(|w| wait_tokens(self, w, &response));
         let (twin, twin_doc) = self.twin();
         quote! {
             #(#[doc = #doc])*
@@ -318,40 +302,25 @@ impl<'a> Method<'a> {
 
 /// A method's body argument, the client builder's `.body(..)`, and the secrets it sends
 /// (their values are scrubbed from the call's errors).
-fn body_tokens(
-    op: &Operation,
-) -> (
-    Option<TokenStream>,
-    Option<TokenStream>,
-    Option<TokenStream>,
-) {
+fn body_tokens(op: &Operation) -> [Option<TokenStream>; 3] {
     let Some((body, schema)) = op.body.as_ref().and_then(|b| Some((b, b.schema.as_ref()?))) else {
-        return (None, None, None);
+        return [None, None, None];
     };
     let schema = format_ident!("{schema}");
     let paths = body.secrets.iter().map(|path| quote! { &[#(#path),*] });
     let secrets = (!body.secrets.is_empty()).then(|| {
         quote! { .sending_secrets(crate::redact::sent_secrets(&body, &[#(#paths),*])) }
     });
-    (
+    [
         Some(quote! { body: ::metorial_models::#schema }),
         Some(quote! { .body(body.clone()) }),
         secrets,
-    )
+    ]
 }
 
 /// A method's doc: the summary, the description, the endpoint and what it may fail with.
 fn method_doc(op: &Operation) -> Vec<String> {
-    let mut text = format!("{}.\n", op.summary.trim_end_matches('.'));
-    if !op.description.is_empty() && op.description != op.summary {
-        text.push_str(&format!("\n{}\n", op.description));
-    }
-    text.push_str(&format!(
-        "\n`{} {}` (operation `{}`).\n",
-        op.method.to_uppercase(),
-        op.path,
-        op.id
-    ));
+    let mut text = op.overview() + "\n";
     if op.response_has_secrets() {
         text.push_str(
             "\nThe response holds secrets: no error or log of this call keeps its body.\n",
@@ -428,21 +397,20 @@ fn list_tokens(resource: &Resource, op: &Operation) -> TokenStream {
     let params_ty = format_ident!("List{}", resource.type_name);
     let item = format_ident!("{}", list.item);
     let name = format_ident!("{}", op.method_name);
-    let fields = list.filters.iter().map(|f| {
-        let (setter, ty) = (format_ident!("{}", f.setter), filter_type(&f.ty));
-        quote! { pub(crate) #setter: Option<#ty>, }
-    });
-    let setters = list.filters.iter().map(|f| {
-        let (setter, ty) = (format_ident!("{}", f.setter), filter_type(&f.ty));
-        let doc = format!(" Only items matching `{}`.", f.wire);
-        quote! {
+    let (mut fields, mut setters) = (Vec::new(), Vec::new());
+    for filter in &list.filters {
+        let setter = format_ident!("{}", filter.param.sdk_setter());
+        let ty = filter_type(&filter.ty);
+        let doc = format!(" Only items matching `{}`.", filter.param.name);
+        fields.push(quote! { pub(crate) #setter: Option<#ty>, });
+        setters.push(quote! {
             #[doc = #doc]
             pub fn #setter(mut self, value: impl Into<#ty>) -> Self {
                 self.filters.#setter = Some(value.into());
                 self
             }
-        }
-    });
+        });
+    }
     let streams = stream_tokens(&ty, &params_ty, &item);
     let filters_doc = format!(" The filters of [`{params_ty}`].");
     let params_doc = format!(" The parameters of [`{ty}::{name}`]: paging and filters.");

@@ -6,9 +6,9 @@
 
 use serde_json::Value;
 
-use super::{RawOp, raw_operations, resolve};
+use super::Problem;
+use super::{RawOp, array, raw_operations, resolve};
 use crate::names::is_snake_case;
-use crate::spec::Problem;
 
 /// Collects problems: (location, message).
 struct Report(Vec<Problem>);
@@ -33,11 +33,8 @@ pub fn check(raw: &Value) -> Vec<Problem> {
 /// `GET /path (operation_id)`: how problems name an operation.
 pub fn location(method: &str, path: &str, op: &Value) -> String {
     let id = op.get("operationId").and_then(Value::as_str);
-    format!(
-        "{} {path} ({})",
-        method.to_uppercase(),
-        id.unwrap_or("no operationId")
-    )
+    let id = id.unwrap_or("no operationId");
+    format!("{} {path} ({id})", method.to_uppercase())
 }
 
 fn version(raw: &Value, report: &mut Report) {
@@ -76,13 +73,8 @@ fn operation(raw: &Value, (method, path, item, op): RawOp<'_>, report: &mut Repo
             "a request body must have exactly one media type, `application/json`",
         );
     }
-    let lists = [item.get("parameters"), op.get("parameters")];
-    for param in lists
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .flatten()
-    {
+    let (shared, own) = (array(item, "parameters"), array(op, "parameters"));
+    for param in shared.iter().chain(own) {
         parameter(resolve(raw, param), &location, report);
     }
 }

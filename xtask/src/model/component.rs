@@ -12,16 +12,11 @@
 
 use serde_json::Value;
 
+use super::Problem;
 use super::{json_schema, problem, raw_operations, resolve};
 use crate::names::{is_pascal_case, schema_name};
-use crate::spec::Problem;
 
-/// Component schemas implemented by hand in `metorial-models`: (schema name, Rust path inside
-/// that crate).
-pub const HAND_WRITTEN: &[(&str, &str)] = &[
-    ("SecretObject", "crate::SecretObject"),
-    ("PathSegment", "crate::PathSegment"),
-];
+pub use crate::names::HAND_WRITTEN;
 
 /// The component whose values are secrets, wherever a request or response holds one.
 pub const SECRET: &str = "SecretObject";
@@ -87,6 +82,11 @@ pub fn properties(schema: &Value) -> impl Iterator<Item = (&str, &Value)> {
         .map(|(k, v)| (k.as_str(), v))
 }
 
+/// The property `name` of a schema.
+pub fn property<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
+    schema.get("properties")?.get(name)
+}
+
 /// Classifies every component schema; the problems are `anyOf` outside the open patterns,
 /// closed enumerations and names that make no Rust type.
 pub fn classify(raw: &Value) -> (Vec<Component>, Vec<Problem>) {
@@ -109,12 +109,10 @@ pub fn classify(raw: &Value) -> (Vec<Component>, Vec<Problem>) {
             problems.push(problem(&location, message));
             Kind::Other
         });
+        let description = schema.get("description").and_then(Value::as_str);
         out.push(Component {
             name: name.clone(),
-            description: schema
-                .get("description")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            description: description.map(str::to_owned),
             kind,
             schema: schema.clone(),
         });

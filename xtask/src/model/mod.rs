@@ -14,13 +14,16 @@ pub mod operation;
 pub mod resource;
 pub mod secrets;
 
+use std::fmt;
+
+use anyhow::Context;
 use serde_json::Value;
 
 pub use component::{Component, HAND_WRITTEN, Kind};
 pub use operation::{Body, Filter, FilterType, List, Operation, Parameter, Place, Wait};
 pub use resource::Resource;
 
-use crate::spec::{Problem, Spec, Unsupported};
+use crate::spec::Spec;
 
 /// The methods an OpenAPI path item may hold, in the order operations are read.
 pub const METHODS: [&str; 8] = [
@@ -46,10 +49,46 @@ pub struct Api {
 /// operation object).
 pub(crate) type RawOp<'a> = (&'a str, &'a str, &'a Value, &'a Value);
 
+/// Everything in a spec the generator cannot handle.
+#[derive(Debug)]
+pub struct Unsupported(pub Vec<Problem>);
+
+/// One unsupported feature, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The operation (`GET /path (operation_id)`) or JSON pointer (`#/components/...`).
+    pub location: String,
+    /// What is wrong and what to write instead.
+    pub message: String,
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "the spec uses {} feature(s) the generator does not support:",
+            self.0.len()
+        )?;
+        for problem in &self.0 {
+            writeln!(f, "  - {}: {}", problem.location, problem.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
 impl Api {
     /// Reads a checked spec into the model, refusing what the generators cannot handle
     /// (every problem at once).
     pub fn build(spec: &Spec) -> anyhow::Result<Api> {
+        let problems = check::check(&spec.raw);
+        if !problems.is_empty() {
+            return Err(Unsupported(problems).into());
+        }
+        // progenitor reads `openapiv3`'s types: refuse here what they cannot hold.
+        serde_json::from_value::<openapiv3::OpenAPI>(spec.raw.clone())
+            .context("the spec is not a valid OpenAPI 3.0 document")?;
         Self::from_raw(&spec.raw)
     }
 
@@ -58,10 +97,9 @@ impl Api {
     pub fn from_raw(raw: &Value) -> anyhow::Result<Api> {
         let (api, problems) = Self::read(raw);
         if problems.is_empty() {
-            Ok(api)
-        } else {
-            Err(Unsupported(problems).into())
+            return Ok(api);
         }
+        Err(Unsupported(problems).into())
     }
 
     /// Reads any JSON document as far as it goes: the model of what could be read, and the
@@ -78,11 +116,8 @@ impl Api {
         }
         let tags = tags(raw);
         let resources = resource::group(raw, &operations, &mut problems);
-        let version = raw
-            .get("info")
-            .and_then(|info| info.get("version"))
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-            .unwrap_or_default();
+        let version = raw.get("info").and_then(|info| info.get("version"));
+        let version = version.map(scalar).unwrap_or_default();
         let api = Api {
             version,
             components,
@@ -155,17 +190,11 @@ pub(crate) fn raw_operations(raw: &Value) -> Vec<RawOp<'_>> {
 
 /// Every tag's name and `x-metorial-handle`.
 fn tags(raw: &Value) -> Vec<(String, Option<String>)> {
-    raw.get("tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    array(raw, "tags")
+        .iter()
         .filter_map(|tag| {
             let name = tag.get("name")?.as_str()?.to_owned();
-            let handle = tag.get("x-metorial-handle").map(|h| match h.as_str() {
-                Some(h) => h.to_owned(),
-                None => h.to_string(),
-            });
-            Some((name, handle))
+            Some((name, tag.get("x-metorial-handle").map(scalar)))
         })
         .collect()
 }
@@ -186,13 +215,26 @@ pub(crate) fn json_schema(node: &Value) -> Option<&Value> {
 
 /// The names a schema's `required` lists (none when it has no such list).
 pub fn required(schema: &Value) -> Vec<&str> {
-    schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect()
+    let names = array(schema, "required").iter();
+    names.filter_map(Value::as_str).collect()
+}
+
+/// Whether a schema says `nullable: true`.
+pub fn is_nullable(schema: &Value) -> bool {
+    schema.get("nullable") == Some(&Value::Bool(true))
+}
+
+/// A JSON value as text, a string without its quotes.
+pub fn scalar(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned)
+}
+
+/// The array a node holds at `key` (empty when it holds none).
+pub fn array<'a>(node: &'a Value, key: &str) -> &'a [Value] {
+    let array = node.get(key).and_then(Value::as_array);
+    array.map_or(&[], Vec::as_slice)
 }
 
 /// A problem at an operation or pointer.

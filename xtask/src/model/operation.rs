@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
-use super::component::{Component, Kind};
+use super::Problem;
+use super::component::{Component, Kind, property};
 use super::secrets::{self, SecretPath};
-use super::{check, json_schema, problem, required, resolve};
+use super::{array, check, is_nullable, json_schema, problem, required, resolve};
 use crate::names::{path_params, schema_name, snake};
-use crate::spec::Problem;
 
 /// The query parameters every pageable list operation has (set by the SDK's `set_paging!`).
 pub const PAGING: &[&str] = &["limit", "after", "before", "cursor", "order"];
@@ -103,23 +103,14 @@ pub struct List {
     pub filters: Vec<Filter>,
 }
 
-/// A list filter.
+/// A list filter: a query parameter beyond paging.
 #[derive(Debug, Clone)]
 pub struct Filter {
-    /// Its wire name (`created_at[gt]`).
-    pub wire: String,
-    /// The SDK setter's name: `x-metorial-setter`, or the snake_case wire name.
-    pub setter: String,
-    /// The generated client builder's method (the snake_case wire name).
-    pub method: String,
+    /// The parameter (`created_at[gt]`; the SDK's setter is [`Parameter::sdk_setter`], the
+    /// client builder's method its snake_case name).
+    pub param: Parameter,
     /// The type of its value.
     pub ty: FilterType,
-    /// Whether it takes one value or several (a one-or-many component).
-    pub one_or_many: bool,
-    /// Its description (empty when none).
-    pub description: String,
-    /// Its schema.
-    pub schema: Value,
 }
 
 /// The type of a filter's value.
@@ -169,7 +160,22 @@ impl Parameter {
 impl Operation {
     /// `GET /path (operation_id)`: how messages name it.
     pub fn label(&self) -> String {
-        format!("{} {} ({})", self.method.to_uppercase(), self.path, self.id)
+        format!("{} ({})", self.endpoint(), self.id)
+    }
+
+    /// `GET /path`: its method and path.
+    pub fn endpoint(&self) -> String {
+        format!("{} {}", self.method.to_uppercase(), self.path)
+    }
+
+    /// Its summary (with a period), its description when it says more, and its endpoint, as
+    /// paragraphs: the long help of its command and the start of its SDK method's doc.
+    pub fn overview(&self) -> String {
+        let mut text = format!("{}.", self.summary.trim_end_matches('.'));
+        if !self.description.is_empty() && self.description != self.summary {
+            text.push_str(&format!("\n\n{}", self.description));
+        }
+        text + &format!("\n\n`{}` (operation `{}`).", self.endpoint(), self.id)
     }
 
     /// Whether the response may hold secrets: marked as a whole, or some part is one.
@@ -194,11 +200,10 @@ impl Operation {
 }
 
 /// What an operation reads while it is built.
-pub(crate) struct Cx<'a> {
-    pub(crate) raw: &'a Value,
-    pub(crate) components: &'a [Component],
-    pub(crate) location: String,
-    pub(crate) id: String,
+struct Cx<'a> {
+    raw: &'a Value,
+    components: &'a [Component],
+    location: String,
 }
 
 impl Cx<'_> {
@@ -235,15 +240,11 @@ pub(crate) fn read(
     (method, path, item, op): super::RawOp<'_>,
     problems: &mut Vec<Problem>,
 ) -> Operation {
-    let id = op
-        .get("operationId")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let id = text(op, "operationId").unwrap_or_default();
     let cx = Cx {
         raw,
         components,
         location: check::location(method, path, op),
-        id: id.to_owned(),
     };
     let responses = responses(raw, op);
     let success = responses
@@ -259,17 +260,15 @@ pub(crate) fn read(
     let tags = or_default(tags, problems);
     let wait = or_default(wait(&cx, method, op, response.as_deref()), problems);
     let method_name = or_default(sdk_method(&cx, op), problems)
-        .unwrap_or_else(|| id.split('_').next().unwrap_or(id).to_owned());
+        .unwrap_or_else(|| id.split('_').next().unwrap_or(&id).to_owned());
+    let description = text(op, "description").unwrap_or_default();
     Operation {
-        id: cx.id.clone(),
+        summary: text(op, "summary").unwrap_or_else(|| id.clone()),
+        id,
         method: method.to_owned(),
         path: path.to_owned(),
         tags,
-        summary: text(op, "summary").unwrap_or_else(|| cx.id.clone()),
-        description: text(op, "description")
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
+        description: description.trim().to_owned(),
         path_params: path_params(path),
         body: body(&cx, op),
         response_secrets: success.map(|s| cx.secrets(s)).unwrap_or_default(),
@@ -317,11 +316,7 @@ fn strings(node: Option<&Value>) -> Option<Vec<String>> {
 
 /// The component a schema refers to (`$ref`, or a one-element `allOf` of one).
 pub fn component_ref(schema: &Value) -> Option<&str> {
-    if let Some([only]) = schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-    {
+    if let [only] = array(schema, "allOf") {
         return component_ref(only);
     }
     schema
@@ -344,13 +339,8 @@ fn responses(raw: &Value, op: &Value) -> Vec<(String, Option<Value>)> {
 
 fn parameters(cx: &Cx<'_>, item: &Value, op: &Value) -> Vec<Parameter> {
     let mut out: Vec<Parameter> = Vec::new();
-    let lists = [item.get("parameters"), op.get("parameters")];
-    for param in lists
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_array)
-        .flatten()
-    {
+    let (shared, own) = (array(item, "parameters"), array(op, "parameters"));
+    for param in shared.iter().chain(own) {
         let param = resolve(cx.raw, param);
         let place = match param.get("in").and_then(Value::as_str).unwrap_or("?") {
             "path" => Place::Path,
@@ -389,31 +379,17 @@ fn list(cx: &Cx<'_>, response: &str, parameters: &[Parameter]) -> Result<Option<
     let Some(schema) = cx.component(response) else {
         return Ok(None);
     };
-    let item = schema
-        .get("properties")
-        .and_then(|p| p.get("items"))
-        .and_then(|items| items.get("items"))
-        .and_then(component_ref);
-    let paged = schema
-        .get("properties")
-        .and_then(|p| p.get("pagination"))
-        .is_some();
-    let query: Vec<&Parameter> = parameters
-        .iter()
-        .filter(|p| p.place == Place::Query)
-        .collect();
-    let paging = query
-        .iter()
-        .filter(|p| PAGING.contains(&p.name.as_str()))
-        .count();
-    let (Some(item), true, true) = (item, paged, paging == PAGING.len()) else {
+    let item = property(schema, "items").and_then(|items| items.get("items"));
+    let item = item.and_then(component_ref);
+    let paged = property(schema, "pagination").is_some();
+    let query = parameters.iter().filter(|p| p.place == Place::Query);
+    let (paging, filters): (Vec<_>, Vec<_>) =
+        query.partition(|p| PAGING.contains(&p.name.as_str()));
+    let (Some(item), true, true) = (item, paged, paging.len() == PAGING.len()) else {
         return Ok(None);
     };
-    let filters = query
-        .into_iter()
-        .filter(|p| !PAGING.contains(&p.name.as_str()))
-        .map(|p| filter(cx, p))
-        .collect::<Result<_, _>>()?;
+    let filters = filters.into_iter().map(|p| filter(cx, p));
+    let filters = filters.collect::<Result<_, _>>()?;
     let item_secrets = cx
         .component(item)
         .map(|s| cx.secrets(s))
@@ -428,10 +404,8 @@ fn list(cx: &Cx<'_>, response: &str, parameters: &[Parameter]) -> Result<Option<
 fn filter(cx: &Cx<'_>, param: &Parameter) -> Result<Filter, Problem> {
     let schema = &param.schema;
     let format = schema.get("format").and_then(Value::as_str);
-    let ty = match (
-        component_ref(schema),
-        schema.get("type").and_then(Value::as_str),
-    ) {
+    let type_name = schema.get("type").and_then(Value::as_str);
+    let ty = match (component_ref(schema), type_name) {
         (Some(name), _) => FilterType::Component(name.to_owned()),
         (None, Some("string")) if format == Some("date-time") => FilterType::Timestamp,
         (None, Some("string")) => FilterType::String,
@@ -445,12 +419,7 @@ fn filter(cx: &Cx<'_>, param: &Parameter) -> Result<Filter, Problem> {
         }
     };
     Ok(Filter {
-        wire: param.name.clone(),
-        setter: param.sdk_setter(),
-        method: snake(&param.name),
-        one_or_many: param.one_or_many,
-        description: param.description.clone(),
-        schema: schema.clone(),
+        param: param.clone(),
         ty,
     })
 }
@@ -481,13 +450,11 @@ fn wait(
             cx.problem("`x-metorial-wait` needs a 2xx response that is a `$ref` to a schema")
         );
     };
-    let Some(status) = schema.get("properties").and_then(|p| p.get("status")) else {
-        return Err(cx.problem(format!(
-            "`x-metorial-wait` needs a `status` property on {name}"
-        )));
+    let Some(status) = property(schema, "status") else {
+        let message = format!("`x-metorial-wait` needs a `status` property on {name}");
+        return Err(cx.problem(message));
     };
-    let optional_status =
-        !required(schema).contains(&"status") || status.get("nullable") == Some(&Value::Bool(true));
+    let optional_status = !required(schema).contains(&"status") || is_nullable(status);
     Ok(Some(Wait {
         done,
         failed,

@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
+use super::Problem;
 use super::operation::Operation;
 use super::problem;
 use crate::names::pascal;
-use crate::spec::Problem;
 
 /// One API resource (a tag): its handle and operations.
 #[derive(Debug, Clone)]
@@ -43,14 +43,8 @@ pub(crate) fn group(
     operations: &[Operation],
     problems: &mut Vec<Problem>,
 ) -> Vec<Resource> {
-    let tags: Vec<&Value> = raw
-        .get("tags")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .collect();
     let mut out = Vec::new();
-    for tag in tags {
+    for tag in super::array(raw, "tags") {
         match resource(tag, operations) {
             Ok((resource, named)) => {
                 problems.extend(named.err());
@@ -60,25 +54,19 @@ pub(crate) fn group(
         }
     }
     for op in operations {
-        if !out.iter().any(|r| op.tags.contains(&r.tag)) {
-            problems.push(problem(
-                op.label(),
-                format!(
-                    "operation `{}` has no tag with an `x-metorial-handle`: the SDK would not offer it",
-                    op.id
-                ),
-            ));
+        let id = &op.id;
+        let message = if !out.iter().any(|r| op.tags.contains(&r.tag)) {
+            format!(
+                "operation `{id}` has no tag with an `x-metorial-handle`: the SDK would not offer it"
+            )
         } else if op.body.as_ref().is_some_and(|b| b.schema.is_none()) {
-            problems.push(problem(
-                op.label(),
-                format!("`{}`: a request body must be a `$ref` to a schema", op.id),
-            ));
+            format!("`{id}`: a request body must be a `$ref` to a schema")
         } else if op.response.is_none() {
-            problems.push(problem(
-                op.label(),
-                format!("`{}`: the 2xx response must be a `$ref` to a schema", op.id),
-            ));
-        }
+            format!("`{id}`: the 2xx response must be a `$ref` to a schema")
+        } else {
+            continue;
+        };
+        problems.push(problem(op.label(), message));
     }
     out
 }
@@ -104,18 +92,14 @@ fn resource(
             Some(common) => common.into_iter().filter(|p| params.contains(p)).collect(),
         });
     }
+    let description = tag.get("description").and_then(Value::as_str);
     let named =
         check_names(mine.iter().map(|&i| &operations[i])).map_err(|m| problem(&location, m));
     let resource = Resource {
         tag: name.to_owned(),
         handle: handle.to_owned(),
         type_name: pascal(handle),
-        description: tag
-            .get("description")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
+        description: description.unwrap_or_default().trim().to_owned(),
         scope: scope.unwrap_or_default(),
         operations: mine,
     };

@@ -56,12 +56,7 @@ impl<'a> Walker<'a, '_> {
             return;
         }
         for key in ["allOf", "anyOf", "oneOf"] {
-            for variant in node
-                .get(key)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for variant in super::array(node, key) {
                 self.walk(variant);
             }
         }
