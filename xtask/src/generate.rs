@@ -24,6 +24,8 @@ pub const HTTPMOCK: &str = "crates/metorial-httpmock/src/generated.rs";
 pub const SDK: &str = crate::sdk::SDK;
 /// The `metorial` command-line tool's commands and their dispatch.
 pub const CLI: &str = crate::cli::CLI;
+/// The emulator's routing plumbing.
+pub const EMULATOR: &str = crate::emulator::EMULATOR;
 
 /// The first lines of every generated file.
 pub const HEADER: &str = "\
@@ -64,7 +66,8 @@ pub fn generate(spec: &Spec) -> anyhow::Result<Vec<GeneratedFile>> {
     let sdk = file(SDK, sdk, LINTS, "")?;
     let cli = crate::cli::tokens(&model).context("generating the command-line tool's commands")?;
     let cli = file(CLI, cli, LINTS, "")?;
-    Ok(vec![models, client, httpmock, sdk, cli])
+    let emulator = file(EMULATOR, crate::emulator::tokens(&model), LINTS, "")?;
+    Ok(vec![models, client, httpmock, sdk, cli, emulator])
 }
 
 /// Reads the spec at `spec_path` and generates every file.

@@ -7,6 +7,7 @@
 //! - [`generate`]: spec -> `metorial-models`, `metorial-client`, `metorial-httpmock`, the
 //!   `metorial` SDK's resource layer ([`sdk`]) and the `metorial` command-line tool's commands
 //!   ([`cli`]);
+//! - [`emulator`](mod@emulator): the emulator's routing plumbing (operation enum, handler trait);
 //! - [`files`]: write the generated files, or compare them with what is checked in;
 //! - [`json_schema`]: the spec's schemas as plain JSON Schema, to validate JSON against;
 //! - [`decode_table`]: the models' `decode_component` (decode JSON as a schema named at run time);
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod decode_table;
 pub mod drift;
 pub mod drill;
+pub mod emulator;
 pub mod files;
 pub mod generate;
 pub mod json_schema;

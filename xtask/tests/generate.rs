@@ -208,7 +208,7 @@ fn writes_into_a_directory_and_checks_it() {
     let dir = tempfile::tempdir().unwrap();
     let files = generate(&widgets());
     let written = xtask::files::write(dir.path(), &files).unwrap();
-    assert_eq!(written.len(), 5);
+    assert_eq!(written.len(), 6);
     assert!(xtask::files::check(dir.path(), &files).is_empty());
     // Writing again changes nothing.
     assert!(xtask::files::write(dir.path(), &files).unwrap().is_empty());

@@ -42,6 +42,7 @@ const SNAPSHOTS: &[(&str, &str)] = &[
     (generate::HTTPMOCK, "metorial-httpmock"),
     (generate::SDK, "metorial"),
     (generate::CLI, "metorial-cli"),
+    (generate::EMULATOR, "metorial-emulator"),
 ];
 
 fn generate_from(yaml: &str) -> Vec<GeneratedFile> {

@@ -19,7 +19,7 @@ use crate::http::state::AppState;
 /// # Panics
 ///
 /// Never for the spec's own operation table: what [`app_for`] refuses in it fails the build
-/// (see `api::IMPLEMENTED`), or cannot be written in OpenAPI (an operation twice).
+/// (the generated `api::generated::Handlers`), or cannot be written in OpenAPI (an operation twice).
 pub(crate) fn app(state: AppState, limits: &Limits) -> Router {
     app_for(state, metorial_models::OPERATIONS, limits)
         .unwrap_or_else(|error| panic!("{error} (checked at compile time: a bug)"))

@@ -1,13 +1,17 @@
 //! The REST API of `spec/metorial.yaml`: one module per resource, behind the API key check.
 //!
 //! The routes come from the spec's operation table ([`metorial_models::OPERATIONS`]): each
-//! operation is served at the spec's method and path, by its handler in [`IMPLEMENTED`] (keyed
-//! by `operationId`), or by a `501 not_implemented` answer naming it when the emulator has none
-//! yet. So a new operation in the spec is answered at once, never with a bare 404 or 405.
+//! operation is served at the spec's method and path, by its handler (the generated
+//! [`Handlers`] trait, implemented by [`Emulator`] for the operations the emulator serves), or
+//! by a `501 not_implemented` answer naming it when the emulator has none yet. So a new
+//! operation in the spec is answered at once, never with a bare 404 or 405.
 
 pub(crate) mod auth;
 mod auth_exports;
 pub(crate) mod extract;
+// Formatted by the generator (prettyplease), not rustfmt: `cargo xtask generate --check` compares bytes.
+#[rustfmt::skip]
+mod generated;
 mod json;
 mod oauth_setups;
 mod observe;
@@ -18,28 +22,28 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::routing::{MethodFilter, MethodRouter, on};
-use metorial_models::{ErrorCode, OPERATIONS, Operation};
+use metorial_models::{ErrorCode, Operation};
 
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
+use generated::{Handlers, OperationId, route};
 
-/// Builds an operation's handler for the method the spec gives the operation.
-type Route = fn(MethodFilter) -> MethodRouter<AppState>;
+/// The handlers the emulator implements (every other operation answers 501).
+struct Emulator;
 
-/// Declares [`IMPLEMENTED`]: `operation_id => handler`, the handler served at the spec's
-/// method and path of the operation.
+/// Implements [`Handlers`] for [`Emulator`]: `operation_id => handler`, each served at the
+/// spec's method and path. A name that is not an operation of the spec fails the build.
 macro_rules! implemented {
-    ($(#[$attr:meta])* $($id:ident => $handler:path,)*) => {
-        $(#[$attr])*
-        const IMPLEMENTED: &[(&str, Route)] =
-            &[$((stringify!($id), |method| on(method, $handler)),)*];
+    ($($id:ident => $handler:path,)*) => {
+        impl Handlers for Emulator {
+            $(fn $id(method: MethodFilter) -> Option<MethodRouter<AppState>> {
+                Some(on(method, $handler))
+            })*
+        }
     };
 }
 
 implemented! {
-    /// Every operation the emulator implements: its `operationId` and its handler. The method
-    /// and path are the spec's; an ID the spec does not have fails the build
-    /// ([`check_at_compile_time`]).
     list_provider_setup_sessions => setup_sessions::list,
     create_provider_setup_session => setup_sessions::create,
     get_provider_setup_session => setup_sessions::get,
@@ -54,15 +58,11 @@ implemented! {
     get_provider_auth_export => auth_exports::get,
 }
 
-/// The build fails when [`IMPLEMENTED`] names an operation twice or one the spec does not have,
-/// or when the spec has a method axum cannot route.
-const _: () = check_at_compile_time(IMPLEMENTED, OPERATIONS);
-
 /// The API's routes, one per operation of `operations` (the spec's, but for tests), each
 /// requiring `Authorization: Bearer <api key>` and then [`observe`]d (its tenant's fault rules
 /// and journal).
 ///
-/// Fails when [`IMPLEMENTED`] names an operation `operations` does not have, or when
+/// Fails when [`Emulator`] implements an operation `operations` does not have, or when
 /// `operations` has an unknown method or an operation twice.
 pub(crate) fn router(
     state: AppState,
@@ -74,10 +74,9 @@ pub(crate) fn router(
         let filter = method_filter(op.method).ok_or_else(|| {
             startup_error(format!("`{}` has the unknown method {}", op.id, op.method))
         })?;
-        let route = match IMPLEMENTED.iter().find(|(id, _)| *id == op.id) {
-            Some((_, route)) => route(filter),
-            None => not_implemented(filter, op.id),
-        };
+        let route = OperationId::from_id(op.id)
+            .and_then(|id| route::<Emulator>(id, filter))
+            .unwrap_or_else(|| not_implemented(filter, op.id));
         let route = route.layer(middleware::from_fn_with_state(*op, observe::observe));
         router = router.route(op.path, route);
     }
@@ -103,8 +102,11 @@ fn not_implemented(filter: MethodFilter, id: &'static str) -> MethodRouter<AppSt
 /// Refuses an implemented operation `operations` does not have, and an operation (ID, or
 /// method and path) `operations` has twice.
 fn check(operations: &[Operation]) -> Result<(), crate::error::Error> {
-    for (id, _) in IMPLEMENTED {
-        if !operations.iter().any(|op| op.id == *id) {
+    let implemented = OperationId::ALL
+        .iter()
+        .filter(|id| route::<Emulator>(**id, MethodFilter::GET).is_some());
+    for id in implemented.map(|id| id.id()) {
+        if !operations.iter().any(|op| op.id == id) {
             return Err(startup_error(format!(
                 "the emulator implements `{id}`, which is not an operation of the spec"
             )));
@@ -134,77 +136,24 @@ fn startup_error(message: String) -> crate::error::Error {
 }
 
 /// The method filter of an HTTP method (upper case, as in [`Operation::method`]).
-const fn method_filter(method: &str) -> Option<MethodFilter> {
-    const FILTERS: [(&str, MethodFilter); 8] = [
-        ("GET", MethodFilter::GET),
-        ("POST", MethodFilter::POST),
-        ("PUT", MethodFilter::PUT),
-        ("PATCH", MethodFilter::PATCH),
-        ("DELETE", MethodFilter::DELETE),
-        ("HEAD", MethodFilter::HEAD),
-        ("OPTIONS", MethodFilter::OPTIONS),
-        ("TRACE", MethodFilter::TRACE),
-    ];
-    let mut i = 0;
-    while i < FILTERS.len() {
-        if same(FILTERS[i].0, method) {
-            return Some(FILTERS[i].1);
-        }
-        i += 1;
-    }
-    None
-}
-
-/// [`check`] at compile time, for the spec's own table (a panic here is a build error).
-const fn check_at_compile_time(implemented: &[(&str, Route)], operations: &[Operation]) {
-    let mut i = 0;
-    while i < implemented.len() {
-        let mut j = 0;
-        while j < operations.len() && !same(operations[j].id, implemented[i].0) {
-            j += 1;
-        }
-        assert!(
-            j < operations.len(),
-            "api::IMPLEMENTED names an operation that spec/metorial.yaml does not have"
-        );
-        let mut k = i + 1;
-        while k < implemented.len() {
-            assert!(
-                !same(implemented[i].0, implemented[k].0),
-                "api::IMPLEMENTED names an operation twice"
-            );
-            k += 1;
-        }
-        i += 1;
-    }
-    let mut j = 0;
-    while j < operations.len() {
-        assert!(
-            method_filter(operations[j].method).is_some(),
-            "an operation of spec/metorial.yaml has a method axum cannot route"
-        );
-        j += 1;
-    }
-}
-
-/// String equality, usable in `const fn`s.
-const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+fn method_filter(method: &str) -> Option<MethodFilter> {
+    Some(match method {
+        "GET" => MethodFilter::GET,
+        "POST" => MethodFilter::POST,
+        "PUT" => MethodFilter::PUT,
+        "PATCH" => MethodFilter::PATCH,
+        "DELETE" => MethodFilter::DELETE,
+        "HEAD" => MethodFilter::HEAD,
+        "OPTIONS" => MethodFilter::OPTIONS,
+        "TRACE" => MethodFilter::TRACE,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use metorial_models::OPERATIONS;
+
     use super::*;
 
     /// A spec operation, for the tables of these tests.
@@ -261,10 +210,21 @@ mod tests {
     }
 
     #[test]
+    fn the_generated_operations_are_the_spec_table() {
+        let ids: Vec<&str> = OperationId::ALL.iter().map(|op| op.id()).collect();
+        let table: Vec<&str> = OPERATIONS.iter().map(|op| op.id).collect();
+        assert_eq!(ids, table);
+        assert_eq!(
+            OperationId::from_id("get_provider_auth_export"),
+            Some(OperationId::GetProviderAuthExport)
+        );
+        assert_eq!(OperationId::from_id("nope"), None);
+    }
+
+    #[test]
     fn methods_are_upper_case_http_methods() {
         assert!(method_filter("PATCH").is_some());
         assert!(method_filter("patch").is_none());
         assert!(method_filter("CONNECT").is_none());
-        assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
     }
 }
