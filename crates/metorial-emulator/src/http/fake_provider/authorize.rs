@@ -12,10 +12,12 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::INJECTED;
 use crate::faults::ProviderEndpoint;
 use crate::http::form::{form_pairs, with_params};
 use crate::http::oauth::pages::{self, PageError};
 use crate::http::state::AppState;
+use crate::store::fake_provider::grant::{self, GrantError};
 use crate::store::fake_provider::{self, AuthorizationRequest, Client, MAX_CLIENT_ID_LEN};
 use crate::store::flows;
 use crate::tenant::Tenant;
@@ -93,23 +95,6 @@ async fn registered_client(
     Ok(client)
 }
 
-/// The PKCE `S256` challenge of a code request, or the OAuth error to send back to the client.
-fn code_challenge(params: &Params) -> Result<String, (&'static str, &'static str)> {
-    if param(params, "response_type") != Some("code") {
-        return Err((
-            "unsupported_response_type",
-            "only response_type=code is supported",
-        ));
-    }
-    param(params, "code_challenge")
-        .filter(|_| param(params, "code_challenge_method") == Some("S256"))
-        .map(str::to_owned)
-        .ok_or((
-            "invalid_request",
-            "PKCE is required: code_challenge with code_challenge_method=S256",
-        ))
-}
-
 /// Sends the browser back to the client's (checked) redirect URI with `params` and the
 /// client's `state`.
 fn answer(
@@ -127,6 +112,24 @@ fn answer(
     Ok(Redirect::to(&url).into_response())
 }
 
+/// [`answer`] with the code the provider issued, or why it refused to.
+fn answer_grant(
+    redirect_uri: &str,
+    code: Result<&str, &GrantError>,
+    state: Option<&str>,
+) -> Result<Response, PageError> {
+    match code {
+        Ok(code) => answer(redirect_uri, &[("code", code)], state),
+        Err(error) => {
+            let params = [
+                ("error", error.code()),
+                ("error_description", &error.to_string()),
+            ];
+            answer(redirect_uri, &params, state)
+        }
+    }
+}
+
 /// `GET /_emulator/provider/authorize`: checks the request, then shows the consent page (or
 /// approves at once); a fault rule of the tenant sends its error to the client instead.
 pub(crate) async fn authorize(
@@ -136,30 +139,24 @@ pub(crate) async fn authorize(
 ) -> Result<Response, PageError> {
     let (params, client_id, redirect_uri) = read_request(query.as_deref())?;
     let client = registered_client(&tenant, &client_id, &redirect_uri).await?;
-    let client_state = param(&params, "state").map(str::to_owned);
+    let client_state = param(&params, "state");
     if let Some(fault) = tenant.faults.for_provider(ProviderEndpoint::Authorize) {
-        let description = fault
-            .description
-            .as_deref()
-            .unwrap_or("injected by a fault rule of the emulator");
+        let description = fault.description.as_deref().unwrap_or(INJECTED);
         let params = [
             ("error", fault.error.as_str()),
             ("error_description", description),
         ];
-        return answer(redirect_uri.as_str(), &params, client_state.as_deref());
+        return answer(redirect_uri.as_str(), &params, client_state);
     }
-    let code_challenge = match code_challenge(&params) {
+    let code_challenge = match grant::code_challenge(&params) {
         Ok(challenge) => challenge,
-        Err((error, description)) => {
-            let params = [("error", error), ("error_description", description)];
-            return answer(redirect_uri.as_str(), &params, client_state.as_deref());
-        }
+        Err(error) => return answer_grant(redirect_uri.as_str(), Err(&error), client_state),
     };
     let request = AuthorizationRequest {
         scope: param(&params, "scope").map(str::to_owned),
         client_id,
         redirect_uri: redirect_uri.into(),
-        state: client_state,
+        state: client_state.map(str::to_owned),
         code_challenge,
     };
     if state.runtime.oauth_auto_approve {
@@ -180,11 +177,7 @@ async fn approve_at_once(
         .store
         .call(move |db| fake_provider::issue_code(db, &approved))
         .await?;
-    answer(
-        &request.redirect_uri,
-        &[("code", &code)],
-        request.state.as_deref(),
-    )
+    answer_grant(&request.redirect_uri, Ok(&code), request.state.as_deref())
 }
 
 /// Stores the request and shows the consent page. Its form may lead (CSP `form-action`) to the
@@ -247,17 +240,7 @@ pub(crate) async fn decide(
     let (request_id, approve) = decision(&body)?;
     let (request, code) = tenant
         .store
-        .call(move |db| {
-            let Some(request) = fake_provider::take_request(db, &request_id)? else {
-                return Ok(None);
-            };
-            let code = if approve {
-                Some(fake_provider::issue_code(db, &request)?)
-            } else {
-                None
-            };
-            Ok(Some((request, code)))
-        })
+        .call(move |db| grant::decide(db, &request_id, approve))
         .await?
         .ok_or_else(|| {
             PageError::bad_request(
@@ -265,12 +248,9 @@ pub(crate) async fn decide(
                 "This authorization request is unknown, expired or already answered.",
             )
         })?;
-    let params = match &code {
-        Some(code) => vec![("code", code.as_str())],
-        None => vec![
-            ("error", "access_denied"),
-            ("error_description", "The user denied access."),
-        ],
-    };
-    answer(&request.redirect_uri, &params, request.state.as_deref())
+    answer_grant(
+        &request.redirect_uri,
+        code.as_deref(),
+        request.state.as_deref(),
+    )
 }

@@ -6,12 +6,13 @@
 
 use axum::Extension;
 use axum::Json;
-use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::header::WWW_AUTHENTICATE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use metorial_models::Timestamp;
 use serde::Serialize;
 
+use super::authorization;
 use super::token::TokenError;
 use crate::store::fake_provider::{self, AccessToken};
 use crate::tenant::Tenant;
@@ -35,7 +36,7 @@ pub(crate) async fn userinfo(
     Extension(tenant): Extension<Tenant>,
     headers: HeaderMap,
 ) -> Result<Response, TokenError> {
-    let Some(token) = bearer(&headers) else {
+    let Some(token) = authorization(&headers, "bearer").map(str::to_owned) else {
         return Ok(invalid_token(
             "send the access token as `Authorization: Bearer <token>`",
         ));
@@ -58,15 +59,6 @@ pub(crate) async fn userinfo(
         })
         .into_response(),
     })
-}
-
-/// The bearer token of `Authorization`, if any.
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
 }
 
 /// 401 `invalid_token` with its description, in the body and in `WWW-Authenticate`.

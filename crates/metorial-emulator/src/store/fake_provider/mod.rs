@@ -6,6 +6,9 @@
 //! can be created by anyone with a browser (no API key), so they are bounded: expired ones are
 //! purged before each insert and, past [`MAX_PENDING_REQUESTS`] / [`MAX_CODES`], the oldest are
 //! evicted (a new request always gets through; a flood only makes older pending ones stale).
+//! What the provider grants, and why it refuses, is [`grant`]'s.
+
+pub(crate) mod grant;
 
 use std::fmt;
 
@@ -329,35 +332,24 @@ pub(crate) fn issue_code(
     Ok(code)
 }
 
-/// A code that was just used up.
-pub(crate) struct RedeemedCode {
-    /// The client it was issued to.
-    pub(crate) client_id: String,
-    /// The redirect URI it was issued for.
-    pub(crate) redirect_uri: String,
-    /// The scopes granted.
-    pub(crate) scope: Option<String>,
-    /// The PKCE challenge to check the verifier against.
-    pub(crate) code_challenge: String,
-}
-
-/// Uses up a code: `None` if unknown, used or expired. A code works once, even if the exchange
-/// then fails.
-pub(crate) fn redeem_code(db: &mut Db<'_>, code: &str) -> Result<Option<RedeemedCode>, StoreError> {
+/// Uses up a code: the request it was issued for (without its `state`, which went back to the
+/// client), `None` if unknown, used or expired. A code works once, even if the exchange then
+/// fails.
+pub(crate) fn redeem_code(
+    db: &mut Db<'_>,
+    code: &str,
+) -> Result<Option<AuthorizationRequest>, StoreError> {
     let found = db
         .conn
         .prepare_cached(
             "DELETE FROM fake_provider_codes WHERE code = ?
-             RETURNING client_id, redirect_uri, scope, code_challenge, expires_at",
+             RETURNING client_id, redirect_uri, scope, NULL AS state, code_challenge, expires_at",
         )?
         .query_row([code], |r| {
-            let code = RedeemedCode {
-                client_id: r.get("client_id")?,
-                redirect_uri: r.get("redirect_uri")?,
-                scope: r.get("scope")?,
-                code_challenge: r.get("code_challenge")?,
-            };
-            Ok((code, r.get::<_, i64>("expires_at")?))
+            Ok((
+                AuthorizationRequest::read(r)?,
+                r.get::<_, i64>("expires_at")?,
+            ))
         })
         .optional()?;
     let now = db.settings.clock.now_ms();
