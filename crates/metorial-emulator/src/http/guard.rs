@@ -1,10 +1,7 @@
 //! [`guard`]: what one request may take, refused with the API's error body before a handler
 //! sees it: an over-long target (414), too many query values (400), an over-large head (431)
-//! or body (413), a body that does not arrive within the body timeout (408). It also gives
-//! every request its ID.
-
-use std::future::poll_fn;
-use std::pin::Pin;
+//! or body (413), a body that does not arrive within the body timeout (408). (Its ID, on every
+//! answer, comes from the request-ID layers around it: see [`router`](crate::http::router).)
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
@@ -12,12 +9,11 @@ use axum::http::header::{CONNECTION, CONTENT_LENGTH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use metorial_models::ErrorCode;
 
 use crate::config::Limits;
 use crate::http::error::ApiError;
-use crate::http::state::{REQUEST_ID, RequestId};
-use crate::ids::random_secret;
 
 /// The longest request target (path and query) the API answers: 8 KiB; longer is 414.
 pub(crate) const MAX_URI_BYTES: usize = 8 * 1024;
@@ -39,32 +35,18 @@ pub(crate) const MAX_HEAD_BUFFER: usize = 256 * 1024;
 /// Refuses, with the API's error body, what one request may not take (see [`check_head`] and
 /// [`read_body`]), then hands it on with its body read. Every refusal closes the connection:
 /// the body it leaves unread cannot be told from the next request.
-/// Every answer carries the request's ID (`X-Request-ID`).
-pub(crate) async fn guard(
-    State(limits): State<Limits>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let id = RequestId(format!("req_{}", random_secret(24)));
-    let header = HeaderValue::from_str(&id.0).ok();
-    request.extensions_mut().insert(id);
-    let mut response = match check_head(request.uri(), request.headers()) {
-        Err(error) => closing(error),
-        Ok(()) => {
-            let (parts, body) = request.into_parts();
-            match read_body(body, &parts.headers, &limits).await {
-                Ok(bytes) => {
-                    next.run(Request::from_parts(parts, Body::from(bytes)))
-                        .await
-                }
-                Err(error) => closing(error),
-            }
-        }
-    };
-    if let Some(header) = header {
-        response.headers_mut().insert(REQUEST_ID, header);
+pub(crate) async fn guard(State(limits): State<Limits>, request: Request, next: Next) -> Response {
+    if let Err(error) = check_head(request.uri(), request.headers()) {
+        return closing(error);
     }
-    response
+    let (parts, body) = request.into_parts();
+    match read_body(body, &parts.headers, &limits).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(error) => closing(error),
+    }
 }
 
 /// `error`'s answer, closing the connection after it.
@@ -113,7 +95,12 @@ fn check_head(uri: &Uri, headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// The whole body, read within the body timeout (else 408 `timeout`) and the size limit
-/// (else 413, at once when `Content-Length` announces more).
+/// (else 413, at once when `Content-Length` announces more). This is the only body limit: the
+/// router turns axum's own (for its extractors) off.
+///
+/// The body timeout is a deadline for the whole body, which tower-http's
+/// `RequestBodyTimeoutLayer` is not: its `TimeoutBody` restarts its timer at every frame, so a
+/// body trickled a byte at a time would never be cut off.
 async fn read_body(body: Body, headers: &HeaderMap, limits: &Limits) -> Result<Bytes, ApiError> {
     if body.is_end_stream() {
         return Ok(Bytes::new());
@@ -140,22 +127,14 @@ async fn read_body(body: Body, headers: &HeaderMap, limits: &Limits) -> Result<B
 }
 
 /// Reads `body` to its end; more than `max` bytes is 413, a broken stream 400.
-async fn collect(mut body: Body, max: usize) -> Result<Bytes, ApiError> {
-    let mut buffer = Vec::new();
-    while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
-        let frame = frame.map_err(|error| {
-            ApiError::bad_request(format!("cannot read the request body: {error}"))
-        })?;
-        // Trailers carry nothing the API reads.
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        if data.len() > max - buffer.len() {
-            return Err(too_large(max));
-        }
-        buffer.extend_from_slice(&data);
+async fn collect(body: Body, max: usize) -> Result<Bytes, ApiError> {
+    match Limited::new(body, max).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<LengthLimitError>() => Err(too_large(max)),
+        Err(error) => Err(ApiError::bad_request(format!(
+            "cannot read the request body: {error}"
+        ))),
     }
-    Ok(Bytes::from(buffer))
 }
 
 /// 413: a body over `max` bytes (code `bad_request`, as the extractors' own answer).

@@ -1,17 +1,18 @@
 //! The routes: the REST API, the control API, the OAuth pages, and JSON 404/405 answers for the
-//! rest, behind the [`guard`].
+//! rest, behind the [`guard`] and the request-ID layers.
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware;
 use axum::response::IntoResponse;
 use metorial_models::{ErrorCode, Operation};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 
 use crate::config::Limits;
 use crate::http::error::ApiError;
 use crate::http::guard::guard;
-use crate::http::state::AppState;
+use crate::http::state::{AppState, MakeId, REQUEST_ID};
 
 /// Every route: the API (every operation of the spec, 501 for those not implemented yet), the
 /// OAuth pages, and JSON 404/405 answers for the rest, behind the [`guard`].
@@ -47,10 +48,20 @@ pub(crate) fn app_for(
             )
             .into_response()
         })
-        // The guard reads bodies within the limit already; the extractors agree with it.
-        .layer(DefaultBodyLimit::max(limits.max_body_bytes))
+        // One body limit, the guard's: axum's own for its extractors (2 MB unless told) is off.
+        .layer(DefaultBodyLimit::disable())
         .layer(middleware::from_fn_with_state(*limits, guard))
+        // Every answer carries a request ID the emulator made (not one a client sent).
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeId))
+        .layer(middleware::map_request(drop_client_id))
         .with_state(state))
+}
+
+/// `request` without the `X-Request-ID` its client may have sent, for [`MakeId`] to make one.
+async fn drop_client_id(mut request: Request) -> Request {
+    request.headers_mut().remove(REQUEST_ID);
+    request
 }
 
 #[cfg(test)]
@@ -60,9 +71,12 @@ mod tests {
 
     use std::sync::Arc;
 
+    use axum::body::Body;
     use axum::http::Method;
+    use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
     use tokio::net::TcpListener;
     use tokio::sync::oneshot;
+    use tower::ServiceExt as _;
 
     use super::*;
     use crate::config::Runtime;
@@ -198,5 +212,38 @@ mod tests {
             message.contains("`list_provider_setup_sessions`"),
             "{message}"
         );
+    }
+
+    #[tokio::test]
+    async fn the_guards_body_limit_is_the_only_one() {
+        // Over axum's own default for its extractors (2 MB), within the configured limit.
+        let limits = Limits {
+            max_body_bytes: 3 << 20,
+            ..Limits::default()
+        };
+        let metadata: serde_json::Map<String, Value> = (0..2500)
+            .map(|i| (format!("k{i}"), Value::String("v".repeat(1000))))
+            .collect();
+        let body = serde_json::json!({"provider_id": "pro_5gHjKlMnPqRsTuVw", "metadata": metadata});
+        let request = Request::post("/provider-setup-sessions")
+            .header(AUTHORIZATION, format!("Bearer {KEY}"))
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let response = app(state(), &limits).oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn every_request_id_is_the_emulators_own() {
+        let request = Request::get("/nowhere")
+            .header(REQUEST_ID, "client-chosen")
+            .body(Body::empty())
+            .unwrap();
+        let app = app(state(), &Limits::default());
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let id = response.headers()[REQUEST_ID].to_str().unwrap();
+        assert!(id.starts_with("req_") && id.len() == 28, "{id}");
     }
 }

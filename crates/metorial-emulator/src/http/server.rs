@@ -20,7 +20,6 @@
 //! - a connection over the cap: it is not accepted until another closes, so it gets nothing.
 
 use std::net::SocketAddr;
-use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,8 +30,9 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::JoinHandle;
 use tower::Service as _;
 
@@ -78,11 +78,12 @@ async fn accept_loop(
         }
     }
     drop(listener);
-    connections.drain().await;
+    // Every connection finishes its request in flight; wait until all are closed.
+    connections.graceful.shutdown().await;
 }
 
 /// How connections are served: the app, hyper's settings, the slots capping how many are
-/// open, and the switch telling them to stop.
+/// open, and hyper-util's graceful shutdown watching them.
 struct Connections {
     /// The routes.
     app: Router,
@@ -90,14 +91,12 @@ struct Connections {
     http1: http1::Builder,
     /// One permit per connection served.
     slots: Arc<Semaphore>,
-    /// How many permits there are.
-    capacity: u32,
-    /// Set to `true` when the server stops.
-    stop: watch::Sender<bool>,
+    /// Tells every connection to finish when the server stops, and waits until they have.
+    graceful: GracefulShutdown,
 }
 
 impl Connections {
-    /// Settings from `limits` (already validated: the cap fits a `u32`).
+    /// Settings from `limits` (already validated).
     fn new(app: Router, limits: &Limits) -> Self {
         let mut http1 = http1::Builder::new();
         http1
@@ -105,13 +104,11 @@ impl Connections {
             .header_read_timeout(limits.header_timeout)
             .max_header_size(MAX_HEAD_BUFFER)
             .max_buf_size(MAX_HEAD_BUFFER);
-        let capacity = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
         Self {
             app,
             http1,
-            slots: Arc::new(Semaphore::new(capacity as usize)),
-            capacity,
-            stop: watch::channel(false).0,
+            slots: Arc::new(Semaphore::new(limits.max_connections)),
+            graceful: GracefulShutdown::new(),
         }
     }
 
@@ -159,31 +156,15 @@ impl Connections {
             }
         });
         let io = ProtocolErrors::new(TokioIo::new(stream));
-        let connection = self.http1.serve_connection(io, service);
-        let mut stop = self.stop.subscribe();
+        let connection = self
+            .graceful
+            .watch(self.http1.serve_connection(io, service));
         tokio::spawn(async move {
             let _slot = slot;
-            let mut connection = pin!(connection);
-            tokio::select! {
-                ended = connection.as_mut() => return log_end(ended),
-                _ = stop.changed() => {}
+            // Not closed cleanly: a client's doing, logged at debug level.
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection closed");
             }
-            connection.as_mut().graceful_shutdown();
-            log_end(connection.await);
         });
-    }
-
-    /// Tells every connection to stop (each finishes its request in flight) and waits until
-    /// all are closed.
-    async fn drain(self) {
-        self.stop.send_replace(true);
-        let _ = self.slots.acquire_many(self.capacity).await;
-    }
-}
-
-/// Logs how a connection ended when it was not cleanly (at debug level: a client's doing).
-fn log_end(ended: Result<(), hyper::Error>) {
-    if let Err(error) = ended {
-        tracing::debug!(%error, "connection closed");
     }
 }

@@ -1,22 +1,34 @@
 //! What every handler of the HTTP wing shares: [`AppState`] (the tenants, the runtime
-//! settings, the HTTP client of the OAuth code exchange), a request's [`RequestId`], and the
-//! [`AbortConnection`] marker of a fault rule.
+//! settings, the HTTP client of the OAuth code exchange), how requests get their ID
+//! ([`MakeId`], read back as tower-http's [`RequestId`]), and the [`AbortConnection`] marker of
+//! a fault rule.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::HeaderName;
+use axum::http::{HeaderName, HeaderValue, Request};
+use tower_http::request_id::MakeRequestId;
+pub(crate) use tower_http::request_id::RequestId;
 
 use crate::config::Runtime;
+use crate::ids::random_secret;
 use crate::tenant::Tenants;
-
-/// The ID of one request (`req_…`): sent back as `X-Request-ID` on every answer, and recorded
-/// in the journal.
-#[derive(Clone, Debug)]
-pub(crate) struct RequestId(pub(crate) String);
 
 /// The header carrying the request ID, which the official SDKs read into their errors.
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Makes the ID of one request, `req_` and 24 random characters: sent back as `X-Request-ID`
+/// on every answer, and recorded in the journal.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MakeId;
+
+impl MakeRequestId for MakeId {
+    /// A new ID, whatever the request.
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let id = format!("req_{}", random_secret(24));
+        HeaderValue::try_from(id).ok().map(RequestId::new)
+    }
+}
 
 /// Put in a response's extensions: close the connection instead of answering (a fault rule's
 /// `close_connection`).

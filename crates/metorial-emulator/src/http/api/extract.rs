@@ -5,11 +5,9 @@
 use std::cell::Cell;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
-use metorial_models::{ErrorCode, PathSegment};
+use metorial_models::PathSegment;
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde_json::{Map, Value};
 
@@ -25,26 +23,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         let bytes = Bytes::from_request(request, state)
             .await
-            .map_err(body_rejection)?;
+            // A broken stream: the body's size is the guard's to refuse (the only limit).
+            .map_err(|rejection| {
+                let text = rejection.body_text();
+                ApiError::bad_request(format!("cannot read the request body: {text}"))
+            })?;
         decode_json(&bytes).map(JsonBody)
-    }
-}
-
-/// The error body for a body that could not be read (too large, broken stream).
-fn body_rejection(rejection: BytesRejection) -> ApiError {
-    let status = rejection.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            status,
-            ErrorCode::BadRequest,
-            "the request body is too large",
-        )
-    } else {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            ErrorCode::BadRequest,
-            format!("cannot read the request body: {}", rejection.body_text()),
-        )
     }
 }
 
@@ -594,6 +578,8 @@ pub(crate) fn decode_cursor(text: &str) -> Result<Cursor, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::StatusCode;
+    use metorial_models::ErrorCode;
     use metorial_models::{
         CreateProviderAuthExportBody, CreateProviderSetupSessionBody,
         UpdateProviderSetupSessionBody,

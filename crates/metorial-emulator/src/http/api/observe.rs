@@ -25,11 +25,12 @@ use crate::time::timestamp;
 pub(crate) async fn observe(
     State(op): State<Operation>,
     Extension(tenant): Extension<Tenant>,
-    Extension(request_id): Extension<RequestId>,
+    Extension(id): Extension<RequestId>,
     request: Request,
     next: Next,
 ) -> Response {
     let started = Instant::now();
+    let request_id = id.header_value().to_str().unwrap_or_default().to_owned();
     let time = timestamp(tenant.clock().now_ms());
     let (parts, body) = request.into_parts();
     // The guard has read the body into memory already: this takes it without waiting.
@@ -47,7 +48,7 @@ pub(crate) async fn observe(
         query: parts.uri.query().map(str::to_owned),
         operation_id: Some(op.id),
         status: 0,
-        request_id: request_id.0.clone(),
+        request_id,
         duration_ms: 0.0,
         body: None,
         body_truncated: false,

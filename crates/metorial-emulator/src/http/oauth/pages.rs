@@ -1,18 +1,29 @@
 //! The small HTML pages of the flow: the consent page, results and errors ([`PageError`]).
 //!
-//! Every page is sent with `Cache-Control: no-store`, `X-Content-Type-Options: nosniff`,
-//! `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY` and a Content-Security-Policy that
-//! allows nothing but inline styles: no script, image, frame or base URL, and no form target
-//! except the consent form's own (see [`consent`]).
+//! Every page is sent with the [`HEADERS`] (by the layers of the [browser
+//! routes](crate::http::browser)): no caching, no sniffing, no referrer, no framing, and a
+//! Content-Security-Policy that allows nothing but inline styles: no script, image, frame or
+//! base URL, and no form target except the consent form's own (see [`consent`]).
 
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
+use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::store::StoreError;
 
-/// The Content-Security-Policy of every page, before its `form-action` sources.
-const CSP_BASE: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; \
-                        frame-ancestors 'none'; form-action";
+/// The Content-Security-Policy of every page; the consent page's names its form's targets
+/// instead of `'none'`.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; \
+                   frame-ancestors 'none'; form-action 'none'";
+
+/// The headers of every page (a page that sets one keeps its own).
+pub(crate) const HEADERS: [(HeaderName, &str); 5] = [
+    (header::CONTENT_SECURITY_POLICY, CSP),
+    (header::CACHE_CONTROL, "no-store"),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+];
 
 /// Escapes text for HTML.
 pub(crate) fn escape(text: &str) -> String {
@@ -30,14 +41,8 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// A page with `title` and the (already escaped) `body`, without forms.
+/// A page with `title` and the (already escaped) `body`.
 pub(crate) fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    page_with_forms(status, title, body, "'none'")
-}
-
-/// A page with `title` and the (already escaped) `body`, whose forms may lead to
-/// `form_sources` (CSP source expressions, or `'none'`).
-fn page_with_forms(status: StatusCode, title: &str, body: &str, form_sources: &str) -> Response {
     let html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -47,20 +52,7 @@ fn page_with_forms(status: StatusCode, title: &str, body: &str, form_sources: &s
          <body><h1>{title}</h1>\n{body}\n</body></html>\n",
         title = escape(title),
     );
-    let mut response = (status, Html(html)).into_response();
-    let csp = HeaderValue::from_str(&format!("{CSP_BASE} {form_sources}"))
-        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; form-action 'none'"));
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-    for (name, value) in [
-        (header::CACHE_CONTROL, "no-store"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-    ] {
-        headers.insert::<HeaderName>(name, HeaderValue::from_static(value));
-    }
-    response
+    (status, Html(html)).into_response()
 }
 
 /// An error page: what went wrong, in plain words.
@@ -119,7 +111,7 @@ pub(crate) fn consent(
             sources.push(source);
         }
     }
-    page_with_forms(
+    let mut response = page(
         StatusCode::OK,
         "Authorize access",
         &format!(
@@ -134,8 +126,15 @@ pub(crate) fn consent(
             request = escape(request_id),
             action = escape(action),
         ),
-        &sources.join(" "),
-    )
+    );
+    let form_action = format!("form-action {}", sources.join(" "));
+    let csp = CSP.replace("form-action 'none'", &form_action);
+    if let Ok(csp) = HeaderValue::try_from(csp) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    response
 }
 
 /// A browser request that failed: answered with the HTML [`error`] page and its status.
