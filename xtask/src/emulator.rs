@@ -30,6 +30,7 @@ pub fn tokens(api: &Api) -> TokenStream {
             op.summary
         )
     });
+    let handlers = handlers_tokens(&ids, &variants, &methods);
     quote! {
         use axum::routing::{MethodFilter, MethodRouter};
 
@@ -58,6 +59,13 @@ pub fn tokens(api: &Api) -> TokenStream {
             }
         }
 
+        #handlers
+    }
+}
+
+/// The `Handlers` trait and `route`, over the operations' ids, variants and method names.
+fn handlers_tokens(ids: &[&str], variants: &[syn::Ident], methods: &[syn::Ident]) -> TokenStream {
+    quote! {
         /// One handler per operation, served at the method the spec gives it; `None` (the
         /// default) answers 501 `not_implemented`.
         pub(crate) trait Handlers {

@@ -135,7 +135,8 @@ pub fn convert_with(schema: &Value, strictness: Strictness) -> Value {
     if strictness == Strictness::Strict && out.contains_key("properties") && !composed {
         out.entry("additionalProperties").or_insert(json!(false));
     }
-    if crate::model::is_nullable(schema) {
+    // `input`: a closed open enumeration takes its known branch's `nullable` too.
+    if input.get("nullable") == Some(&Value::Bool(true)) {
         return or_null(out, composed);
     }
     Value::Object(out)
