@@ -1,4 +1,4 @@
-//! The types of the control API, for Rust callers of [`TenantHandle`](crate::TenantHandle):
+//! The types of the control API, for Rust callers of [`TenantHandle`]:
 //! the request journal, fault rules, snapshots and seeded objects. Over HTTP they are the JSON
 //! bodies of `/_emulator/...` (see the README).
 
