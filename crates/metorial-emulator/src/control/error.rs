@@ -37,14 +37,19 @@ impl ControlError {
 }
 
 impl From<ControlError> for Error {
+    /// The caller's error: the code and why. A bug or an I/O failure is logged and told as
+    /// such, without its details (a stored value could be in them), as the HTTP API tells it.
     fn from(error: ControlError) -> Self {
-        let code = serde_json::to_value(error.code())
-            .ok()
-            .and_then(|code| code.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let code = error.code();
+        let message = if code == ErrorCode::InternalServerError {
+            tracing::error!(%error, "internal error of a control operation");
+            "the emulator failed; see its log".to_owned()
+        } else {
+            error.to_string()
+        };
         Error::Control {
-            code,
-            message: error.to_string(),
+            code: code.to_string(),
+            message,
         }
     }
 }
