@@ -3,12 +3,13 @@
 //! the operation answers 501 `not_implemented`), and `route`, an exhaustive match from an
 //! operation to its handler. The emulator implements `Handlers` for the operations it serves;
 //! a new operation in the spec needs nothing else to be routed, and a handler named after an
-//! operation the spec does not have fails the build.
+//! operation the spec does not have fails the build. Each list operation's filters (query
+//! key, and whether it takes values, one of a fixed set, or a date range) come with it.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::model::Api;
+use crate::model::{Api, FilterType, Operation};
 use crate::names::pascal;
 
 /// Where the plumbing goes, relative to the workspace root.
@@ -31,9 +32,11 @@ pub fn tokens(api: &Api) -> TokenStream {
         )
     });
     let handlers = handlers_tokens(&ids, &variants, &methods);
+    let filters = api.operations.iter().map(filters_tokens);
     quote! {
         use axum::routing::{MethodFilter, MethodRouter};
 
+        use super::extract::ListFilter;
         use crate::http::state::AppState;
 
         /// Every operation of `spec/metorial.yaml`.
@@ -57,10 +60,50 @@ pub fn tokens(api: &Api) -> TokenStream {
             pub(crate) fn from_id(id: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|op| op.id() == id)
             }
+
+            /// The filters a list operation takes beyond paging (none for other operations).
+            pub(crate) const fn filters(self) -> &'static [ListFilter] {
+                match self {
+                    #(OperationId::#variants => #filters,)*
+                }
+            }
         }
 
         #handlers
     }
+}
+
+/// An operation's filters as a `&[ListFilter]` expression: a `key[gt]`/`key[lt]` pair of
+/// date-times is one date range on `key`; a filter with `x-metorial-accepts` takes only those
+/// values; any other takes values (one or many).
+fn filters_tokens(op: &Operation) -> TokenStream {
+    let mut keys: Vec<&str> = Vec::new();
+    let mut items = Vec::new();
+    for filter in op.list.iter().flat_map(|list| &list.filters) {
+        let name = filter.param.name.as_str();
+        let range = name
+            .strip_suffix("[gt]")
+            .or_else(|| name.strip_suffix("[lt]"));
+        let key = match (&filter.ty, range) {
+            (FilterType::Timestamp, Some(key)) => key,
+            _ => name,
+        };
+        if keys.contains(&key) {
+            continue;
+        }
+        keys.push(key);
+        let accepts = &filter.accepts;
+        items.push(match (&filter.ty, range) {
+            (FilterType::Timestamp, Some(_)) => quote!(ListFilter::dates(#key)),
+            _ if !accepts.is_empty() => quote!(ListFilter::one_of(#key, &[#(#accepts),*])),
+            _ => quote!(ListFilter::values(#key)),
+        });
+    }
+    if items.is_empty() {
+        return quote!(&[]);
+    }
+    // A const block: a `const fn` call's value is not promoted to `'static` by itself.
+    quote!(const { &[#(#items),*] })
 }
 
 /// The `Handlers` trait and `route`, over the operations' ids, variants and method names.

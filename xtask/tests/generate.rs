@@ -602,3 +602,52 @@ fn a_nested_secret_is_known_to_the_sdk_the_cli_and_the_operations_table() {
         }
     }
 }
+
+/// The real spec as JSON, to edit.
+fn real_spec() -> Value {
+    serde_norway::from_str(&std::fs::read_to_string(xtask::spec_path()).unwrap()).unwrap()
+}
+
+/// The index of the query parameter `name` of the setup sessions' list.
+fn session_filter(spec: &Value, name: &str) -> usize {
+    let params = spec["paths"]["/provider-setup-sessions"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    params.iter().position(|p| p["name"] == name).unwrap()
+}
+
+#[test]
+fn the_emulator_takes_each_list_filter_as_the_spec_says() {
+    let mut spec = real_spec();
+    let status = session_filter(&spec, "status");
+    spec["paths"]["/provider-setup-sessions"]["get"]["parameters"][status]["x-metorial-accepts"] =
+        json!(["pending", "failed"]);
+    let plumbing = tokens(contents(&generate(&spec), xtask::emulator::EMULATOR));
+    for filter in [
+        r#"ListFilter::one_of("status", &["pending", "failed"])"#,
+        r#"ListFilter::values("provider_auth_config_id")"#,
+        r#"ListFilter::dates("created_at")"#,
+        r#"ListFilter::dates("updated_at")"#,
+    ] {
+        assert!(has_tokens(&plumbing, filter), "{filter}");
+    }
+    // `created_at[gt]` and `created_at[lt]` are one date range.
+    let ranges = tokens(r#"ListFilter::dates("created_at")"#);
+    let found = plumbing.windows(ranges.len()).filter(|w| *w == ranges);
+    assert_eq!(found.count(), 2, "one per list with that range");
+}
+
+#[test]
+fn x_metorial_accepts_must_be_a_list_of_strings() {
+    for bad in [json!("pending"), json!([]), json!([1])] {
+        let mut spec = real_spec();
+        let status = session_filter(&spec, "status");
+        spec["paths"]["/provider-setup-sessions"]["get"]["parameters"][status]["x-metorial-accepts"] =
+            bad.clone();
+        let error = refusal(&spec);
+        assert!(
+            error.contains("(list_provider_setup_sessions): `x-metorial-accepts` of `status` must be a non-empty list of strings"),
+            "{bad}: {error}"
+        );
+    }
+}

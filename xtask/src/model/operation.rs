@@ -76,6 +76,8 @@ pub struct Parameter {
     pub setter: Option<String>,
     /// Whether it takes one value or several (its schema is a one-or-many component).
     pub one_or_many: bool,
+    /// `x-metorial-accepts`, as written (read by [`Filter::accepts`]).
+    pub accepts: Option<Value>,
 }
 
 /// A request body.
@@ -111,6 +113,8 @@ pub struct Filter {
     pub param: Parameter,
     /// The type of its value.
     pub ty: FilterType,
+    /// `x-metorial-accepts`: the only values the live API takes (empty: any of its type).
+    pub accepts: Vec<String>,
 }
 
 /// The type of a filter's value.
@@ -357,6 +361,7 @@ fn parameters(cx: &Cx<'_>, item: &Value, op: &Value) -> Vec<Parameter> {
             schema: param.get("schema").cloned().unwrap_or(Value::Null),
             setter: text(param, "x-metorial-setter"),
             one_or_many: param.get("schema").is_some_and(|s| cx.is_one_or_many(s)),
+            accepts: param.get("x-metorial-accepts").cloned(),
         });
     }
     out
@@ -419,9 +424,33 @@ fn filter(cx: &Cx<'_>, param: &Parameter) -> Result<Filter, Problem> {
         }
     };
     Ok(Filter {
+        accepts: accepts(cx, param)?,
         param: param.clone(),
         ty,
     })
+}
+
+/// `x-metorial-accepts` of a filter: a non-empty list of strings, or nothing.
+fn accepts(cx: &Cx<'_>, param: &Parameter) -> Result<Vec<String>, Problem> {
+    let Some(list) = &param.accepts else {
+        return Ok(Vec::new());
+    };
+    let values: Option<Vec<String>> = list
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    match values {
+        Some(values) if !values.is_empty() => Ok(values),
+        _ => Err(cx.problem(format!(
+            "`x-metorial-accepts` of `{}` must be a non-empty list of strings",
+            param.name
+        ))),
+    }
 }
 
 /// `x-metorial-wait` of a get operation.

@@ -23,6 +23,15 @@ pub(crate) const TABLE: Table = Table {
     name: "auth_exports",
     columns: "id, auth_config_id, provider_id, deployment_id, auth_method_id, credentials_id, \
               note, ip, user_agent, metadata, created_at, expires_at",
+    // An export never changes: `updated_at` is its `created_at`.
+    filters: &[
+        ("id", "id"),
+        ("provider_id", "provider_id"),
+        ("provider_auth_credentials_id", "credentials_id"),
+        ("provider_auth_config_id", "auth_config_id"),
+        ("created_at", "created_at"),
+        ("updated_at", "created_at"),
+    ],
 };
 
 /// Who asked for an export.

@@ -50,6 +50,9 @@ pub(crate) enum StoreError {
     /// The request cannot be served (e.g. a flow the emulator cannot run).
     #[error("{0}")]
     BadRequest(String),
+    /// The spec has it, the emulator does not implement it (e.g. a list filter).
+    #[error("{0}")]
+    Unsupported(String),
     /// A move of the clock would leave the times the emulator represents.
     #[error("{0}")]
     Clock(crate::time::OutOfRange),
@@ -123,6 +126,7 @@ impl StoreError {
             Self::MissingAuthCredentials(_) => ErrorCode::MissingAuthCredentials,
             Self::MissingOauthCredentials(_) => ErrorCode::MissingOauthCredentials,
             Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Unsupported(_) => ErrorCode::NotImplemented,
             Self::Closed => ErrorCode::Unauthorized,
             Self::Internal(_) | Self::Database(_) | Self::StoredJson(_) | Self::Build(_) => {
                 ErrorCode::InternalServerError

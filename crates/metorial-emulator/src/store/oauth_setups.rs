@@ -21,6 +21,11 @@ pub(crate) const TABLE: Table = Table {
     columns: "id, deployment_id, provider_id, auth_method_id, credentials_id, auth_config_id, \
               status, is_ephemeral, name, description, metadata, redirect_url, created_at, \
               updated_at, expires_at",
+    // The list's own conditions (the spec gives it no filter).
+    filters: &[
+        ("deployment_id", "deployment_id"),
+        ("is_ephemeral", "is_ephemeral"),
+    ],
 };
 
 /// A stored OAuth setup (without its secret config).
@@ -231,25 +236,26 @@ pub(crate) fn get(
     find_or_404(db.conn, deployment_id, id)?.view(db.conn, db.settings)
 }
 
-/// A page of the deployment's OAuth setups.
+/// A page of the deployment's OAuth setups that pass `filters`.
 pub(crate) fn list(
     db: &mut Db<'_>,
     deployment_id: &str,
     request: &PageRequest,
+    mut filters: Vec<Filter>,
 ) -> Result<ProviderOauthSetupList, StoreError> {
     sweep_expired(db.conn, db.settings.clock.now_ms())?;
     deployment_or_404(db.conn, deployment_id)?;
     // Ephemeral setups are not listed (as on the live API).
-    let filters = [
+    filters.extend([
         Filter {
-            column: "deployment_id",
+            key: "deployment_id",
             values: vec![deployment_id.to_owned()],
         },
         Filter {
-            column: "is_ephemeral",
+            key: "is_ephemeral",
             values: vec!["0".to_owned()],
         },
-    ];
+    ]);
     let (rows, pagination) = paging::page(db.conn, &TABLE, &filters, request, SetupRow::read)?;
     let items: Vec<_> = rows
         .into_iter()

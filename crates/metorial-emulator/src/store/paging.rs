@@ -68,8 +68,8 @@ pub(crate) enum Side {
 /// (see the module doc).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct DateBound {
-    /// The column, integer milliseconds (a constant of the code, never client input).
-    pub(crate) column: &'static str,
+    /// The filter's key (`created_at`), a column of [`Table::filters`] (integer milliseconds).
+    pub(crate) key: &'static str,
     /// Which side of `ms` is kept.
     pub(crate) side: Side,
     /// The bound, in milliseconds since the Unix epoch.
@@ -79,8 +79,9 @@ pub(crate) struct DateBound {
 /// `column IN (values)`.
 #[derive(Clone, Debug)]
 pub(crate) struct Filter {
-    /// The column (a constant of the code, never client input).
-    pub(crate) column: &'static str,
+    /// The filter's key (`provider_id`), a column of [`Table::filters`] (a constant of the
+    /// code: the spec's filter names, never client input).
+    pub(crate) key: &'static str,
     /// The accepted values (at least one).
     pub(crate) values: Vec<String>,
 }
@@ -91,6 +92,31 @@ pub(crate) struct Table {
     pub(crate) name: &'static str,
     /// The columns to read, `id` first.
     pub(crate) columns: &'static str,
+    /// The filters it takes: (key, column). A key the spec gives a list and this table lacks
+    /// is answered [`StoreError::Unsupported`].
+    pub(crate) filters: &'static [(&'static str, &'static str)],
+}
+
+impl Table {
+    /// The column of the filter `key`.
+    fn column(&self, key: &str) -> Result<&'static str, StoreError> {
+        let found = self.filters.iter().find(|(k, _)| *k == key);
+        found.map(|(_, column)| *column).ok_or_else(|| {
+            StoreError::Unsupported(format!(
+                "the emulator does not implement the list filter `{key}` on {}",
+                self.name
+            ))
+        })
+    }
+}
+
+/// A filter resolved to its column.
+#[derive(Clone, Debug)]
+struct Condition {
+    /// The column.
+    column: &'static str,
+    /// The accepted values, sorted and deduplicated.
+    values: Vec<String>,
 }
 
 /// Reads one page of `table`: the rows (mapped by `map`) and the pagination flags.
@@ -102,16 +128,17 @@ pub(crate) fn page<T>(
     mut map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<(Vec<T>, Pagination), StoreError> {
     let walk = Walk::of(request);
-    let filters = normalized(filters);
+    let filters = normalized(table, filters)?;
     let (driver, residual) = match filters.split_first() {
         Some((driver, rest)) => (Some(driver), rest),
         None => (None, &[][..]),
     };
+    let dates = request.dates.iter().map(|d| Ok((table.column(d.key)?, d)));
     let scope = Scope {
         table,
         driver: driver.map(|d| d.column),
         residual,
-        dates: &request.dates,
+        dates: dates.collect::<Result<_, StoreError>>()?,
     };
     let driver_values: Vec<Option<&String>> = match driver {
         Some(d) => d.values.iter().map(Some).collect(),
@@ -200,23 +227,19 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// The filters with their values sorted and deduplicated, the one with the fewest values
-/// (the driver) first.
-fn normalized(filters: &[Filter]) -> Vec<Filter> {
-    let mut filters: Vec<Filter> = filters
-        .iter()
-        .map(|f| {
-            let mut values = f.values.clone();
-            values.sort();
-            values.dedup();
-            Filter {
-                column: f.column,
-                values,
-            }
-        })
-        .collect();
-    filters.sort_by_key(|f| f.values.len());
-    filters
+/// The filters as conditions on `table`'s columns, their values sorted and deduplicated, the
+/// one with the fewest values (the driver) first.
+fn normalized(table: &Table, filters: &[Filter]) -> Result<Vec<Condition>, StoreError> {
+    let mut conditions = Vec::with_capacity(filters.len());
+    for filter in filters {
+        let mut values = filter.values.clone();
+        values.sort();
+        values.dedup();
+        let column = table.column(filter.key)?;
+        conditions.push(Condition { column, values });
+    }
+    conditions.sort_by_key(|c| c.values.len());
+    Ok(conditions)
 }
 
 /// Whether a matching item lies on the other side of the cursor (the cursor itself included,
@@ -250,9 +273,9 @@ struct Scope<'a> {
     /// The driving filter's column (read through its `(column, id)` index), if any.
     driver: Option<&'static str>,
     /// The other filters, checked on the rows read.
-    residual: &'a [Filter],
-    /// The date bounds, checked on the rows read.
-    dates: &'a [DateBound],
+    residual: &'a [Condition],
+    /// The date bounds and their columns, checked on the rows read.
+    dates: Vec<(&'static str, &'a DateBound)>,
 }
 
 impl Scope<'_> {
@@ -279,12 +302,12 @@ impl Scope<'_> {
             conditions.push(format!("CAST({} AS TEXT) IN ({marks})", filter.column));
             params.extend(filter.values.iter().cloned().map(Value::Text));
         }
-        for date in self.dates {
+        for (column, date) in &self.dates {
             let op = match date.side {
                 Side::After => ">",
                 Side::Before => "<",
             };
-            conditions.push(format!("+{} {op} ?", date.column));
+            conditions.push(format!("+{column} {op} ?"));
             params.push(Value::Integer(date.ms));
         }
         if let Some((op, id)) = bound {
@@ -381,9 +404,9 @@ mod tests {
         (items.len(), pagination, VM_STEPS.with(|c| c.get()))
     }
 
-    /// `column > ms` or `column < ms`.
-    fn date(column: &'static str, side: Side, ms: i64) -> DateBound {
-        DateBound { column, side, ms }
+    /// `key > ms` or `key < ms`.
+    fn date(key: &'static str, side: Side, ms: i64) -> DateBound {
+        DateBound { key, side, ms }
     }
 
     fn shapes() -> Vec<(Vec<Filter>, PageRequest)> {
@@ -402,11 +425,11 @@ mod tests {
             ..request(order, cursor)
         };
         let status = |values: &[&str]| Filter {
-            column: "status",
+            key: "status",
             values: values.iter().map(|s| s.to_string()).collect(),
         };
         let provider = Filter {
-            column: "provider_id",
+            key: "provider_id",
             values: vec!["pro_1".into()],
         };
         let middle = Some(Cursor::After("pas_0000000050".into()));
@@ -493,7 +516,7 @@ mod tests {
         assert_eq!(items, [id(8), id(7), id(6)]);
         assert!(p.has_more_before && p.has_more_after);
         let pending_or_failed = [Filter {
-            column: "status",
+            key: "status",
             values: vec!["failed".into(), "pending".into(), "pending".into()],
         }];
         // pending: 0, 4, 8; failed: 2, 6.
@@ -545,7 +568,7 @@ mod tests {
         assert!(!p.has_more_before && p.has_more_after);
         // With a driving filter: pending 0, 4, 8 and failed 2, 6, of which 4 and 6 qualify.
         let pending_or_failed = [Filter {
-            column: "status",
+            key: "status",
             values: vec!["pending".into(), "failed".into()],
         }];
         let (items, p) = ids(&pending_or_failed, &window, Order::Desc, None);
@@ -571,9 +594,10 @@ mod tests {
         let table = Table {
             name: "t",
             columns: "id, kind, flag",
+            filters: &[("kind", "kind"), ("flag", "flag")],
         };
-        let filter = |column, value: &str| Filter {
-            column,
+        let filter = |key, value: &str| Filter {
+            key,
             values: vec![value.to_owned()],
         };
         let request = PageRequest {
@@ -593,5 +617,30 @@ mod tests {
             .unwrap();
             assert_eq!(items, ["a", "d"]);
         }
+        // A filter the spec gives and the table lacks is refused, not ignored.
+        let unknown = [filter("colour", "red")];
+        let refused = page(&conn, &table, &unknown, &request, |row| {
+            row.get::<_, String>(0)
+        });
+        let Err(StoreError::Unsupported(message)) = refused else {
+            panic!("{refused:?}")
+        };
+        assert_eq!(
+            message,
+            "the emulator does not implement the list filter `colour` on t"
+        );
+        let dated = PageRequest {
+            dates: vec![DateBound {
+                key: "colour",
+                side: Side::After,
+                ms: 0,
+            }],
+            ..request
+        };
+        let refused = page(&conn, &table, &[], &dated, |row| row.get::<_, String>(0));
+        assert!(
+            matches!(refused, Err(StoreError::Unsupported(_))),
+            "{refused:?}"
+        );
     }
 }

@@ -22,6 +22,17 @@ pub(crate) const TABLE: Table = Table {
     columns: "id, provider_id, deployment_id, auth_method_id, identity_id, configuration, \
               credentials_id, config_id, auth_config_id, status, type, ui_mode, name, \
               description, metadata, redirect_url, created_at, updated_at, expires_at",
+    filters: &[
+        ("id", "id"),
+        ("provider_id", "provider_id"),
+        ("provider_deployment_id", "deployment_id"),
+        ("provider_auth_method_id", "auth_method_id"),
+        ("provider_auth_config_id", "auth_config_id"),
+        ("provider_auth_credentials_id", "credentials_id"),
+        ("status", "status"),
+        ("created_at", "created_at"),
+        ("updated_at", "updated_at"),
+    ],
 };
 
 /// The name a session gets when the request gives none (as on the live API).

@@ -8,29 +8,20 @@ use axum::http::header::USER_AGENT;
 use axum::{Extension, Json};
 use metorial_models::{CreateProviderAuthExportBody, ProviderAuthExport, ProviderAuthExportList};
 
-use super::extract::{ApiPath, JsonBody, ListFilter, list_query};
+use super::extract::{ApiPath, JsonBody, list_query};
+use super::generated::OperationId;
 use super::json::Page;
 use crate::http::error::ApiError;
 use crate::store::auth_exports::{self, Requester};
 use crate::tenant::Tenant;
-
-/// The list filters: query key, column, and what each accepts. Exports never change, so
-/// their `updated_at` is their `created_at` (the table has no `updated_at` column).
-const FILTERS: &[ListFilter] = &[
-    ListFilter::values("id", "id"),
-    ListFilter::values("provider_id", "provider_id"),
-    ListFilter::values("provider_auth_credentials_id", "credentials_id"),
-    ListFilter::values("provider_auth_config_id", "auth_config_id"),
-    ListFilter::dates("created_at", "created_at"),
-    ListFilter::dates("updated_at", "created_at"),
-];
 
 /// `list_provider_auth_exports` (without the exported `value`s).
 pub(crate) async fn list(
     Extension(tenant): Extension<Tenant>,
     RawQuery(query): RawQuery,
 ) -> Result<Page<ProviderAuthExportList>, ApiError> {
-    let query = list_query(query.as_deref(), FILTERS)?;
+    let filters = OperationId::ListProviderAuthExports.filters();
+    let query = list_query(query.as_deref(), filters)?;
     let page = tenant
         .store
         .call(move |db| auth_exports::list(db, &query.page, &query.filters))

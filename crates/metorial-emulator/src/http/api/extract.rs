@@ -252,47 +252,37 @@ enum FilterKind {
     Dates,
 }
 
-/// A filter a list endpoint takes: its query key, the column it applies to, and what it
-/// accepts.
+/// A filter a list endpoint takes (generated from the spec: `OperationId::filters`): its
+/// query key and what it accepts. The store maps the key to its column.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ListFilter {
     /// The query key (without brackets).
     key: &'static str,
-    /// The column (a constant of the code).
-    column: &'static str,
     /// What it accepts.
     kind: FilterKind,
 }
 
 impl ListFilter {
-    /// `key`: one value or many (`?k=a&k=b`, `k[]=a`, `k[0]=a&k[1]=b`), matched against
-    /// `column`.
-    pub(crate) const fn values(key: &'static str, column: &'static str) -> Self {
+    /// `key`: one value or many (`?k=a&k=b`, `k[]=a`, `k[0]=a&k[1]=b`).
+    pub(crate) const fn values(key: &'static str) -> Self {
         Self {
             key,
-            column,
             kind: FilterKind::Values,
         }
     }
 
     /// Like [`values`](Self::values), each value one of `allowed` (else 400 naming `key`).
-    pub(crate) const fn one_of(
-        key: &'static str,
-        column: &'static str,
-        allowed: &'static [&'static str],
-    ) -> Self {
+    pub(crate) const fn one_of(key: &'static str, allowed: &'static [&'static str]) -> Self {
         Self {
             key,
-            column,
             kind: FilterKind::OneOf(allowed),
         }
     }
 
-    /// `key[gt]` / `key[lt]`: a date range over `column` (integer milliseconds).
-    pub(crate) const fn dates(key: &'static str, column: &'static str) -> Self {
+    /// `key[gt]` / `key[lt]`: a date range.
+    pub(crate) const fn dates(key: &'static str) -> Self {
         Self {
             key,
-            column,
             kind: FilterKind::Dates,
         }
     }
@@ -303,7 +293,7 @@ impl ListFilter {
 pub(crate) struct ListQuery {
     /// The page.
     pub(crate) page: PageRequest,
-    /// The filters (column, values).
+    /// The filters (query key, values).
     pub(crate) filters: Vec<Filter>,
 }
 
@@ -358,7 +348,7 @@ struct Collected {
     before: Option<String>,
     /// `cursor`.
     cursor: Option<String>,
-    /// The one-or-many filters, by column.
+    /// The one-or-many filters, by query key.
     filters: Vec<Filter>,
     /// The date bounds.
     dates: Vec<DateBound>,
@@ -415,11 +405,11 @@ impl Collected {
 
     /// Adds a value to a one-or-many filter.
     fn value(&mut self, filter: &ListFilter, value: &str) -> Result<(), ApiError> {
-        let index = match self.filters.iter().position(|f| f.column == filter.column) {
+        let index = match self.filters.iter().position(|f| f.key == filter.key) {
             Some(index) => index,
             None => {
                 self.filters.push(Filter {
-                    column: filter.column,
+                    key: filter.key,
                     values: Vec::new(),
                 });
                 self.filters.len() - 1
@@ -470,7 +460,7 @@ impl Collected {
         })?;
         self.date_keys.push((filter.key, side));
         self.dates.push(DateBound {
-            column: filter.column,
+            key: filter.key,
             side,
             ms,
         });
@@ -588,11 +578,11 @@ mod tests {
 
     const STATUSES: &[&str] = &["pending", "failed"];
     const FILTERS: &[ListFilter] = &[
-        ListFilter::one_of("status", "status", STATUSES),
-        ListFilter::values("provider_id", "provider_id"),
-        ListFilter::values("id", "id"),
-        ListFilter::dates("created_at", "created_at"),
-        ListFilter::dates("updated_at", "created_at"),
+        ListFilter::one_of("status", STATUSES),
+        ListFilter::values("provider_id"),
+        ListFilter::values("id"),
+        ListFilter::dates("created_at"),
+        ListFilter::dates("updated_at"),
     ];
 
     fn cursor(json: &str) -> String {
@@ -652,17 +642,13 @@ mod tests {
                 .unwrap()
                 .timestamp_millis()
         };
-        let bound = |side, ms| DateBound {
-            column: "created_at",
-            side,
-            ms,
-        };
+        let bound = |key, side, ms| DateBound { key, side, ms };
         assert_eq!(
             q.page.dates,
             [
-                bound(Side::After, at("2025-01-01T00:00:00Z")),
-                bound(Side::Before, at("2025-01-02T00:00:00Z") + 1),
-                bound(Side::After, at("2025-01-01T00:00:00Z")),
+                bound("created_at", Side::After, at("2025-01-01T00:00:00Z")),
+                bound("created_at", Side::Before, at("2025-01-02T00:00:00Z") + 1),
+                bound("updated_at", Side::After, at("2025-01-01T00:00:00Z")),
             ]
         );
         let e = err("created_at[gt]=yesterday");

@@ -4,6 +4,7 @@
 #![allow(clippy::all, clippy::pedantic)]
 
 use axum::routing::{MethodFilter, MethodRouter};
+use super::extract::ListFilter;
 use crate::http::state::AppState;
 /// Every operation of `spec/metorial.yaml`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +70,51 @@ impl OperationId {
     /// The operation with this `operationId`.
     pub(crate) fn from_id(id: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|op| op.id() == id)
+    }
+    /// The filters a list operation takes beyond paging (none for other operations).
+    pub(crate) const fn filters(self) -> &'static [ListFilter] {
+        match self {
+            OperationId::ListProviderAuthExports => {
+                const {
+                    &[
+                        ListFilter::values("id"),
+                        ListFilter::values("provider_id"),
+                        ListFilter::values("provider_auth_credentials_id"),
+                        ListFilter::values("provider_auth_config_id"),
+                        ListFilter::dates("created_at"),
+                        ListFilter::dates("updated_at"),
+                    ]
+                }
+            }
+            OperationId::CreateProviderAuthExport => &[],
+            OperationId::GetProviderAuthExport => &[],
+            OperationId::ListProviderOauthSetups => &[],
+            OperationId::CreateProviderOauthSetup => &[],
+            OperationId::GetProviderOauthSetup => &[],
+            OperationId::UpdateProviderOauthSetup => &[],
+            OperationId::ListProviderSetupSessions => {
+                const {
+                    &[
+                        ListFilter::values("id"),
+                        ListFilter::values("provider_id"),
+                        ListFilter::values("provider_deployment_id"),
+                        ListFilter::values("provider_auth_method_id"),
+                        ListFilter::values("provider_auth_config_id"),
+                        ListFilter::values("provider_auth_credentials_id"),
+                        ListFilter::one_of(
+                            "status",
+                            &["pending", "completed", "failed", "expired", "archived"],
+                        ),
+                        ListFilter::dates("created_at"),
+                        ListFilter::dates("updated_at"),
+                    ]
+                }
+            }
+            OperationId::CreateProviderSetupSession => &[],
+            OperationId::GetProviderSetupSession => &[],
+            OperationId::DeleteProviderSetupSession => &[],
+            OperationId::UpdateProviderSetupSession => &[],
+        }
     }
 }
 /// One handler per operation, served at the method the spec gives it; `None` (the

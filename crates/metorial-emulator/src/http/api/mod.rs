@@ -91,10 +91,11 @@ pub(crate) fn router(
 /// no handler for yet.
 fn not_implemented(filter: MethodFilter, id: &'static str) -> MethodRouter<AppState> {
     on(filter, move || async move {
+        let message = format!("the emulator does not implement `{id}` yet");
         ApiError::new(
             StatusCode::NOT_IMPLEMENTED,
             ErrorCode::NotImplemented,
-            format!("the emulator does not implement `{id}` yet"),
+            message,
         )
     })
 }

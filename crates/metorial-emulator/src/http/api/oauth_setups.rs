@@ -8,6 +8,7 @@ use metorial_models::{
 };
 
 use super::extract::{ApiPath, JsonBody, list_query};
+use super::generated::OperationId;
 use super::json::Page;
 use super::validate;
 use crate::http::error::ApiError;
@@ -20,10 +21,11 @@ pub(crate) async fn list(
     ApiPath(deployment_id): ApiPath<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Page<ProviderOauthSetupList>, ApiError> {
-    let query = list_query(query.as_deref(), &[])?;
+    let filters = OperationId::ListProviderOauthSetups.filters();
+    let query = list_query(query.as_deref(), filters)?;
     let page = tenant
         .store
-        .call(move |db| oauth_setups::list(db, &deployment_id, &query.page))
+        .call(move |db| oauth_setups::list(db, &deployment_id, &query.page, query.filters))
         .await?;
     Ok(Page(page))
 }

@@ -9,38 +9,23 @@ use metorial_models::{
 };
 
 use super::extract::{ApiPath, JsonBody, list_query};
+use super::generated::OperationId;
 use super::json::read_cached;
 use super::validate;
 use crate::http::error::ApiError;
 use crate::store::{Db, setup_sessions};
 use crate::tenant::Tenant;
 
-/// The statuses the `status` filter accepts (the live API's list; `deleted` is not one).
-const STATUSES: &[&str] = &["pending", "completed", "failed", "expired", "archived"];
-
-/// The list filters: query key, column, and what each accepts.
-const FILTERS: &[super::extract::ListFilter] = {
-    use super::extract::ListFilter;
-    &[
-        ListFilter::values("id", "id"),
-        ListFilter::values("provider_id", "provider_id"),
-        ListFilter::values("provider_deployment_id", "deployment_id"),
-        ListFilter::values("provider_auth_method_id", "auth_method_id"),
-        ListFilter::values("provider_auth_config_id", "auth_config_id"),
-        ListFilter::values("provider_auth_credentials_id", "credentials_id"),
-        ListFilter::one_of("status", "status", STATUSES),
-        ListFilter::dates("created_at", "created_at"),
-        ListFilter::dates("updated_at", "updated_at"),
-    ]
-};
-
-/// `list_provider_setup_sessions`: the filters above, paged (see [`list_query`]); answered
+/// `list_provider_setup_sessions`: the spec's filters, paged (see [`list_query`]); answered
 /// from the tenant's cache while no write or clock move could change it.
 pub(crate) async fn list(
     Extension(tenant): Extension<Tenant>,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let query = list_query(uri.query(), FILTERS)?;
+    let query = list_query(
+        uri.query(),
+        OperationId::ListProviderSetupSessions.filters(),
+    )?;
     let key = format!("list_provider_setup_sessions {uri}");
     let read = move |db: &mut Db<'_>| setup_sessions::list(db, &query.page, &query.filters);
     read_cached(&tenant, key, read, |page| {
