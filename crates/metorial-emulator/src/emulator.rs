@@ -12,9 +12,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{
-    DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_OAUTH_SETUP_LIFETIME, DEFAULT_SESSION_LIFETIME, Limits, Runtime, Settings,
-    normalize_public_url,
+    Config, DEFAULT_BODY_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_JOURNAL_SIZE,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_TENANTS, MAX_JOURNAL_SIZE,
+    MAX_MAX_TENANTS,
 };
 use crate::control::ControlError;
 use crate::control::TenantHandle;
@@ -23,7 +23,7 @@ use crate::fixtures::Fixtures;
 use crate::http::{router, server, state::AppState};
 use crate::ids::random_secret;
 use crate::store::fake_provider::IssuedToken;
-use crate::tenant::{DEFAULT_MAX_TENANTS, MAX_MAX_TENANTS, Template, Tenants};
+use crate::tenant::Tenants;
 
 /// Where the fixtures come from.
 #[derive(Debug)]
@@ -40,47 +40,17 @@ enum FixturesSource {
 /// 127.0.0.1, one generated API key, an in-memory database and the built-in fixtures.
 #[must_use]
 pub struct EmulatorBuilder {
-    /// Where to listen.
-    listen: SocketAddr,
-    /// The API keys accepted (one is generated when empty).
-    api_keys: Vec<String>,
-    /// The SQLite file; `None`: in memory.
-    database: Option<PathBuf>,
+    /// Every option but the fixtures.
+    config: Config,
     /// Where the fixtures come from.
     fixtures: FixturesSource,
-    /// The base of `url` fields and OAuth redirects; `None`: the base URL.
-    public_url: Option<String>,
-    /// Whether the fake provider approves at once.
-    oauth_auto_approve: bool,
-    /// How long a setup session stays usable.
-    session_lifetime: Duration,
-    /// How long an OAuth setup stays usable.
-    oauth_setup_lifetime: Duration,
-    /// Timeouts, connection and body limits.
-    limits: Limits,
-    /// How many requests each tenant's journal keeps.
-    journal_size: usize,
-    /// How many tenants there may be at once.
-    max_tenants: usize,
 }
 
 impl fmt::Debug for EmulatorBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmulatorBuilder")
-            .field("listen", &self.listen)
-            .field(
-                "api_keys",
-                &format_args!("[{} redacted]", self.api_keys.len()),
-            )
-            .field("database", &self.database)
+            .field("config", &self.config)
             .field("fixtures", &self.fixtures)
-            .field("public_url", &self.public_url)
-            .field("oauth_auto_approve", &self.oauth_auto_approve)
-            .field("session_lifetime", &self.session_lifetime)
-            .field("oauth_setup_lifetime", &self.oauth_setup_lifetime)
-            .field("limits", &self.limits)
-            .field("journal_size", &self.journal_size)
-            .field("max_tenants", &self.max_tenants)
             .finish()
     }
 }
@@ -88,17 +58,8 @@ impl fmt::Debug for EmulatorBuilder {
 impl Default for EmulatorBuilder {
     fn default() -> Self {
         Self {
-            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
-            api_keys: Vec::new(),
-            database: None,
+            config: Config::default(),
             fixtures: FixturesSource::Builtin,
-            public_url: None,
-            oauth_auto_approve: false,
-            session_lifetime: DEFAULT_SESSION_LIFETIME,
-            oauth_setup_lifetime: DEFAULT_OAUTH_SETUP_LIFETIME,
-            limits: Limits::default(),
-            journal_size: crate::journal::DEFAULT_CAPACITY,
-            max_tenants: DEFAULT_MAX_TENANTS,
         }
     }
 }
@@ -117,10 +78,10 @@ impl EmulatorBuilder {
     pub const DEFAULT_MAX_BODY_BYTES: usize = DEFAULT_MAX_BODY_BYTES;
 
     /// The default of [`journal_size`](Self::journal_size): 1000 requests per tenant.
-    pub const DEFAULT_JOURNAL_SIZE: usize = crate::journal::DEFAULT_CAPACITY;
+    pub const DEFAULT_JOURNAL_SIZE: usize = DEFAULT_JOURNAL_SIZE;
 
     /// The largest [`journal_size`](Self::journal_size) accepted: 1,000,000 requests.
-    pub const MAX_JOURNAL_SIZE: usize = crate::journal::MAX_CAPACITY;
+    pub const MAX_JOURNAL_SIZE: usize = MAX_JOURNAL_SIZE;
 
     /// The default of [`max_tenants`](Self::max_tenants): 1000 tenants.
     pub const DEFAULT_MAX_TENANTS: usize = DEFAULT_MAX_TENANTS;
@@ -130,7 +91,7 @@ impl EmulatorBuilder {
 
     /// Where to listen (`--listen`); port 0 picks a free port. Default `127.0.0.1:0`.
     pub fn listen(mut self, addr: SocketAddr) -> Self {
-        self.listen = addr;
+        self.config.listen = addr;
         self
     }
 
@@ -139,14 +100,14 @@ impl EmulatorBuilder {
     /// [`spawn`](Self::spawn) fails with [`Error::Config`] stating the rule). Without any, a
     /// key `metorial_sk_...` is generated.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_keys.push(key.into());
+        self.config.api_keys.push(key.into());
         self
     }
 
     /// Keeps the state in this SQLite file (`--database`), created if missing; a new emulator
     /// on the same file serves everything the last one had. Default: in memory.
     pub fn database(mut self, path: impl Into<PathBuf>) -> Self {
-        self.database = Some(path.into());
+        self.config.database = Some(path.into());
         self
     }
 
@@ -165,28 +126,28 @@ impl EmulatorBuilder {
     /// The base of the `url` fields and OAuth redirects (`--public-url`), for an emulator behind
     /// a proxy or in a container. Default: `http://<listen address>`.
     pub fn public_url(mut self, url: impl Into<String>) -> Self {
-        self.public_url = Some(url.into());
+        self.config.public_url = Some(url.into());
         self
     }
 
     /// Whether the fake provider approves at once, without its consent page
     /// (`--oauth-auto-approve`). Default: false.
     pub fn oauth_auto_approve(mut self, yes: bool) -> Self {
-        self.oauth_auto_approve = yes;
+        self.config.oauth_auto_approve = yes;
         self
     }
 
     /// How long a new setup session stays usable before it is `expired`
     /// (`--session-lifetime`). Default: [`DEFAULT_SESSION_LIFETIME`].
     pub fn session_lifetime(mut self, lifetime: Duration) -> Self {
-        self.session_lifetime = lifetime;
+        self.config.session_lifetime = lifetime;
         self
     }
 
     /// How long a new OAuth setup stays usable before it is `expired`
     /// (`--oauth-setup-lifetime`). Default: [`DEFAULT_OAUTH_SETUP_LIFETIME`].
     pub fn oauth_setup_lifetime(mut self, lifetime: Duration) -> Self {
-        self.oauth_setup_lifetime = lifetime;
+        self.config.oauth_setup_lifetime = lifetime;
         self
     }
 
@@ -195,7 +156,7 @@ impl EmulatorBuilder {
     /// complete request head in that time (an idle kept-alive one included) is closed without
     /// an answer. More than zero, at most a day. Default: [`Self::DEFAULT_HEADER_TIMEOUT`].
     pub fn header_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.header_timeout = timeout;
+        self.config.header_timeout = timeout;
         self
     }
 
@@ -203,7 +164,7 @@ impl EmulatorBuilder {
     /// (`--body-timeout`); slower is answered with 408 `timeout` and the connection closed.
     /// More than zero, at most a day. Default: [`Self::DEFAULT_BODY_TIMEOUT`].
     pub fn body_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.body_timeout = timeout;
+        self.config.body_timeout = timeout;
         self
     }
 
@@ -211,7 +172,7 @@ impl EmulatorBuilder {
     /// the operating system's queue until one closes. From 1 to 1,000,000. Default:
     /// [`Self::DEFAULT_MAX_CONNECTIONS`].
     pub fn max_connections(mut self, max: usize) -> Self {
-        self.limits.max_connections = max;
+        self.config.max_connections = max;
         self
     }
 
@@ -219,7 +180,7 @@ impl EmulatorBuilder {
     /// answered with 413 and the API's error body. From 1 byte to 1 GiB. Default:
     /// [`Self::DEFAULT_MAX_BODY_BYTES`].
     pub fn max_body_bytes(mut self, max: usize) -> Self {
-        self.limits.max_body_bytes = max;
+        self.config.max_body_bytes = max;
         self
     }
 
@@ -227,7 +188,7 @@ impl EmulatorBuilder {
     /// dropped, so memory stays flat however long the emulator runs. 0 turns the journal off;
     /// at most [`Self::MAX_JOURNAL_SIZE`]. Default: [`Self::DEFAULT_JOURNAL_SIZE`].
     pub fn journal_size(mut self, entries: usize) -> Self {
-        self.journal_size = entries;
+        self.config.journal_size = entries;
         self
     }
 
@@ -235,14 +196,15 @@ impl EmulatorBuilder {
     /// answers 409 `conflict` until one is deleted. From 1 to [`Self::MAX_MAX_TENANTS`].
     /// Default: [`Self::DEFAULT_MAX_TENANTS`].
     pub fn max_tenants(mut self, max: usize) -> Self {
-        self.max_tenants = max;
+        self.config.max_tenants = max;
         self
     }
 
     /// Binds the address, opens the database, loads the fixtures and starts serving.
     pub async fn spawn(self) -> Result<Emulator, Error> {
-        let fixtures = match self.fixtures {
-            FixturesSource::Builtin => Fixtures::builtin(),
+        let mut config = self.config;
+        config.fixtures = match self.fixtures {
+            FixturesSource::Builtin => config.fixtures,
             FixturesSource::Given(fixtures) => {
                 fixtures.validate().map_err(|message| Error::Fixtures {
                     path: None,
@@ -252,25 +214,12 @@ impl EmulatorBuilder {
             }
             FixturesSource::File(path) => Fixtures::from_file(path)?,
         };
-        // Each key is checked when its tenant opens.
-        let mut api_keys = self.api_keys;
-        if api_keys.is_empty() {
-            api_keys.push(format!("metorial_sk_{}", random_secret(32)));
+        if config.api_keys.is_empty() {
+            config
+                .api_keys
+                .push(format!("metorial_sk_{}", random_secret(32)));
         }
-        let settings = Settings {
-            listen: self.listen,
-            api_keys,
-            database: self.database,
-            fixtures,
-            public_url: self.public_url,
-            oauth_auto_approve: self.oauth_auto_approve,
-            session_lifetime: self.session_lifetime,
-            oauth_setup_lifetime: self.oauth_setup_lifetime,
-            limits: self.limits,
-            journal_size: self.journal_size,
-            max_tenants: self.max_tenants,
-        };
-        Emulator::start(settings).await
+        Emulator::start(config).await
     }
 }
 
@@ -312,51 +261,36 @@ impl Emulator {
         EmulatorBuilder::default()
     }
 
-    /// Checks the settings, binds the address, opens the tenants' databases and starts serving.
-    async fn start(settings: Settings) -> Result<Self, Error> {
-        check_lifetimes(&settings)?;
-        settings.limits.validate()?;
-        check_journal_size(settings.journal_size)?;
-        check_max_tenants(settings.max_tenants)?;
-        let (listener, local_addr, base_url) = bind(settings.listen).await?;
-        let public_url = match &settings.public_url {
-            Some(url) => normalize_public_url(url).map_err(|message| Error::Config {
-                option: "public_url",
-                message,
-            })?,
-            None => base_url.clone(),
-        };
-        let template = Template {
-            public_url: public_url.clone(),
-            internal_url: base_url.clone(),
-            session_lifetime_ms: millis(settings.session_lifetime),
-            oauth_setup_lifetime_ms: millis(settings.oauth_setup_lifetime),
-            fixtures: settings.fixtures,
-            database: settings.database,
-            journal_size: settings.journal_size,
-            max_tenants: settings.max_tenants,
-        };
-        let keys = settings.api_keys.clone();
-        let tenants = tokio::task::spawn_blocking(move || Tenants::open(template, &keys))
+    /// Checks the configuration, binds the address, opens the tenants' databases and starts
+    /// serving.
+    async fn start(mut config: Config) -> Result<Self, Error> {
+        config.check()?;
+        let (listener, local_addr, base_url) = bind(config.listen).await?;
+        let public_url = config
+            .public_url
+            .get_or_insert_with(|| base_url.clone())
+            .clone();
+        let config = Arc::new(config);
+        let urls = (public_url.clone(), base_url.clone());
+        let opened = Arc::clone(&config);
+        let tenants = tokio::task::spawn_blocking(move || Tenants::open(opened, urls))
             .await
             .map_err(|e| Error::Server(e.to_string()))??;
         let tenants = Arc::new(tenants);
         let state = AppState {
             tenants: Arc::clone(&tenants),
-            runtime: Arc::new(Runtime {
-                oauth_auto_approve: settings.oauth_auto_approve,
-            }),
+            config: Arc::clone(&config),
             http: crate::http::state::http_client()?,
         };
         let (shutdown, shutdown_rx) = oneshot::channel();
-        let app = router::app(state, &settings.limits);
-        let task = server::serve(listener, app, settings.limits, shutdown_rx);
+        let app = router::app(state);
+        let task = server::serve(listener, app, &config, shutdown_rx);
         tracing::info!(%base_url, %public_url, "metorial emulator started");
         Ok(Self {
             local_addr,
             base_url,
             public_url,
-            api_keys: settings.api_keys,
+            api_keys: config.api_keys.clone(),
             tenants,
             shutdown: Some(shutdown),
             task: Some(task),
@@ -485,44 +419,6 @@ impl Drop for Emulator {
     }
 }
 
-/// Refuses a journal larger than [`EmulatorBuilder::MAX_JOURNAL_SIZE`].
-fn check_journal_size(entries: usize) -> Result<(), Error> {
-    if entries > crate::journal::MAX_CAPACITY {
-        return Err(Error::Config {
-            option: "journal_size",
-            message: "must be at most 1000000 requests".to_owned(),
-        });
-    }
-    Ok(())
-}
-
-/// Refuses a tenant bound of 0 or over [`EmulatorBuilder::MAX_MAX_TENANTS`].
-fn check_max_tenants(max: usize) -> Result<(), Error> {
-    if !(1..=MAX_MAX_TENANTS).contains(&max) {
-        return Err(Error::Config {
-            option: "max_tenants",
-            message: format!("must be from 1 to {MAX_MAX_TENANTS} tenants"),
-        });
-    }
-    Ok(())
-}
-
-/// Refuses a zero or absurd session or OAuth setup lifetime.
-fn check_lifetimes(settings: &Settings) -> Result<(), Error> {
-    for (option, lifetime) in [
-        ("session_lifetime", settings.session_lifetime),
-        ("oauth_setup_lifetime", settings.oauth_setup_lifetime),
-    ] {
-        if lifetime.is_zero() || lifetime > Duration::from_secs(10 * 365 * 24 * 3600) {
-            return Err(Error::Config {
-                option,
-                message: "must be more than zero and at most ten years".to_owned(),
-            });
-        }
-    }
-    Ok(())
-}
-
 /// Binds `listen`; returns the listener, the address bound and the base URL this machine
 /// reaches it at (`0.0.0.0` is not an address to connect to: the loopback stands in for it).
 async fn bind(listen: SocketAddr) -> Result<(TcpListener, SocketAddr, String), Error> {
@@ -542,9 +438,4 @@ async fn bind(listen: SocketAddr) -> Result<(TcpListener, SocketAddr, String), E
         _ => local_addr,
     };
     Ok((listener, local_addr, format!("http://{reachable}")))
-}
-
-/// A duration in whole milliseconds (saturating).
-fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }

@@ -11,9 +11,9 @@
 //!   method, the request ID, the fault text, all short), the path and query (bounded together by
 //!   the server's 8 KiB URI limit), and a body of at most [`MAX_BODY_BYTES`] (longer bodies are
 //!   cut and flagged with [`Entry::body_truncated`]);
-//! - the journal holds at most `capacity` entries (capacity at most [`MAX_CAPACITY`]), so in
+//! - the journal holds at most `capacity` entries (capacity at most [`MAX_JOURNAL_SIZE`]), so in
 //!   total at most `capacity × (fixed part + MAX_BODY_BYTES + 8 KiB)`, about 12.5 KiB per entry,
-//!   12.5 MiB at the [`DEFAULT_CAPACITY`];
+//!   12.5 MiB at the [`DEFAULT_JOURNAL_SIZE`](crate::config::DEFAULT_JOURNAL_SIZE);
 //! - the buffer grows only as entries arrive (nothing is reserved up front) and never beyond
 //!   `capacity` slots; [`Journal::clear`] gives the memory back.
 //!
@@ -27,10 +27,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use metorial_models::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// Default capacity (entries) when `--journal-size` is not given.
-pub(crate) const DEFAULT_CAPACITY: usize = 1000;
-/// Largest capacity accepted (the integrator validates the flag with this).
-pub(crate) const MAX_CAPACITY: usize = 1_000_000;
+use crate::config::MAX_JOURNAL_SIZE;
+
 /// Largest stored request body, in bytes; longer bodies are cut (at a UTF-8 char boundary) and
 /// flagged.
 pub(crate) const MAX_BODY_BYTES: usize = 4096;
@@ -199,11 +197,11 @@ pub(crate) struct Journal {
 }
 
 impl Journal {
-    /// An empty journal keeping up to `capacity` entries (at most [`MAX_CAPACITY`]; 0 turns
+    /// An empty journal keeping up to `capacity` entries (at most [`MAX_JOURNAL_SIZE`]; 0 turns
     /// recording off).
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            capacity: capacity.min(MAX_CAPACITY),
+            capacity: capacity.min(MAX_JOURNAL_SIZE),
             state: Mutex::new(State::default()),
         }
     }
@@ -532,8 +530,11 @@ mod tests {
 
     #[test]
     fn capacity_is_clamped() {
-        assert_eq!(Journal::new(usize::MAX).capacity(), MAX_CAPACITY);
-        assert_eq!(Journal::new(DEFAULT_CAPACITY).capacity(), DEFAULT_CAPACITY);
+        assert_eq!(Journal::new(usize::MAX).capacity(), MAX_JOURNAL_SIZE);
+        assert_eq!(
+            Journal::new(crate::config::DEFAULT_JOURNAL_SIZE).capacity(),
+            crate::config::DEFAULT_JOURNAL_SIZE
+        );
     }
 
     #[test]

@@ -17,20 +17,15 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::cache::ResponseCache;
+use crate::config::Config;
 use crate::faults::Faults;
 use crate::fixtures::Fixtures;
 use crate::journal::Journal;
 use crate::store::seed::{self, SeedAuthConfig, SeedTokens};
 use crate::store::snapshot::{self, Snapshot};
-use crate::store::{ClockMove, Owner, Store, StoreError, StoreSettings};
+use crate::store::{ClockMove, Context, Owner, Store, StoreError};
 use crate::time::Clock;
 use metorial_models::{ErrorCode, ProviderAuthConfig};
-
-/// The default of `--max-tenants`: how many tenants one emulator holds at once.
-pub(crate) const DEFAULT_MAX_TENANTS: usize = 1000;
-
-/// The largest `--max-tenants` accepted.
-pub(crate) const MAX_MAX_TENANTS: usize = 100_000;
 
 /// The fewest characters of an API key given to the emulator.
 const MIN_KEY_LEN: usize = 20;
@@ -96,17 +91,17 @@ impl TenantError {
 
 /// One tenant: an API key's world. Cheap to clone.
 #[derive(Clone)]
-pub(crate) struct Tenant(Arc<TenantState>);
+pub(crate) struct Tenant(Arc<TenantInner>);
 
 /// What a tenant holds.
-pub(crate) struct TenantState {
+pub(crate) struct TenantInner {
     /// `tnt_…`: names the tenant in browser URLs.
     pub(crate) id: String,
     /// The SHA-256 of its API key (the key itself is not kept).
     key_sha256: [u8; 32],
     /// Given at the start (`--api-key`): it cannot be deleted, and it may delete others.
     pub(crate) protected: bool,
-    /// Its database (its clock is in the store's settings).
+    /// Its database (its clock is in the store's context).
     pub(crate) store: Store,
     /// Its API requests, newest last.
     pub(crate) journal: Journal,
@@ -121,9 +116,9 @@ pub(crate) struct TenantState {
 }
 
 impl std::ops::Deref for Tenant {
-    type Target = TenantState;
+    type Target = TenantInner;
 
-    fn deref(&self) -> &TenantState {
+    fn deref(&self) -> &TenantInner {
         &self.0
     }
 }
@@ -247,34 +242,19 @@ fn parse_hash(text: &str) -> Option<[u8; 32]> {
     Some(hash)
 }
 
-/// What every tenant starts from.
-pub(crate) struct Template {
-    /// The emulator's public URL (no trailing slash).
-    pub(crate) public_url: String,
-    /// The URL the server reaches itself at.
-    pub(crate) internal_url: String,
-    /// How long a setup session stays usable, in milliseconds.
-    pub(crate) session_lifetime_ms: i64,
-    /// How long an OAuth setup stays usable, in milliseconds.
-    pub(crate) oauth_setup_lifetime_ms: i64,
-    /// The objects every tenant starts with (and gets back on reset).
-    pub(crate) fixtures: Fixtures,
-    /// The first tenant's SQLite file; the others' are beside it (`<file>.<tenant id>`).
-    pub(crate) database: Option<PathBuf>,
-    /// How many requests each journal keeps.
-    pub(crate) journal_size: usize,
-    /// How many tenants there may be at once.
-    pub(crate) max_tenants: usize,
-}
+/// Where the tenants' databases are: the first tenant's is the configured file itself, the
+/// others' are beside it (`<file>.<tenant id>`); `None` in memory.
+struct Files<'a>(Option<&'a Path>);
 
-impl Template {
-    /// The database file of tenant `id` (the first tenant's is the template's file itself).
-    fn file_of(&self, id: &str, first: bool) -> Option<PathBuf> {
-        self.database.as_ref().map(|path| {
+impl Files<'_> {
+    /// The database file of tenant `id`.
+    fn of(&self, id: &str, first: bool) -> Option<PathBuf> {
+        self.0.map(|path| {
+            let path = path.to_path_buf();
             if first {
-                path.clone()
+                path
             } else {
-                let mut name = path.clone().into_os_string();
+                let mut name = path.into_os_string();
                 name.push(format!(".{id}"));
                 PathBuf::from(name)
             }
@@ -282,8 +262,8 @@ impl Template {
     }
 
     /// The tenant files kept beside the first one (`<file>.tnt_<16 hex digits>`), sorted.
-    fn kept_files(&self) -> Result<Vec<PathBuf>, crate::error::Error> {
-        let Some(path) = &self.database else {
+    fn kept(&self) -> Result<Vec<PathBuf>, crate::error::Error> {
+        let Some(path) = self.0 else {
             return Ok(Vec::new());
         };
         let dir = match path.parent() {
@@ -317,8 +297,12 @@ fn is_tenant_file(file: &Path, prefix: &str) -> bool {
 
 /// Every tenant, by ID.
 pub(crate) struct Tenants {
-    /// What a new tenant starts from.
-    template: Template,
+    /// The emulator's configuration (fixtures, database file, lifetimes, bounds).
+    config: Arc<Config>,
+    /// The emulator's public URL (no trailing slash); a tenant's is under `/t/<id>`.
+    public_url: String,
+    /// The URL the server reaches itself at.
+    internal_url: String,
     /// The tenants, by ID.
     tenants: RwLock<HashMap<String, Tenant>>,
 }
@@ -332,15 +316,21 @@ impl fmt::Debug for Tenants {
 }
 
 impl Tenants {
-    /// One protected tenant per key (a repeated key is one tenant), then, with a database
-    /// file, every tenant kept beside it (blocking: it opens databases).
-    pub(crate) fn open(template: Template, keys: &[String]) -> Result<Self, crate::error::Error> {
-        let kept = template.kept_files()?;
+    /// One protected tenant per configured key (a repeated key is one tenant), then, with a
+    /// database file, every tenant kept beside it (blocking: it opens databases). `urls`: the
+    /// public URL, and the one the server reaches itself at.
+    pub(crate) fn open(
+        config: Arc<Config>,
+        (public_url, internal_url): (String, String),
+    ) -> Result<Self, crate::error::Error> {
+        let kept = Files(config.database.as_deref()).kept()?;
         let tenants = Self {
-            template,
+            config: Arc::clone(&config),
+            public_url,
+            internal_url,
             tenants: RwLock::new(HashMap::new()),
         };
-        for key in keys {
+        for key in &config.api_keys {
             check_api_key(key).map_err(|e| crate::error::Error::Config {
                 option: "api_key",
                 message: e.to_string(),
@@ -365,7 +355,7 @@ impl Tenants {
         self.tenants.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A start key's tenant: protected, the first one in the template's own file.
+    /// A start key's tenant: protected, the first one in the configured file itself.
     fn add_protected(&self, key: &str) -> Result<(), crate::error::Error> {
         let hash = key_sha256(key);
         let first = self.read().is_empty();
@@ -380,9 +370,8 @@ impl Tenants {
     /// A tenant made at run time by an earlier emulator on the same files, unless one of the
     /// start keys has it already.
     fn reopen(&self, file: &Path) -> Result<(), crate::error::Error> {
-        let fixtures = &self.template.fixtures;
-        let settings = self.settings(String::new());
-        let (store, hash) = Store::open(Some(file), fixtures, settings, Owner::Recorded)?;
+        let context = self.context(String::new());
+        let (store, hash) = Store::open(Some(file), context, Owner::Recorded)?;
         drop(store);
         let name = file.display();
         let hash = parse_hash(&hash).ok_or_else(|| crate::error::Error::Config {
@@ -420,7 +409,7 @@ impl Tenants {
 
     /// Refuses a new tenant when the emulator holds its maximum.
     fn check_room(&self, tenants: &HashMap<String, Tenant>) -> Result<(), TenantError> {
-        let max = self.template.max_tenants;
+        let max = self.config.max_tenants;
         if tenants.len() >= max {
             return Err(TenantError::Full { max });
         }
@@ -438,18 +427,16 @@ impl Tenants {
         Ok(())
     }
 
-    /// The store settings of a tenant whose pages are under `public_url`.
-    fn settings(&self, public_url: String) -> StoreSettings {
-        let t = &self.template;
-        StoreSettings {
+    /// The store context of a tenant whose pages are under `public_url`.
+    fn context(&self, public_url: String) -> Context {
+        Context {
+            config: Arc::clone(&self.config),
             public_url,
-            session_lifetime_ms: t.session_lifetime_ms,
-            oauth_setup_lifetime_ms: t.oauth_setup_lifetime_ms,
             clock: Clock::default(),
         }
     }
 
-    /// A tenant's state: its database (the template's file for the first tenant, a file beside
+    /// A tenant's state: its database (the configured file for the first tenant, a file beside
     /// it for the others, or memory), a fresh journal and no fault rules.
     fn open_tenant(
         &self,
@@ -457,20 +444,19 @@ impl Tenants {
         first: bool,
         protected: bool,
     ) -> Result<Tenant, crate::error::Error> {
-        let t = &self.template;
         let id = id_of_hash(&hash);
-        let public_url = format!("{}/t/{id}", t.public_url);
-        let settings = self.settings(public_url.clone());
-        let file = t.file_of(&id, first);
+        let public_url = format!("{}/t/{id}", self.public_url);
+        let context = self.context(public_url.clone());
+        let file = Files(self.config.database.as_deref()).of(&id, first);
         let owner = Owner::Key(&hex(&hash));
-        let (store, _) = Store::open(file.as_deref(), &t.fixtures, settings, owner)?;
-        Ok(Tenant(Arc::new(TenantState {
-            internal_url: format!("{}/t/{id}", t.internal_url),
+        let (store, _) = Store::open(file.as_deref(), context, owner)?;
+        Ok(Tenant(Arc::new(TenantInner {
+            internal_url: format!("{}/t/{id}", self.internal_url),
             id,
             key_sha256: hash,
             protected,
             store,
-            journal: Journal::new(t.journal_size),
+            journal: Journal::new(self.config.journal_size),
             faults: Faults::default(),
             cache: ResponseCache::default(),
             public_url,
@@ -526,7 +512,7 @@ impl Tenants {
 
     /// The objects a tenant starts with.
     pub(crate) fn fixtures(&self) -> &Fixtures {
-        &self.template.fixtures
+        &self.config.fixtures
     }
 }
 

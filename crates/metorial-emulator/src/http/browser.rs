@@ -1,7 +1,7 @@
 //! The browser-facing routes: a flow's `url` (`/setup/{id}`), the redirect URI
 //! (`/oauth/callback`) and the built-in fake OAuth provider (`/_emulator/provider/...`), each
 //! under its tenant's prefix `/t/{tenant id}` (a browser sends no API key). Their HTML pages
-//! get the pages' security headers here ([`pages::HEADERS`]).
+//! get the pages' security headers here ([`html::HEADERS`]).
 
 use std::collections::HashMap;
 
@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::http::fake_provider;
-use crate::http::oauth::{flow, pages};
+use crate::http::oauth::{flow, html};
 use crate::http::state::AppState;
 use crate::paths::{CALLBACK_PATH, FAKE_AUTHORIZE_PATH, FAKE_TOKEN_PATH, FAKE_USERINFO_PATH};
 
@@ -44,7 +44,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
             get(fake_provider::userinfo),
         )
         .route_layer(middleware::from_fn_with_state(state, tenant_scope));
-    pages::HEADERS
+    html::HEADERS
         .into_iter()
         .fold(routes, |routes, (name, value)| {
             routes.layer(on_pages(name, value))
@@ -73,7 +73,7 @@ async fn tenant_scope(
 ) -> Response {
     let tenant = params.get("tenant").and_then(|id| state.tenants.by_id(id));
     let Some(tenant) = tenant else {
-        return pages::PageError::new(
+        return html::HtmlError::new(
             StatusCode::NOT_FOUND,
             "Unknown tenant",
             "There is no tenant at this address: its emulator was restarted without its API \

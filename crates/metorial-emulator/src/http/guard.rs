@@ -3,6 +3,8 @@
 //! or body (413), a body that does not arrive within the body timeout (408). (Its ID, on every
 //! answer, comes from the request-ID layers around it: see [`router`](crate::http::router).)
 
+use std::sync::Arc;
+
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::header::{CONNECTION, CONTENT_LENGTH};
@@ -12,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use metorial_models::ErrorCode;
 
-use crate::config::Limits;
+use crate::config::Config;
 use crate::http::error::ApiError;
 
 /// The longest request target (path and query) the API answers: 8 KiB; longer is 414.
@@ -35,12 +37,16 @@ pub(crate) const MAX_HEAD_BUFFER: usize = 256 * 1024;
 /// Refuses, with the API's error body, what one request may not take (see [`check_head`] and
 /// [`read_body`]), then hands it on with its body read. Every refusal closes the connection:
 /// the body it leaves unread cannot be told from the next request.
-pub(crate) async fn guard(State(limits): State<Limits>, request: Request, next: Next) -> Response {
+pub(crate) async fn guard(
+    State(config): State<Arc<Config>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if let Err(error) = check_head(request.uri(), request.headers()) {
         return closing(error);
     }
     let (parts, body) = request.into_parts();
-    match read_body(body, &parts.headers, &limits).await {
+    match read_body(body, &parts.headers, &config).await {
         Ok(bytes) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
@@ -101,11 +107,11 @@ fn check_head(uri: &Uri, headers: &HeaderMap) -> Result<(), ApiError> {
 /// The body timeout is a deadline for the whole body, which tower-http's
 /// `RequestBodyTimeoutLayer` is not: its `TimeoutBody` restarts its timer at every frame, so a
 /// body trickled a byte at a time would never be cut off.
-async fn read_body(body: Body, headers: &HeaderMap, limits: &Limits) -> Result<Bytes, ApiError> {
+async fn read_body(body: Body, headers: &HeaderMap, config: &Config) -> Result<Bytes, ApiError> {
     if body.is_end_stream() {
         return Ok(Bytes::new());
     }
-    let max = limits.max_body_bytes;
+    let max = config.max_body_bytes;
     let announced = headers
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
@@ -113,14 +119,14 @@ async fn read_body(body: Body, headers: &HeaderMap, limits: &Limits) -> Result<B
     if announced.is_some_and(|length| length > max as u64) {
         return Err(too_large(max));
     }
-    match tokio::time::timeout(limits.body_timeout, collect(body, max)).await {
+    match tokio::time::timeout(config.body_timeout, collect(body, max)).await {
         Ok(read) => read,
         Err(_) => Err(ApiError::new(
             StatusCode::REQUEST_TIMEOUT,
             ErrorCode::Timeout,
             format!(
                 "the request body did not arrive within {} ms",
-                limits.body_timeout.as_millis()
+                config.body_timeout.as_millis()
             ),
         )),
     }
@@ -178,26 +184,26 @@ mod tests {
 
     #[tokio::test]
     async fn bodies_are_read_up_to_the_limit() {
-        let limits = Limits {
+        let config = Config {
             max_body_bytes: 10,
-            ..Limits::default()
+            ..Config::default()
         };
         let none = HeaderMap::new();
-        let read = read_body(Body::from("0123456789"), &none, &limits).await;
+        let read = read_body(Body::from("0123456789"), &none, &config).await;
         assert_eq!(read.unwrap(), "0123456789");
-        let error = read_body(Body::from("0123456789a"), &none, &limits)
+        let error = read_body(Body::from("0123456789a"), &none, &config)
             .await
             .unwrap_err();
         assert_eq!(error.status, StatusCode::PAYLOAD_TOO_LARGE);
         // An announced length over the limit is refused without reading.
         let mut announced = HeaderMap::new();
         announced.insert(CONTENT_LENGTH, HeaderValue::from_static("11"));
-        let error = read_body(Body::from("0"), &announced, &limits)
+        let error = read_body(Body::from("0"), &announced, &config)
             .await
             .unwrap_err();
         assert_eq!(error.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert!(
-            read_body(Body::empty(), &none, &limits)
+            read_body(Body::empty(), &none, &config)
                 .await
                 .unwrap()
                 .is_empty()

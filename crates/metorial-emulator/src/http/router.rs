@@ -9,7 +9,9 @@ use axum::response::IntoResponse;
 use metorial_models::{ErrorCode, Operation};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 
-use crate::config::Limits;
+use std::sync::Arc;
+
+use crate::config::Config;
 use crate::http::error::ApiError;
 use crate::http::guard::guard;
 use crate::http::state::{AppState, MakeId, REQUEST_ID};
@@ -21,8 +23,8 @@ use crate::http::state::{AppState, MakeId, REQUEST_ID};
 ///
 /// Never for the spec's own operation table: what [`app_for`] refuses in it fails the build
 /// (the generated `api::generated::Handlers`), or cannot be written in OpenAPI (an operation twice).
-pub(crate) fn app(state: AppState, limits: &Limits) -> Router {
-    app_for(state, metorial_models::OPERATIONS, limits)
+pub(crate) fn app(state: AppState) -> Router {
+    app_for(state, metorial_models::OPERATIONS)
         .unwrap_or_else(|error| panic!("{error} (checked at compile time: a bug)"))
 }
 
@@ -33,8 +35,8 @@ pub(crate) fn app(state: AppState, limits: &Limits) -> Router {
 pub(crate) fn app_for(
     state: AppState,
     operations: &[Operation],
-    limits: &Limits,
 ) -> Result<Router, crate::error::Error> {
+    let config: Arc<Config> = Arc::clone(&state.config);
     Ok(Router::new()
         .merge(crate::http::api::router(state.clone(), operations)?)
         .merge(crate::http::control::router(state.clone()))
@@ -50,7 +52,7 @@ pub(crate) fn app_for(
         })
         // One body limit, the guard's: axum's own for its extractors (2 MB unless told) is off.
         .layer(DefaultBodyLimit::disable())
-        .layer(middleware::from_fn_with_state(*limits, guard))
+        .layer(middleware::from_fn_with_state(config, guard))
         // Every answer carries a request ID the emulator made (not one a client sent).
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeId))
@@ -79,11 +81,9 @@ mod tests {
     use tower::ServiceExt as _;
 
     use super::*;
-    use crate::config::Runtime;
-    use crate::fixtures::Fixtures;
     use crate::http::server::serve;
     use crate::http::state::http_client;
-    use crate::tenant::{Template, Tenants};
+    use crate::tenant::Tenants;
 
     /// The API key of these tests.
     const KEY: &str = "metorial_sk_server_test";
@@ -108,35 +108,35 @@ mod tests {
         },
     ];
 
-    /// The state of a server with the built-in fixtures, in memory.
-    fn state() -> AppState {
-        let template = Template {
-            public_url: "http://localhost".into(),
-            internal_url: "http://localhost".into(),
-            session_lifetime_ms: 60_000,
-            oauth_setup_lifetime_ms: 60_000,
-            fixtures: Fixtures::builtin(),
-            database: None,
+    /// The state of a server with the built-in fixtures, in memory, and `config`.
+    fn state_with(config: Config) -> AppState {
+        let config = Arc::new(Config {
+            api_keys: vec![KEY.to_owned()],
             journal_size: 10,
             max_tenants: 10,
-        };
+            ..config
+        });
+        let urls = ("http://localhost".to_owned(), "http://localhost".to_owned());
         AppState {
-            tenants: Arc::new(Tenants::open(template, &[KEY.to_owned()]).unwrap()),
-            runtime: Arc::new(Runtime {
-                oauth_auto_approve: false,
-            }),
+            tenants: Arc::new(Tenants::open(Arc::clone(&config), urls).unwrap()),
+            config,
             http: http_client().unwrap(),
         }
+    }
+
+    /// [`state_with`] the default configuration.
+    fn state() -> AppState {
+        state_with(Config::default())
     }
 
     /// Serves the spec's operations plus [`FAKE`]; returns the base URL and the stop switch.
     async fn spawn_with_fakes() -> (String, oneshot::Sender<()>) {
         let operations: Vec<Operation> = OPERATIONS.iter().chain(&FAKE).copied().collect();
-        let app = app_for(state(), &operations, &Limits::default()).unwrap();
+        let app = app_for(state(), &operations).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel();
-        serve(listener, app, Limits::default(), stopped);
+        serve(listener, app, &Config::default(), stopped);
         (url, stop)
     }
 
@@ -204,7 +204,7 @@ mod tests {
             .filter(|op| op.id != "list_provider_setup_sessions")
             .copied()
             .collect();
-        let Err(error) = app_for(state(), &without, &Limits::default()) else {
+        let Err(error) = app_for(state(), &without) else {
             panic!("the router was built");
         };
         let message = error.to_string();
@@ -217,9 +217,9 @@ mod tests {
     #[tokio::test]
     async fn the_guards_body_limit_is_the_only_one() {
         // Over axum's own default for its extractors (2 MB), within the configured limit.
-        let limits = Limits {
+        let config = Config {
             max_body_bytes: 3 << 20,
-            ..Limits::default()
+            ..Config::default()
         };
         let metadata: serde_json::Map<String, Value> = (0..2500)
             .map(|i| (format!("k{i}"), Value::String("v".repeat(1000))))
@@ -230,7 +230,7 @@ mod tests {
             .header(CONTENT_TYPE, "application/json")
             .body(Body::from(body.to_string()))
             .unwrap();
-        let response = app(state(), &limits).oneshot(request).await.unwrap();
+        let response = app(state_with(config)).oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
 
@@ -240,7 +240,7 @@ mod tests {
             .header(REQUEST_ID, "client-chosen")
             .body(Body::empty())
             .unwrap();
-        let app = app(state(), &Limits::default());
+        let app = app(state());
         let response = app.oneshot(request).await.unwrap();
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
         let id = response.headers()[REQUEST_ID].to_str().unwrap();

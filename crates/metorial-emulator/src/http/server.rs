@@ -36,7 +36,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::JoinHandle;
 use tower::Service as _;
 
-use crate::config::Limits;
+use crate::config::Config;
 use crate::http::guard::MAX_HEAD_BUFFER;
 use crate::http::protocol_errors::ProtocolErrors;
 use crate::http::state::AbortConnection;
@@ -51,12 +51,12 @@ const ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 pub(crate) fn serve(
     listener: TcpListener,
     app: Router,
-    limits: Limits,
+    config: &Config,
     shutdown: oneshot::Receiver<()>,
 ) -> JoinHandle<()> {
     tokio::spawn(accept_loop(
         listener,
-        Connections::new(app, &limits),
+        Connections::new(app, config),
         shutdown,
     ))
 }
@@ -96,18 +96,18 @@ struct Connections {
 }
 
 impl Connections {
-    /// Settings from `limits` (already validated).
-    fn new(app: Router, limits: &Limits) -> Self {
+    /// hyper and the connection cap as `config` says (already checked).
+    fn new(app: Router, config: &Config) -> Self {
         let mut http1 = http1::Builder::new();
         http1
             .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_timeout)
+            .header_read_timeout(config.header_timeout)
             .max_header_size(MAX_HEAD_BUFFER)
             .max_buf_size(MAX_HEAD_BUFFER);
         Self {
             app,
             http1,
-            slots: Arc::new(Semaphore::new(limits.max_connections)),
+            slots: Arc::new(Semaphore::new(config.max_connections)),
             graceful: GracefulShutdown::new(),
         }
     }

@@ -1,5 +1,5 @@
-//! What every handler of the HTTP wing shares: [`AppState`] (the tenants, the runtime
-//! settings, the HTTP client of the OAuth code exchange), how requests get their ID
+//! What every handler of the HTTP wing shares: [`AppState`] (the tenants, the emulator's
+//! configuration, the HTTP client of the OAuth code exchange), how requests get their ID
 //! ([`MakeId`], read back as tower-http's [`RequestId`]), and the [`AbortConnection`] marker of
 //! a fault rule.
 
@@ -10,7 +10,7 @@ use axum::http::{HeaderName, HeaderValue, Request};
 use tower_http::request_id::MakeRequestId;
 pub(crate) use tower_http::request_id::RequestId;
 
-use crate::config::Runtime;
+use crate::config::Config;
 use crate::ids::random_secret;
 use crate::tenant::Tenants;
 
@@ -41,8 +41,8 @@ pub(crate) struct AbortConnection;
 pub(crate) struct AppState {
     /// Every tenant, by API key and by ID.
     pub(crate) tenants: Arc<Tenants>,
-    /// The settings.
-    pub(crate) runtime: Arc<Runtime>,
+    /// The emulator's configuration.
+    pub(crate) config: Arc<Config>,
     /// For the OAuth code exchange (no redirects followed).
     pub(crate) http: reqwest::Client,
 }

@@ -168,7 +168,7 @@ pub(crate) fn create(
 ) -> Result<ProviderAuthExport, StoreError> {
     let tx = db.conn.transaction()?;
     let auth_config = exportable(&tx, &body.provider_auth_config_id)?;
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     let id = db.ids.next(ids::AUTH_EXPORT, now);
     let metadata = body
         .metadata

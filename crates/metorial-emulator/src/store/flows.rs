@@ -273,7 +273,7 @@ impl FlowRow {
 /// The flow of the session or setup with this ID, if any (expiry applied first). A
 /// `config_only` session has no OAuth flow: 400 `bad_request`.
 pub(crate) fn load(db: &mut Db<'_>, id: &str) -> Result<Option<Flow>, StoreError> {
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     sweep_expired(db.conn, now)?;
     let Some(kind) = FlowKind::of(id) else {
         return Ok(None);
@@ -338,7 +338,7 @@ pub(crate) fn insert_state(
     flow_id: &str,
     pkce_verifier: &str,
 ) -> Result<(), StoreError> {
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     let tx = db.conn.transaction()?;
     let caps = [
         (
@@ -420,7 +420,7 @@ impl StateRow {
 /// Uses up a callback's `state` if it is valid and its flow still open; changes nothing
 /// otherwise.
 pub(crate) fn claim_state(db: &mut Db<'_>, state: &str) -> Result<Claim, StoreError> {
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     let Some(row) = StateRow::find(db.conn, state)? else {
         return Ok(Claim::Unknown);
     };
@@ -459,7 +459,7 @@ pub(crate) fn final_redirect(
     let Some(row) = StateRow::find(db.conn, state)? else {
         return Ok(None);
     };
-    if row.used_at.is_some() || row.expires_at <= db.settings.clock.now_ms() {
+    if row.used_at.is_some() || row.expires_at <= db.context.clock.now_ms() {
         return Ok(None);
     }
     let Some(kind) = FlowKind::of(&row.flow_id) else {
@@ -475,7 +475,7 @@ pub(crate) fn final_redirect(
 
 /// Marks an open flow `failed`; false if it was no longer open.
 pub(crate) fn fail(db: &mut Db<'_>, flow: &Flow) -> Result<bool, StoreError> {
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     sweep_expired(db.conn, now)?;
     let sql = format!(
         "UPDATE {} SET status = ?, updated_at = ? WHERE id = ? AND status IN {}",
@@ -497,7 +497,7 @@ pub(crate) fn complete(
     flow: &Flow,
     tokens: SecretObject,
 ) -> Result<Option<String>, StoreError> {
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     sweep_expired(db.conn, now)?;
     let tx = db.conn.transaction()?;
     let id = db.ids.next(ids::AUTH_CONFIG, now);

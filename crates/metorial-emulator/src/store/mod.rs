@@ -25,27 +25,26 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use crate::fixtures::Fixtures;
+use crate::config::Config;
 use crate::ids::IdGenerator;
 pub(crate) use error::StoreError;
 
 /// How many prepared statements a connection keeps.
 const STATEMENT_CACHE: usize = 256;
 
-/// What the store needs to know to build API objects.
+/// What a tenant's store answers depend on beyond its rows: the emulator's configuration
+/// (fixtures, lifetimes), the base of the tenant's URLs and its clock.
 #[derive(Debug, Clone)]
-pub(crate) struct StoreSettings {
+pub(crate) struct Context {
+    /// The emulator's configuration.
+    pub(crate) config: Arc<Config>,
     /// Base of the `url` fields (no trailing slash).
     pub(crate) public_url: String,
-    /// How long a setup session stays usable, in milliseconds.
-    pub(crate) session_lifetime_ms: i64,
-    /// How long an OAuth setup stays usable, in milliseconds.
-    pub(crate) oauth_setup_lifetime_ms: i64,
     /// The clock every stored time comes from.
     pub(crate) clock: crate::time::Clock,
 }
 
-impl StoreSettings {
+impl Context {
     /// The URL a user opens to go through a flow.
     pub(crate) fn setup_url(&self, id: &str) -> String {
         format!("{}/setup/{id}", self.public_url)
@@ -65,7 +64,7 @@ struct Inner {
     /// Set once the tenant is deleted: every later call fails with [`StoreError::Closed`].
     closed: AtomicBool,
     ids: IdGenerator,
-    settings: StoreSettings,
+    context: Context,
     /// Bumped by every store operation that changed a row (see [`Store::version`]).
     generation: AtomicU64,
     /// How many long operations hold or await the connection.
@@ -102,14 +101,14 @@ pub(crate) struct Version {
 }
 
 /// What a store operation works with: the connection (held exclusively), the ID generator and
-/// the settings.
+/// the context.
 pub(crate) struct Db<'a> {
     /// The connection.
     pub(crate) conn: &'a mut Connection,
     /// Makes new IDs.
     pub(crate) ids: &'a IdGenerator,
-    /// The settings.
-    pub(crate) settings: &'a StoreSettings,
+    /// The tenant's context.
+    pub(crate) context: &'a Context,
 }
 
 /// The connection held, and the generation when it was taken.
@@ -135,8 +134,7 @@ impl Store {
     /// the store and its owner's key hash.
     pub(crate) fn open(
         path: Option<&Path>,
-        fixtures: &Fixtures,
-        settings: StoreSettings,
+        context: Context,
         owner: Owner<'_>,
     ) -> Result<(Self, String), crate::error::Error> {
         let name = path.map_or_else(|| ":memory:".to_owned(), |p| p.display().to_string());
@@ -163,13 +161,13 @@ impl Store {
         }
         migrate(&mut conn).map_err(fail)?;
         let tx = conn.transaction().map_err(fail)?;
-        catalog::load_fixtures(&tx, fixtures).map_err(fail)?;
+        catalog::load_fixtures(&tx, &context.config.fixtures).map_err(fail)?;
         let row = own(&tx, owner).map_err(|e| crate::error::Error::Config {
             option: "database",
             message: format!("{name}: {e}"),
         })?;
         tx.commit().map_err(fail)?;
-        if settings.clock.set_offset(row.clock_offset_ms).is_err() {
+        if context.clock.set_offset(row.clock_offset_ms).is_err() {
             tracing::warn!(database = %name, "the kept clock is out of range: back on the wall clock");
         }
         let store = Self {
@@ -178,7 +176,7 @@ impl Store {
                 file: path.map(Path::to_path_buf),
                 closed: AtomicBool::new(false),
                 ids: IdGenerator::default(),
-                settings,
+                context,
                 generation: AtomicU64::new(0),
                 long_operations: AtomicUsize::new(0),
             }),
@@ -189,7 +187,7 @@ impl Store {
     /// Moves the clock (checked) and records its offset, in one exclusive call: the new time.
     pub(crate) async fn move_clock(&self, change: ClockMove) -> Result<i64, StoreError> {
         self.call(move |db| {
-            let clock = &db.settings.clock;
+            let clock = &db.context.clock;
             let now = match change {
                 ClockMove::Advance(ms) => clock.advance(ms),
                 ClockMove::Set(ms) => clock.set(ms),
@@ -223,7 +221,7 @@ impl Store {
 
     /// The clock every stored time comes from.
     pub(crate) fn clock(&self) -> &crate::time::Clock {
-        &self.inner.settings.clock
+        &self.inner.context.clock
     }
 
     /// Runs `f` with exclusive use of the connection, on the calling task: a request's
@@ -263,7 +261,7 @@ impl Store {
         self.locked(move |locked| {
             let version = Version {
                 generation: locked.store_generation,
-                clock: locked.inner.settings.clock.version(),
+                clock: locked.inner.context.clock.version(),
             };
             let value = f(&mut locked.inner)?;
             Ok((value, version))
@@ -276,7 +274,7 @@ impl Store {
     pub(crate) fn version(&self) -> Version {
         Version {
             generation: self.inner.generation.load(Ordering::Acquire),
-            clock: self.inner.settings.clock.version(),
+            clock: self.inner.context.clock.version(),
         }
     }
 
@@ -328,7 +326,7 @@ impl Store {
             inner: Db {
                 conn: &mut conn,
                 ids: &self.inner.ids,
-                settings: &self.inner.settings,
+                context: &self.inner.context,
             },
         };
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut locked)));

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::StoreError;
 use super::catalog::{self, load, load_referenced};
 use super::paging::{self, Filter, PageRequest, Table};
-use super::{Db, StoreSettings, json_column, sweep_expired, views};
+use super::{Context, Db, json_column, sweep_expired, views};
 use crate::entity;
 use crate::fixtures::{AuthConfig, AuthMethod, Credentials, Deployment};
 use crate::ids;
@@ -69,11 +69,7 @@ impl SetupRow {
         })
     }
 
-    fn view(
-        self,
-        conn: &Connection,
-        settings: &StoreSettings,
-    ) -> Result<ProviderOauthSetup, StoreError> {
+    fn view(self, conn: &Connection, context: &Context) -> Result<ProviderOauthSetup, StoreError> {
         let deployment = load::<Deployment>(conn, &self.deployment_id)?;
         let credentials = match &self.credentials_id {
             Some(id) => load::<Credentials>(conn, id)?
@@ -91,7 +87,7 @@ impl SetupRow {
         };
         // The live API stops offering the URL once the setup is over.
         let url = (!matches!(self.status.as_str(), "completed" | "expired"))
-            .then(|| settings.setup_url(&self.id));
+            .then(|| context.setup_url(&self.id));
         let auth_method =
             views::auth_method_short(&load_referenced::<AuthMethod>(conn, &self.auth_method_id)?)?;
         let deployment = deployment
@@ -151,7 +147,7 @@ pub(crate) fn config_client(
 /// registered), or the provider's default credentials.
 fn resolve_client(
     conn: &Connection,
-    settings: &StoreSettings,
+    context: &Context,
     provider_id: &str,
     body: &CreateProviderOauthSetupBody,
 ) -> Result<(AuthMethod, Option<Credentials>), StoreError> {
@@ -162,7 +158,7 @@ fn resolve_client(
         body.provider_auth_method_id.as_deref(),
     )?;
     let own_client =
-        super::fake_provider::register_config_client(conn, settings, body.config.expose_all())?;
+        super::fake_provider::register_config_client(conn, context, body.config.expose_all())?;
     let credentials = match body.provider_auth_credentials_id.as_deref() {
         Some(id) => catalog::resolve_credentials(conn, provider_id, Some(id))?,
         None if own_client => None,
@@ -187,7 +183,7 @@ pub(crate) fn create(
     let tx = db.conn.transaction()?;
     let deployment = deployment_or_404(&tx, deployment_id)?;
     let provider_id = deployment.provider_id.clone();
-    let (auth_method, credentials) = resolve_client(&tx, db.settings, &provider_id, &body)?;
+    let (auth_method, credentials) = resolve_client(&tx, db.context, &provider_id, &body)?;
     let metadata = body
         .metadata
         .as_ref()
@@ -195,9 +191,9 @@ pub(crate) fn create(
         .transpose()?;
     let config = serde_json::to_string(body.config.expose_all())?;
 
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     let id = db.ids.next(ids::OAUTH_SETUP, now);
-    let expires_at = crate::time::later(now, db.settings.oauth_setup_lifetime_ms);
+    let expires_at = crate::time::later(now, db.context.config.oauth_setup_lifetime_ms());
     tx.prepare_cached(
         "INSERT INTO oauth_setups (id, deployment_id, provider_id, auth_method_id, credentials_id,
              auth_config_id, status, is_ephemeral, name, description, metadata, redirect_url,
@@ -220,7 +216,7 @@ pub(crate) fn create(
         now,
         expires_at,
     ])?;
-    let setup = find_or_404(&tx, &deployment.id, &id)?.view(&tx, db.settings)?;
+    let setup = find_or_404(&tx, &deployment.id, &id)?.view(&tx, db.context)?;
     tx.commit()?;
     Ok(setup)
 }
@@ -231,9 +227,9 @@ pub(crate) fn get(
     deployment_id: &str,
     id: &str,
 ) -> Result<ProviderOauthSetup, StoreError> {
-    sweep_expired(db.conn, db.settings.clock.now_ms())?;
+    sweep_expired(db.conn, db.context.clock.now_ms())?;
     deployment_or_404(db.conn, deployment_id)?;
-    find_or_404(db.conn, deployment_id, id)?.view(db.conn, db.settings)
+    find_or_404(db.conn, deployment_id, id)?.view(db.conn, db.context)
 }
 
 /// A page of the deployment's OAuth setups that pass `filters`.
@@ -243,7 +239,7 @@ pub(crate) fn list(
     request: &PageRequest,
     mut filters: Vec<Filter>,
 ) -> Result<ProviderOauthSetupList, StoreError> {
-    sweep_expired(db.conn, db.settings.clock.now_ms())?;
+    sweep_expired(db.conn, db.context.clock.now_ms())?;
     deployment_or_404(db.conn, deployment_id)?;
     // Ephemeral setups are not listed (as on the live API).
     filters.extend([
@@ -259,7 +255,7 @@ pub(crate) fn list(
     let (rows, pagination) = paging::page(db.conn, &TABLE, &filters, request, SetupRow::read)?;
     let items: Vec<_> = rows
         .into_iter()
-        .map(|row| row.view(db.conn, db.settings))
+        .map(|row| row.view(db.conn, db.context))
         .collect::<Result<_, _>>()?;
     Ok(ProviderOauthSetupList::builder()
         .items(items)
@@ -274,7 +270,7 @@ pub(crate) fn update(
     id: &str,
     body: UpdateProviderOauthSetupBody,
 ) -> Result<ProviderOauthSetup, StoreError> {
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     sweep_expired(db.conn, now)?;
     let tx = db.conn.transaction()?;
     deployment_or_404(&tx, deployment_id)?;
@@ -294,7 +290,7 @@ pub(crate) fn update(
         now.max(row.updated_at),
         id
     ])?;
-    let setup = find_or_404(&tx, deployment_id, id)?.view(&tx, db.settings)?;
+    let setup = find_or_404(&tx, deployment_id, id)?.view(&tx, db.context)?;
     tx.commit()?;
     Ok(setup)
 }
@@ -305,6 +301,6 @@ pub(crate) fn mark_opened(db: &mut Db<'_>, id: &str) -> Result<(), StoreError> {
         .prepare_cached(
             "UPDATE oauth_setups SET status = 'opened', updated_at = ? WHERE id = ? AND status = 'unused'",
         )?
-        .execute(params![db.settings.clock.now_ms(), id])?;
+        .execute(params![db.context.clock.now_ms(), id])?;
     Ok(())
 }

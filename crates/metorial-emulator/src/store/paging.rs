@@ -347,22 +347,26 @@ fn count_steps(_: &mut rusqlite::CachedStatement<'_>) {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
     use crate::fixtures::Fixtures;
-    use crate::store::{Owner, Store, StoreSettings};
+    use crate::store::{Context, Owner, Store};
 
     const STATUSES: [&str; 4] = ["pending", "completed", "failed", "expired"];
 
     /// An in-memory store without fixtures.
     fn empty_store() -> Store {
-        let settings = StoreSettings {
+        let config = Config {
+            fixtures: Fixtures::default(),
+            session_lifetime: std::time::Duration::from_millis(1),
+            oauth_setup_lifetime: std::time::Duration::from_millis(1),
+            ..Config::default()
+        };
+        let context = Context {
+            config: std::sync::Arc::new(config),
             public_url: "http://localhost".into(),
-            session_lifetime_ms: 1,
-            oauth_setup_lifetime_ms: 1,
             clock: Default::default(),
         };
-        Store::open(None, &Fixtures::default(), settings, Owner::Key("test"))
-            .unwrap()
-            .0
+        Store::open(None, context, Owner::Key("test")).unwrap().0
     }
 
     /// Inserts `n` sessions with IDs from `start` on, statuses and providers cycling; session

@@ -287,7 +287,7 @@ pub(crate) fn auth_config(
     seed: SeedAuthConfig,
 ) -> Result<ProviderAuthConfig, StoreError> {
     let value = seed.tokens().into_value()?;
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     let tx = db.conn.transaction()?;
     let target = Target::resolve(&tx, &seed)?;
     let id = db.ids.next(ids::AUTH_CONFIG, now);

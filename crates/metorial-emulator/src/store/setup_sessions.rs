@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::StoreError;
 use super::catalog::{self, load};
 use super::paging::{self, Filter, PageRequest, Table};
-use super::{Db, StoreSettings, json_column, views};
+use super::{Context, Db, json_column, views};
 use crate::entity;
 use crate::fixtures::{AuthConfig, Deployment, Provider, ProviderConfig};
 use crate::ids;
@@ -90,13 +90,13 @@ impl SessionRow {
     fn view(
         self,
         conn: &Connection,
-        settings: &StoreSettings,
+        context: &Context,
     ) -> Result<ProviderSetupSession, StoreError> {
         self.view_with(
             conn,
-            settings,
+            context,
             &mut views::Memo::default(),
-            settings.clock.now_ms(),
+            context.clock.now_ms(),
         )
     }
 
@@ -104,7 +104,7 @@ impl SessionRow {
     fn view_with(
         self,
         conn: &Connection,
-        settings: &StoreSettings,
+        context: &Context,
         memo: &mut views::Memo,
         now: i64,
     ) -> Result<ProviderSetupSession, StoreError> {
@@ -137,7 +137,7 @@ impl SessionRow {
         };
         let mut session = ProviderSetupSession::builder()
             .object("provider.setup_session")
-            .url(settings.setup_url(&self.id))
+            .url(context.setup_url(&self.id))
             .id(self.id)
             .type_(ProviderSetupSessionType::from(self.type_))
             .status(ProviderSetupSessionStatus::from(status.to_owned()))
@@ -199,9 +199,9 @@ pub(crate) fn create(
         .as_ref()
         .map(serde_json::to_string)
         .transpose()?;
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     let id = db.ids.next(ids::SETUP_SESSION, now);
-    let expires_at = crate::time::later(now, db.settings.session_lifetime_ms);
+    let expires_at = crate::time::later(now, db.context.config.session_lifetime_ms());
     tx.prepare_cached(
         "INSERT INTO setup_sessions (id, provider_id, deployment_id, auth_method_id, identity_id,
              configuration, credentials_id, config_id, auth_config_id, status, type, ui_mode,
@@ -228,7 +228,7 @@ pub(crate) fn create(
         ":now": now,
         ":expires_at": expires_at,
     })?;
-    let session = find_or_404(&tx, &id)?.view(&tx, db.settings)?;
+    let session = find_or_404(&tx, &id)?.view(&tx, db.context)?;
     tx.commit()?;
     Ok(session)
 }
@@ -405,7 +405,7 @@ fn session_type(
 
 /// The session with this ID.
 pub(crate) fn get(db: &mut Db<'_>, id: &str) -> Result<ProviderSetupSession, StoreError> {
-    find_or_404(db.conn, id)?.view(db.conn, db.settings)
+    find_or_404(db.conn, id)?.view(db.conn, db.context)
 }
 
 /// A page of sessions. The `status` filter matches the stored status, as on the live API, so
@@ -417,10 +417,10 @@ pub(crate) fn list(
 ) -> Result<ProviderSetupSessionList, StoreError> {
     let (rows, pagination) = paging::page(db.conn, &TABLE, filters, request, SessionRow::read)?;
     let mut memo = views::Memo::default();
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     let items: Vec<_> = rows
         .into_iter()
-        .map(|row| row.view_with(db.conn, db.settings, &mut memo, now))
+        .map(|row| row.view_with(db.conn, db.context, &mut memo, now))
         .collect::<Result<_, _>>()?;
     Ok(ProviderSetupSessionList::builder()
         .items(items)
@@ -434,7 +434,7 @@ pub(crate) fn update(
     id: &str,
     body: UpdateProviderSetupSessionBody,
 ) -> Result<ProviderSetupSession, StoreError> {
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     let tx = db.conn.transaction()?;
     let row = find_or_404(&tx, id)?;
     if matches!(row.status.as_str(), "archived" | "deleted") {
@@ -460,7 +460,7 @@ pub(crate) fn update(
         now.max(row.updated_at),
         id
     ])?;
-    let session = find_or_404(&tx, id)?.view(&tx, db.settings)?;
+    let session = find_or_404(&tx, id)?.view(&tx, db.context)?;
     tx.commit()?;
     Ok(session)
 }

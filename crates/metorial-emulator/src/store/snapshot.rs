@@ -196,7 +196,7 @@ pub(crate) fn export(db: &mut Db<'_>) -> Result<Snapshot, StoreError> {
     Ok(Snapshot {
         format: FORMAT.to_owned(),
         schema_version: schema::VERSION,
-        clock_offset_ms: db.settings.clock.offset_ms(),
+        clock_offset_ms: db.context.clock.offset_ms(),
         tables,
     })
 }
@@ -295,7 +295,7 @@ pub(crate) fn import(db: &mut Db<'_>, snapshot: &Snapshot) -> Result<(), StoreEr
     tenant_row::save_clock(&tx, snapshot.clock_offset_ms)?;
     tx.commit()?;
     // Checked in `check_header`: the offset is in range.
-    let _ = db.settings.clock.set_offset(snapshot.clock_offset_ms);
+    let _ = db.context.clock.set_offset(snapshot.clock_offset_ms);
     Ok(())
 }
 
@@ -520,15 +520,18 @@ pub(crate) fn reset(db: &mut Db<'_>, fixtures: &Fixtures) -> Result<(), StoreErr
     tenant_row::save_clock(&tx, 0)?;
     tx.commit()?;
     // The wall clock is in range.
-    let _ = db.settings.clock.set_offset(0);
+    let _ = db.context.clock.set_offset(0);
     Ok(())
 }
 
 /// What the store's tests share: a store with the built-in fixtures, and its [`Db`].
 #[cfg(test)]
 pub(super) mod testing {
-    use crate::fixtures::Fixtures;
-    use crate::store::{Db, Owner, Store, StoreSettings};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use crate::config::Config;
+    use crate::store::{Context, Db, Owner, Store};
 
     /// The built-in provider.
     pub(crate) const PROVIDER: &str = "pro_5gHjKlMnPqRsTuVw";
@@ -539,13 +542,17 @@ pub(super) mod testing {
 
     /// An in-memory store with the built-in fixtures; flows stay open for an hour.
     pub(crate) fn store() -> Store {
-        let settings = StoreSettings {
+        let config = Config {
+            session_lifetime: Duration::from_secs(3600),
+            oauth_setup_lifetime: Duration::from_secs(3600),
+            ..Config::default()
+        };
+        let context = Context {
+            config: Arc::new(config),
             public_url: "http://localhost".into(),
-            session_lifetime_ms: 3_600_000,
-            oauth_setup_lifetime_ms: 3_600_000,
             clock: Default::default(),
         };
-        Store::open(None, &Fixtures::builtin(), settings, Owner::Key("test"))
+        Store::open(None, context, Owner::Key("test"))
             .expect("an in-memory store opens")
             .0
     }
@@ -556,7 +563,7 @@ pub(super) mod testing {
         let mut db = Db {
             conn: &mut conn,
             ids: &store.inner.ids,
-            settings: &store.inner.settings,
+            context: &store.inner.context,
         };
         f(&mut db)
     }

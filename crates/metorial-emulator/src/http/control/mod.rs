@@ -20,7 +20,7 @@ mod clock;
 mod faults;
 mod journal;
 mod seed;
-mod state;
+mod snapshot;
 mod tenants;
 
 use axum::routing::{delete, get, post};
@@ -36,9 +36,12 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/_emulator/tenants", post(tenants::create))
         .route("/_emulator/tenants/{id}", delete(tenants::delete))
         .route(clock::PATH, get(clock::read).post(clock::change))
-        .route("/_emulator/reset", post(state::reset))
-        .route("/_emulator/reset-all", post(state::reset_all))
-        .route("/_emulator/snapshot", get(state::export).put(state::import))
+        .route("/_emulator/reset", post(snapshot::reset))
+        .route("/_emulator/reset-all", post(snapshot::reset_all))
+        .route(
+            "/_emulator/snapshot",
+            get(snapshot::export).put(snapshot::import),
+        )
         .route(
             "/_emulator/journal",
             get(journal::query).delete(journal::clear),

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::INJECTED;
 use crate::faults::ProviderEndpoint;
 use crate::http::form::{form_pairs, with_params};
-use crate::http::oauth::pages::{self, PageError};
+use crate::http::oauth::html::{self, HtmlError};
 use crate::http::state::AppState;
 use crate::store::fake_provider::grant::{self, GrantError};
 use crate::store::fake_provider::{self, AuthorizationRequest, Client, MAX_CLIENT_ID_LEN};
@@ -46,8 +46,8 @@ fn param<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
 
 /// The request's parameters (none repeated, none too long), its client ID and its redirect URI
 /// (an absolute http(s) URL). Without these, errors cannot go back to the client: 400 page.
-fn read_request(query: Option<&str>) -> Result<(Params, String, url::Url), PageError> {
-    let invalid = |message: String| PageError::bad_request("Invalid request", message);
+fn read_request(query: Option<&str>) -> Result<(Params, String, url::Url), HtmlError> {
+    let invalid = |message: String| HtmlError::bad_request("Invalid request", message);
     let params = form_pairs(query.unwrap_or_default().as_bytes()).ok_or_else(|| {
         invalid("A parameter of the authorization request is repeated.".to_owned())
     })?;
@@ -71,21 +71,21 @@ async fn registered_client(
     tenant: &Tenant,
     client_id: &str,
     redirect_uri: &url::Url,
-) -> Result<Client, PageError> {
+) -> Result<Client, HtmlError> {
     let id = client_id.to_owned();
     let client = tenant
         .store
-        .call(move |db| fake_provider::client(db.conn, db.settings, &id))
+        .call(move |db| fake_provider::client(db.conn, db.context, &id))
         .await?
         .ok_or_else(|| {
-            PageError::bad_request(
+            HtmlError::bad_request(
                 "Unknown application",
                 "This client_id is not registered with the fake provider (see the fixtures' \
                  credentials, or pass client_id and client_secret in an OAuth setup's config).",
             )
         })?;
     if !client.allows_redirect(redirect_uri) {
-        return Err(PageError::bad_request(
+        return Err(HtmlError::bad_request(
             "Invalid redirect_uri",
             "This redirect_uri is not registered for this client_id: the fake provider only \
              answers to the emulator's own callback (<public URL>/oauth/callback). Nothing was \
@@ -101,13 +101,13 @@ fn answer(
     redirect_uri: &str,
     params: &[(&str, &str)],
     state: Option<&str>,
-) -> Result<Response, PageError> {
+) -> Result<Response, HtmlError> {
     let mut params = params.to_vec();
     if let Some(state) = state {
         params.push(("state", state));
     }
     let url = with_params(redirect_uri, &params).ok_or_else(|| {
-        PageError::bad_request("Invalid request", "The redirect_uri is not a valid URL.")
+        HtmlError::bad_request("Invalid request", "The redirect_uri is not a valid URL.")
     })?;
     Ok(Redirect::to(&url).into_response())
 }
@@ -117,7 +117,7 @@ fn answer_grant(
     redirect_uri: &str,
     code: Result<&str, &GrantError>,
     state: Option<&str>,
-) -> Result<Response, PageError> {
+) -> Result<Response, HtmlError> {
     match code {
         Ok(code) => answer(redirect_uri, &[("code", code)], state),
         Err(error) => {
@@ -136,7 +136,7 @@ pub(crate) async fn authorize(
     State(state): State<AppState>,
     Extension(tenant): Extension<Tenant>,
     RawQuery(query): RawQuery,
-) -> Result<Response, PageError> {
+) -> Result<Response, HtmlError> {
     let (params, client_id, redirect_uri) = read_request(query.as_deref())?;
     let client = registered_client(&tenant, &client_id, &redirect_uri).await?;
     let client_state = param(&params, "state");
@@ -159,7 +159,7 @@ pub(crate) async fn authorize(
         state: client_state.map(str::to_owned),
         code_challenge,
     };
-    if state.runtime.oauth_auto_approve {
+    if state.config.oauth_auto_approve {
         approve_at_once(&tenant, request).await
     } else {
         let app = client.name.unwrap_or_else(|| request.client_id.clone());
@@ -171,7 +171,7 @@ pub(crate) async fn authorize(
 async fn approve_at_once(
     tenant: &Tenant,
     request: AuthorizationRequest,
-) -> Result<Response, PageError> {
+) -> Result<Response, HtmlError> {
     let approved = request.clone();
     let code = tenant
         .store
@@ -187,7 +187,7 @@ async fn consent_page(
     tenant: &Tenant,
     request: AuthorizationRequest,
     app: &str,
-) -> Result<Response, PageError> {
+) -> Result<Response, HtmlError> {
     let stored = request.clone();
     let (request_id, final_redirect) = tenant
         .store
@@ -207,7 +207,7 @@ async fn consent_page(
         .unwrap_or_default();
     let mut destinations = vec![request.redirect_uri.as_str()];
     destinations.extend(final_redirect.as_deref());
-    Ok(pages::consent(
+    Ok(html::consent(
         app,
         &scopes,
         &request_id,
@@ -218,8 +218,8 @@ async fn consent_page(
 }
 
 /// The consent form's answer: the request ID and whether it was approved.
-fn decision(body: &[u8]) -> Result<(String, bool), PageError> {
-    let invalid = |message| PageError::bad_request("Invalid answer", message);
+fn decision(body: &[u8]) -> Result<(String, bool), HtmlError> {
+    let invalid = |message| HtmlError::bad_request("Invalid answer", message);
     let params = form_pairs(body).unwrap_or_default();
     let (Some(request_id), Some(decision)) = (params.get("request"), params.get("decision")) else {
         return Err(invalid("The consent form's answer is incomplete."));
@@ -236,14 +236,14 @@ fn decision(body: &[u8]) -> Result<(String, bool), PageError> {
 pub(crate) async fn decide(
     Extension(tenant): Extension<Tenant>,
     body: Bytes,
-) -> Result<Response, PageError> {
+) -> Result<Response, HtmlError> {
     let (request_id, approve) = decision(&body)?;
     let (request, code) = tenant
         .store
         .call(move |db| grant::decide(db, &request_id, approve))
         .await?
         .ok_or_else(|| {
-            PageError::bad_request(
+            HtmlError::bad_request(
                 "Request already answered",
                 "This authorization request is unknown, expired or already answered.",
             )

@@ -1,6 +1,6 @@
 //! The flow's two browser endpoints, the emulator acting as the OAuth client:
 //! `GET /setup/{id}` (off to the provider) and `GET /oauth/callback` (back from it). Their
-//! failures are error pages ([`PageError`]).
+//! failures are error pages ([`HtmlError`]).
 
 use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use metorial_models::SecretObject;
 use oauth2::{AuthorizationCode, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, Scope};
 
-use super::client;
-use super::pages::{self, PageError};
+use super::exchange;
+use super::html::{self, HtmlError};
 use crate::http::form::{form_pairs, with_params};
 use crate::http::state::AppState;
 use crate::ids::random_secret;
@@ -21,15 +21,15 @@ use crate::tenant::Tenant;
 const MAX_ERROR_LEN: usize = 500;
 
 /// The error for a flow that is over: 410 if it expired, 409 otherwise.
-fn closed(flow: &Flow) -> PageError {
+fn closed(flow: &Flow) -> HtmlError {
     let noun = flow.kind.noun();
     match &flow.status {
-        FlowStatus::Expired => PageError::new(
+        FlowStatus::Expired => HtmlError::new(
             StatusCode::GONE,
             "Setup expired",
             format!("This {noun} has expired; ask for a new one."),
         ),
-        status => PageError::new(
+        status => HtmlError::new(
             StatusCode::CONFLICT,
             "Setup already finished",
             format!("This {noun} is already {status}."),
@@ -38,13 +38,13 @@ fn closed(flow: &Flow) -> PageError {
 }
 
 /// The flow with this ID, if it can still complete.
-async fn open_flow(tenant: &Tenant, id: String) -> Result<Flow, PageError> {
+async fn open_flow(tenant: &Tenant, id: String) -> Result<Flow, HtmlError> {
     let flow = tenant
         .store
         .call(move |db| flows::load(db, &id))
         .await?
         .ok_or_else(|| {
-            PageError::new(
+            HtmlError::new(
                 StatusCode::NOT_FOUND,
                 "Unknown setup",
                 "There is no setup session or OAuth setup at this address.",
@@ -63,9 +63,9 @@ async fn open_flow(tenant: &Tenant, id: String) -> Result<Flow, PageError> {
 pub(crate) async fn start(
     Extension(tenant): Extension<Tenant>,
     Path((_tenant_id, id)): Path<(String, String)>,
-) -> Result<Response, PageError> {
+) -> Result<Response, HtmlError> {
     let flow = open_flow(&tenant, id).await?;
-    let oauth = client::for_flow(&flow, &tenant).map_err(PageError::internal)?;
+    let oauth = exchange::for_flow(&flow, &tenant).map_err(HtmlError::internal)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let csrf = random_secret(43);
     let scopes = flow
@@ -113,8 +113,8 @@ enum ProviderAnswer {
 
 /// The callback's parameters: the `state` and the provider's answer (an `error` wins over a
 /// `code`). A repeated parameter, no `state`, or neither answer: 400.
-fn callback_params(query: Option<&str>) -> Result<(String, ProviderAnswer), PageError> {
-    let invalid = |message: &str| PageError::bad_request("Invalid callback", message);
+fn callback_params(query: Option<&str>) -> Result<(String, ProviderAnswer), HtmlError> {
+    let invalid = |message: &str| HtmlError::bad_request("Invalid callback", message);
     let mut params = form_pairs(query.unwrap_or_default().as_bytes())
         .ok_or_else(|| invalid("A parameter of the callback is repeated."))?;
     let csrf = params
@@ -136,24 +136,24 @@ fn callback_params(query: Option<&str>) -> Result<(String, ProviderAnswer), Page
 }
 
 /// The flow and PKCE verifier of a claimed `state`; the error page for any other claim.
-fn claimed(claim: Claim) -> Result<(Flow, String), PageError> {
+fn claimed(claim: Claim) -> Result<(Flow, String), HtmlError> {
     match claim {
         Claim::Claimed {
             flow,
             pkce_verifier,
         } => Ok((flow, pkce_verifier)),
-        Claim::Unknown => Err(PageError::bad_request(
+        Claim::Unknown => Err(HtmlError::bad_request(
             "Invalid callback",
             "This callback's state is unknown: it was not issued by this emulator, or its \
              setup was deleted. Nothing was changed.",
         )),
-        Claim::Used => Err(PageError::bad_request(
+        Claim::Used => Err(HtmlError::bad_request(
             "Callback already used",
             "This callback's state was already used; a callback works only once. Nothing \
              was changed.",
         )),
         Claim::Closed(flow) => Err(closed(&flow)),
-        Claim::Stale => Err(PageError::new(
+        Claim::Stale => Err(HtmlError::new(
             StatusCode::GONE,
             "Authorization expired",
             "This authorization attempt is too old. Open the setup link again to start \
@@ -183,7 +183,7 @@ pub(crate) async fn callback(
     State(state): State<AppState>,
     Extension(tenant): Extension<Tenant>,
     RawQuery(query): RawQuery,
-) -> Result<Response, PageError> {
+) -> Result<Response, HtmlError> {
     let (csrf, answer) = callback_params(query.as_deref())?;
     let claim = tenant
         .store
@@ -205,10 +205,10 @@ async fn exchange(
     flow: &Flow,
     code: String,
     verifier: String,
-) -> Result<Outcome, PageError> {
-    let oauth = client::for_flow(flow, tenant).map_err(PageError::internal)?;
+) -> Result<Outcome, HtmlError> {
+    let oauth = exchange::for_flow(flow, tenant).map_err(HtmlError::internal)?;
     let http = state.http.clone();
-    let send = move |request| client::send(http.clone(), request);
+    let send = move |request| exchange::send(http.clone(), request);
     let exchanged = oauth
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(PkceCodeVerifier::new(verifier))
@@ -230,15 +230,15 @@ async fn exchange(
             });
         }
     };
-    match serde_json::to_value(&tokens).map_err(PageError::internal)? {
+    match serde_json::to_value(&tokens).map_err(HtmlError::internal)? {
         serde_json::Value::Object(map) => Ok(Outcome::Completed(SecretObject::new(map))),
-        _ => Err(PageError::internal("token response is not an object")),
+        _ => Err(HtmlError::internal("token response is not an object")),
     }
 }
 
 /// Records the outcome (the flow `completed` with a new auth config, or `failed`) and sends
 /// the browser to the app; 409 if the flow ended meanwhile.
-async fn conclude(tenant: &Tenant, flow: &Flow, outcome: Outcome) -> Result<Response, PageError> {
+async fn conclude(tenant: &Tenant, flow: &Flow, outcome: Outcome) -> Result<Response, HtmlError> {
     let (status, failure) = match &outcome {
         Outcome::Completed(_) => (FlowStatus::Completed, None),
         Outcome::Failed { error, description } => (
@@ -260,7 +260,7 @@ async fn conclude(tenant: &Tenant, flow: &Flow, outcome: Outcome) -> Result<Resp
         })
         .await?;
     if !recorded {
-        return Err(PageError::new(
+        return Err(HtmlError::new(
             StatusCode::CONFLICT,
             "Setup already finished",
             format!(
@@ -288,10 +288,10 @@ fn finish(flow: &Flow, status: &FlowStatus, error: Option<(&str, &str)>) -> Resp
             return Redirect::to(&url).into_response();
         }
     }
-    let id = pages::escape(&flow.id);
-    let status = pages::escape(status);
+    let id = html::escape(&flow.id);
+    let status = html::escape(status);
     match error {
-        None => pages::page(
+        None => html::page(
             StatusCode::OK,
             "Setup complete",
             &format!(
@@ -299,13 +299,13 @@ fn finish(flow: &Flow, status: &FlowStatus, error: Option<(&str, &str)>) -> Resp
                  window.</p>"
             ),
         ),
-        Some((code, description)) => pages::page(
+        Some((code, description)) => html::page(
             StatusCode::OK,
             "Setup failed",
             &format!(
                 "<p id=\"status\">The {noun} <code>{id}</code> is {status}: <code>{}</code> {}</p>",
-                pages::escape(code),
-                pages::escape(description)
+                html::escape(code),
+                html::escape(description)
             ),
         ),
     }

@@ -3,8 +3,8 @@
 //!
 //! - `flow`: the emulator as an OAuth client (start, callback), with `client` (the `oauth2`
 //!   crate's client and the code exchange over reqwest).
-//! - `pages`: the HTML pages, their security headers, and `PageError`.
+//! - `pages`: the HTML pages, their security headers, and `HtmlError`.
 
-pub(crate) mod client;
+pub(crate) mod exchange;
 pub(crate) mod flow;
-pub(crate) mod pages;
+pub(crate) mod html;

@@ -115,7 +115,7 @@ pub(crate) enum Grant {
 /// issued to this client and redirect URI, and the verifier must match its PKCE challenge.
 pub(crate) fn exchange(db: &mut Db<'_>, request: &TokenRequest) -> Result<IssuedToken, GrantError> {
     let client_id = &request.client_id;
-    let client = super::client(db.conn, db.settings, client_id)?;
+    let client = super::client(db.conn, db.context, client_id)?;
     if !client.is_some_and(|c| c.authenticates(&request.client_secret)) {
         return Err(GrantError::InvalidClient(
             "unknown client or wrong client secret",

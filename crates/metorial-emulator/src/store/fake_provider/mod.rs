@@ -19,7 +19,7 @@ use subtle::ConstantTimeEq;
 
 use super::StoreError;
 use super::expiring::{Expiring, Scope};
-use super::{Db, StoreSettings, catalog};
+use super::{Context, Db, catalog};
 use crate::ids::random_secret;
 use crate::paths::CALLBACK_PATH;
 use crate::time::timestamp;
@@ -85,8 +85,8 @@ const CODES: Expiring = Expiring {
 };
 
 /// The emulator's own OAuth callback: the one redirect URI of every client.
-pub(crate) fn callback_url(settings: &StoreSettings) -> String {
-    format!("{}{CALLBACK_PATH}", settings.public_url)
+pub(crate) fn callback_url(context: &Context) -> String {
+    format!("{}{CALLBACK_PATH}", context.public_url)
 }
 
 /// An OAuth app the fake provider knows.
@@ -122,7 +122,7 @@ impl Client {
 /// (redirecting to the emulator's callback) and the OAuth apps setups registered.
 pub(crate) fn client(
     conn: &Connection,
-    settings: &StoreSettings,
+    context: &Context,
     client_id: &str,
 ) -> Result<Option<Client>, StoreError> {
     let fixtures = catalog::credentials_by_client_id(conn, client_id)?;
@@ -132,7 +132,7 @@ pub(crate) fn client(
         secrets: Vec::new(),
     };
     if !fixtures.is_empty() {
-        client.redirect_uris.push(callback_url(settings));
+        client.redirect_uris.push(callback_url(context));
     }
     client.secrets.extend(
         fixtures
@@ -209,13 +209,13 @@ fn config_app(config: &Map<String, Value>) -> Result<Option<(&str, &str)>, Store
 /// API key could add secrets to the fixtures' clients.
 pub(crate) fn register_config_client(
     conn: &Connection,
-    settings: &StoreSettings,
+    context: &Context,
     config: &Map<String, Value>,
 ) -> Result<bool, StoreError> {
     let Some((client_id, secret)) = config_app(config)? else {
         return Ok(false);
     };
-    let owner = client(conn, settings, client_id)?;
+    let owner = client(conn, context, client_id)?;
     if owner.is_some_and(|owner| !owner.authenticates(secret)) {
         return Err(StoreError::invalid(
             vec!["config".into(), "client_id".into()],
@@ -226,7 +226,7 @@ pub(crate) fn register_config_client(
         "INSERT INTO fake_provider_clients (client_id, redirect_uri, client_secret)
          VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
     )?
-    .execute(params![client_id, callback_url(settings), secret])?;
+    .execute(params![client_id, callback_url(context), secret])?;
     Ok(true)
 }
 
@@ -264,7 +264,7 @@ pub(crate) fn insert_request(
     db: &mut Db<'_>,
     request: &AuthorizationRequest,
 ) -> Result<String, StoreError> {
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     let id = random_secret(32);
     let tx = db.conn.transaction()?;
     REQUESTS.make_room(&tx, now, &[(Scope::All, MAX_PENDING_REQUESTS)])?;
@@ -299,7 +299,7 @@ pub(crate) fn take_request(
              RETURNING client_id, redirect_uri, scope, state, code_challenge",
         )?
         .query_row(
-            params![id, db.settings.clock.now_ms()],
+            params![id, db.context.clock.now_ms()],
             AuthorizationRequest::read,
         )
         .optional()?)
@@ -311,7 +311,7 @@ pub(crate) fn issue_code(
     db: &mut Db<'_>,
     request: &AuthorizationRequest,
 ) -> Result<String, StoreError> {
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     let code = random_secret(40);
     let tx = db.conn.transaction()?;
     CODES.make_room(&tx, now, &[(Scope::All, MAX_CODES)])?;
@@ -352,7 +352,7 @@ pub(crate) fn redeem_code(
             ))
         })
         .optional()?;
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     Ok(found.and_then(|(code, expires_at)| (expires_at > now).then_some(code)))
 }
 
@@ -362,7 +362,7 @@ pub(crate) fn issue_tokens(
     client_id: &str,
     scope: Option<&str>,
 ) -> Result<IssuedToken, StoreError> {
-    let now = db.settings.clock.now_ms();
+    let now = db.context.clock.now_ms();
     let token = IssuedToken {
         access_token: format!("emu_at_{}", random_secret(32)),
         refresh_token: format!("emu_rt_{}", random_secret(32)),

@@ -1,4 +1,4 @@
-//! The small HTML pages of the flow: the consent page, results and errors ([`PageError`]).
+//! The small HTML pages of the flow: the consent page, results and errors ([`HtmlError`]).
 //!
 //! Every page is sent with the [`HEADERS`] (by the layers of the [browser
 //! routes](crate::http::browser)): no caching, no sniffing, no referrer, no framing, and a
@@ -139,7 +139,7 @@ pub(crate) fn consent(
 
 /// A browser request that failed: answered with the HTML [`error`] page and its status.
 #[derive(Debug)]
-pub(crate) struct PageError {
+pub(crate) struct HtmlError {
     /// The HTTP status.
     status: StatusCode,
     /// The page's title.
@@ -148,7 +148,7 @@ pub(crate) struct PageError {
     message: String,
 }
 
-impl PageError {
+impl HtmlError {
     /// A failure with this status, title and message.
     pub(crate) fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
         Self {
@@ -174,7 +174,7 @@ impl PageError {
     }
 }
 
-impl From<StoreError> for PageError {
+impl From<StoreError> for HtmlError {
     /// A store failure: a client error (e.g. a `config_only` session has no OAuth flow) with
     /// its message and the status the API would answer, anything else as an internal error.
     fn from(error: StoreError) -> Self {
@@ -190,7 +190,7 @@ impl From<StoreError> for PageError {
     }
 }
 
-impl IntoResponse for PageError {
+impl IntoResponse for HtmlError {
     fn into_response(self) -> Response {
         error(self.status, self.title, &self.message)
     }
