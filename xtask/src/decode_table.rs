@@ -96,6 +96,7 @@ mod tests {
             description: None,
             kind,
             schema: serde_json::Value::Null,
+            entity: None,
         }
     }
 

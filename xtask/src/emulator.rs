@@ -4,7 +4,8 @@
 //! operation to its handler. The emulator implements `Handlers` for the operations it serves;
 //! a new operation in the spec needs nothing else to be routed, and a handler named after an
 //! operation the spec does not have fails the build. Each list operation's filters (query
-//! key, and whether it takes values, one of a fixed set, or a date range) come with it.
+//! key, and whether it takes values, one of a fixed set, or a date range) come with it, and
+//! each request body's field names (`BodyFields`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -14,6 +15,25 @@ use crate::names::pascal;
 
 /// Where the plumbing goes, relative to the workspace root.
 pub const EMULATOR: &str = "crates/metorial-emulator/src/http/api/generated.rs";
+
+/// Where the API's entity names go (the emulator's vocabulary, below its store).
+pub const ENTITIES: &str = "crates/metorial-emulator/src/entity/generated.rs";
+
+/// The API's entity names: one constant per schema with an `x-metorial-entity`, named after
+/// its last word (`provider.setup_session` is `SETUP_SESSION`).
+pub fn entities(api: &Api) -> TokenStream {
+    let consts = api.components.iter().filter_map(|c| {
+        let entity = c.entity.as_deref()?;
+        let last = entity.rsplit('.').next().unwrap_or(entity);
+        let name = format_ident!("{}", last.to_uppercase());
+        let doc = format!(" The `entity` of a `{}` in a `not_found` error.", c.name);
+        Some(quote! {
+            #[doc = #doc]
+            pub(crate) const #name: &str = #entity;
+        })
+    });
+    quote!(#(#consts)*)
+}
 
 /// The plumbing's code.
 pub fn tokens(api: &Api) -> TokenStream {
@@ -33,10 +53,11 @@ pub fn tokens(api: &Api) -> TokenStream {
     });
     let handlers = handlers_tokens(&ids, &variants, &methods);
     let filters = api.operations.iter().map(filters_tokens);
+    let bodies = body_fields_tokens(api);
     quote! {
         use axum::routing::{MethodFilter, MethodRouter};
 
-        use super::extract::ListFilter;
+        use super::extract::{BodyFields, ListFilter};
         use crate::http::state::AppState;
 
         /// Every operation of `spec/metorial.yaml`.
@@ -70,7 +91,36 @@ pub fn tokens(api: &Api) -> TokenStream {
         }
 
         #handlers
+
+        #bodies
     }
+}
+
+/// `BodyFields` for each request body of the spec that is an object.
+fn body_fields_tokens(api: &Api) -> TokenStream {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut impls = Vec::new();
+    let bodies = api
+        .operations
+        .iter()
+        .filter_map(|op| op.body.as_ref()?.schema.as_deref());
+    for name in bodies {
+        let Some(component) = api.components.iter().find(|c| c.name == name) else {
+            continue;
+        };
+        if seen.contains(&name) || !component.is_object() {
+            continue;
+        }
+        seen.push(name);
+        let ty = format_ident!("{name}");
+        let fields = component.properties().map(|(field, _)| field);
+        impls.push(quote! {
+            impl BodyFields for metorial_models::#ty {
+                const FIELDS: Option<&'static [&'static str]> = Some(&[#(#fields),*]);
+            }
+        });
+    }
+    quote!(#(#impls)*)
 }
 
 /// An operation's filters as a `&[ListFilter]` expression: a `key[gt]`/`key[lt]` pair of

@@ -26,6 +26,8 @@ pub const SDK: &str = crate::sdk::SDK;
 pub const CLI: &str = crate::cli::CLI;
 /// The emulator's routing plumbing.
 pub const EMULATOR: &str = crate::emulator::EMULATOR;
+/// The emulator's entity names.
+pub const ENTITIES: &str = crate::emulator::ENTITIES;
 
 /// The first lines of every generated file.
 pub const HEADER: &str = "\
@@ -67,7 +69,8 @@ pub fn generate(spec: &Spec) -> anyhow::Result<Vec<GeneratedFile>> {
     let cli = crate::cli::tokens(&model).context("generating the command-line tool's commands")?;
     let cli = file(CLI, cli, LINTS, "")?;
     let emulator = file(EMULATOR, crate::emulator::tokens(&model), LINTS, "")?;
-    Ok(vec![models, client, httpmock, sdk, cli, emulator])
+    let entities = file(ENTITIES, crate::emulator::entities(&model), LINTS, "")?;
+    Ok(vec![models, client, httpmock, sdk, cli, emulator, entities])
 }
 
 /// Reads the spec at `spec_path` and generates every file.

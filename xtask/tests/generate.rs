@@ -208,7 +208,7 @@ fn writes_into_a_directory_and_checks_it() {
     let dir = tempfile::tempdir().unwrap();
     let files = generate(&widgets());
     let written = xtask::files::write(dir.path(), &files).unwrap();
-    assert_eq!(written.len(), 6);
+    assert_eq!(written.len(), 7);
     assert!(xtask::files::check(dir.path(), &files).is_empty());
     // Writing again changes nothing.
     assert!(xtask::files::write(dir.path(), &files).unwrap().is_empty());
@@ -648,6 +648,42 @@ fn x_metorial_accepts_must_be_a_list_of_strings() {
         assert!(
             error.contains("(list_provider_setup_sessions): `x-metorial-accepts` of `status` must be a non-empty list of strings"),
             "{bad}: {error}"
+        );
+    }
+}
+
+#[test]
+fn x_metorial_entity_names_the_emulators_not_found_entities() {
+    let mut spec = real_spec();
+    spec["components"]["schemas"]["ProviderAuthConfig"]["x-metorial-entity"] =
+        json!("provider.connection");
+    let entities = tokens(contents(&generate(&spec), generate::ENTITIES));
+    assert!(
+        has_tokens(
+            &entities,
+            r#"pub(crate) const CONNECTION: &str = "provider.connection";"#
+        ),
+        "{entities:?}"
+    );
+    for (bad, message) in [
+        (
+            json!("Provider.AuthConfig"),
+            "must be snake_case words joined by dots",
+        ),
+        (json!(7), "must be snake_case words joined by dots"),
+        // The schemas are read in name order: ProviderAuthConfig before ProviderSetupSession.
+        (
+            json!("provider.auth_config"),
+            "`provider.auth_config` is ProviderAuthConfig's already",
+        ),
+    ] {
+        let mut spec = real_spec();
+        spec["components"]["schemas"]["ProviderSetupSession"]["x-metorial-entity"] = bad.clone();
+        let error = refusal(&spec);
+        assert!(error.contains(message), "{bad}: {error}");
+        assert!(
+            error.contains("#/components/schemas/ProviderSetupSession"),
+            "{error}"
         );
     }
 }

@@ -43,6 +43,7 @@ const SNAPSHOTS: &[(&str, &str)] = &[
     (generate::SDK, "metorial"),
     (generate::CLI, "metorial-cli"),
     (generate::EMULATOR, "metorial-emulator"),
+    (generate::ENTITIES, "metorial-emulator-entities"),
 ];
 
 fn generate_from(yaml: &str) -> Vec<GeneratedFile> {

@@ -75,6 +75,8 @@ Vendor extensions (the `metorial` SDK's resource layer is generated from them):
   status and fails on a `failed` one.
 - `x-metorial-setter` (query parameter, optional): the name of its list parameter setter
   (`created_after` for `created_at[gt]`).
+- `x-metorial-entity` (object schema, optional): the `entity` a `not_found` error names
+  for an object of this schema (`provider.setup_session`).
 - `x-metorial-accepts` (query parameter, optional): the only values the live API takes
   for this filter (a subset of its enumeration); the emulator refuses any other with 400.
 - Shapes are a superset of the docs' (older) shapes and the live API's at this version:

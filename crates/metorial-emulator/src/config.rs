@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -139,69 +140,30 @@ impl Config {
     /// Refuses a zero or absurd limit, naming the option (builder method) at fault, and
     /// normalizes the public URL. (Each API key is checked when its tenant opens.)
     pub(crate) fn check(&mut self) -> Result<(), Error> {
-        let invalid = |option, message: String| Error::Config { option, message };
-        let durations = [
-            ("header_timeout", self.header_timeout, MAX_TIMEOUT, "a day"),
-            ("body_timeout", self.body_timeout, MAX_TIMEOUT, "a day"),
-            (
-                "session_lifetime",
-                self.session_lifetime,
-                MAX_LIFETIME,
-                "ten years",
-            ),
-            (
-                "oauth_setup_lifetime",
-                self.oauth_setup_lifetime,
-                MAX_LIFETIME,
-                "ten years",
-            ),
-        ];
-        for (option, value, max, words) in durations {
-            if value.is_zero() || value > max {
-                return Err(invalid(
-                    option,
-                    format!("must be more than zero and at most {words}"),
-                ));
-            }
-        }
-        let counts = [
-            (
-                "max_connections",
-                self.max_connections,
-                1,
-                MAX_MAX_CONNECTIONS,
-                "1 to 1000000 connections",
-            ),
-            (
-                "max_body_bytes",
-                self.max_body_bytes,
-                1,
-                MAX_MAX_BODY_BYTES,
-                "1 byte to 1 GiB (1073741824 bytes)",
-            ),
-            (
-                "journal_size",
-                self.journal_size,
-                0,
-                MAX_JOURNAL_SIZE,
-                "0 to 1000000 requests",
-            ),
-            (
-                "max_tenants",
-                self.max_tenants,
-                1,
-                MAX_MAX_TENANTS,
-                "1 to 100000 tenants",
-            ),
-        ];
-        for (option, value, min, max, range) in counts {
-            if !(min..=max).contains(&value) {
-                return Err(invalid(option, format!("must be from {range}")));
-            }
-        }
+        let (day, decade) = (("a day", MAX_TIMEOUT), ("ten years", MAX_LIFETIME));
+        within("header_timeout", self.header_timeout, day)?;
+        within("body_timeout", self.body_timeout, day)?;
+        within("session_lifetime", self.session_lifetime, decade)?;
+        within("oauth_setup_lifetime", self.oauth_setup_lifetime, decade)?;
+        let connections = (1..=MAX_MAX_CONNECTIONS, "1 to 1000000 connections");
+        between("max_connections", self.max_connections, connections)?;
+        let bytes = (1..=MAX_MAX_BODY_BYTES, "1 byte to 1 GiB (1073741824 bytes)");
+        between("max_body_bytes", self.max_body_bytes, bytes)?;
+        between(
+            "journal_size",
+            self.journal_size,
+            (0..=MAX_JOURNAL_SIZE, "0 to 1000000 requests"),
+        )?;
+        between(
+            "max_tenants",
+            self.max_tenants,
+            (1..=MAX_MAX_TENANTS, "1 to 100000 tenants"),
+        )?;
         if let Some(url) = &self.public_url {
-            let url =
-                normalize_public_url(url).map_err(|message| invalid("public_url", message))?;
+            let url = normalize_public_url(url).map_err(|message| Error::Config {
+                option: "public_url",
+                message,
+            })?;
             self.public_url = Some(url);
         }
         Ok(())
@@ -216,6 +178,32 @@ impl Config {
     pub(crate) fn oauth_setup_lifetime_ms(&self) -> i64 {
         millis(self.oauth_setup_lifetime)
     }
+}
+
+/// Refuses a zero duration, or one over the maximum (`words` says it).
+fn within(
+    option: &'static str,
+    value: Duration,
+    (words, max): (&str, Duration),
+) -> Result<(), Error> {
+    if value.is_zero() || value > max {
+        let message = format!("must be more than zero and at most {words}");
+        return Err(Error::Config { option, message });
+    }
+    Ok(())
+}
+
+/// Refuses a count outside the range (`words` says it).
+fn between(
+    option: &'static str,
+    value: usize,
+    (range, words): (RangeInclusive<usize>, &str),
+) -> Result<(), Error> {
+    if !range.contains(&value) {
+        let message = format!("must be from {words}");
+        return Err(Error::Config { option, message });
+    }
+    Ok(())
 }
 
 /// A duration in whole milliseconds (saturating).

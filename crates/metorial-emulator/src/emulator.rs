@@ -1,6 +1,5 @@
 //! [`Emulator`] (a running emulator) and its [`EmulatorBuilder`].
 
-use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -39,20 +38,12 @@ enum FixturesSource {
 /// Configures and starts an [`Emulator`]. Every option has a default: an ephemeral port on
 /// 127.0.0.1, one generated API key, an in-memory database and the built-in fixtures.
 #[must_use]
+#[derive(Debug)]
 pub struct EmulatorBuilder {
     /// Every option but the fixtures.
     config: Config,
     /// Where the fixtures come from.
     fixtures: FixturesSource,
-}
-
-impl fmt::Debug for EmulatorBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmulatorBuilder")
-            .field("config", &self.config)
-            .field("fixtures", &self.fixtures)
-            .finish()
-    }
 }
 
 impl Default for EmulatorBuilder {
@@ -225,34 +216,20 @@ impl EmulatorBuilder {
 
 /// A running emulator. Dropping it stops the server too (without waiting);
 /// [`shutdown`](Emulator::shutdown) stops it and waits for requests in flight.
+#[derive(Debug)]
 pub struct Emulator {
     /// The address bound.
     local_addr: SocketAddr,
     /// Where the API is (no trailing slash).
     base_url: String,
-    /// The base of `url` fields and OAuth redirects.
-    public_url: String,
-    /// The API keys given at the start.
-    api_keys: Vec<String>,
+    /// The configuration it runs with (its `public_url` resolved; its keys print redacted).
+    config: Arc<Config>,
     /// Every tenant.
     tenants: Arc<Tenants>,
     /// Stops the server when fired or dropped.
     shutdown: Option<oneshot::Sender<()>>,
     /// The server's task.
     task: Option<JoinHandle<()>>,
-}
-
-impl fmt::Debug for Emulator {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Emulator")
-            .field("base_url", &self.base_url)
-            .field("public_url", &self.public_url)
-            .field(
-                "api_keys",
-                &format_args!("[{} redacted]", self.api_keys.len()),
-            )
-            .finish_non_exhaustive()
-    }
 }
 
 impl Emulator {
@@ -289,8 +266,7 @@ impl Emulator {
         Ok(Self {
             local_addr,
             base_url,
-            public_url,
-            api_keys: config.api_keys.clone(),
+            config,
             tenants,
             shutdown: Some(shutdown),
             task: Some(task),
@@ -306,7 +282,7 @@ impl Emulator {
     /// [`public_url`](EmulatorBuilder::public_url) was set); each tenant's pages are under
     /// `<public URL>/t/<tenant id>`.
     pub fn public_url(&self) -> &str {
-        &self.public_url
+        self.config.public_url.as_deref().unwrap_or(&self.base_url)
     }
 
     /// The address the server is bound to.
@@ -316,14 +292,14 @@ impl Emulator {
 
     /// The first API key given at the start (or the generated one): the default tenant's.
     pub fn api_key(&self) -> &str {
-        self.api_keys.first().map_or("", String::as_str)
+        self.config.api_keys.first().map_or("", String::as_str)
     }
 
     /// The API keys given at the start (each its own tenant); tenants made later through
     /// [`create_tenant`](Self::create_tenant) or the control API (or kept in the database
     /// by an earlier run) are not listed.
     pub fn api_keys(&self) -> &[String] {
-        &self.api_keys
+        &self.config.api_keys
     }
 
     /// The default tenant: the first API key's.
@@ -438,4 +414,28 @@ async fn bind(listen: SocketAddr) -> Result<(TcpListener, SocketAddr, String), E
         _ => local_addr,
     };
     Ok((listener, local_addr, format!("http://{reachable}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn debug_output_never_shows_an_api_key() {
+        let key = "metorial_sk_debug_output_test";
+        let builder = Emulator::builder().api_key(key);
+        let shown = format!("{builder:?}");
+        assert!(
+            !shown.contains(key) && shown.contains("[1 redacted]"),
+            "{shown}"
+        );
+        let emu = builder.spawn().await.unwrap();
+        let shown = format!("{emu:?}");
+        assert!(
+            !shown.contains(key) && shown.contains("[1 redacted]"),
+            "{shown}"
+        );
+        assert_eq!(emu.api_key(), key);
+        assert_eq!(emu.public_url(), emu.base_url());
+    }
 }

@@ -91,7 +91,6 @@ pub struct Provider {
     /// Display name.
     pub name: String,
     /// Its OAuth endpoints; absent: the emulator's built-in fake provider.
-    #[serde(default)]
     pub oauth: Option<OAuthEndpoints>,
 }
 
@@ -117,13 +116,10 @@ pub struct Deployment {
     #[serde(default)]
     pub is_default: bool,
     /// Display name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Description.
-    #[serde(default)]
     pub description: Option<String>,
     /// Custom key-value pairs.
-    #[serde(default)]
     pub metadata: Option<Metadata>,
     /// When it was created.
     #[serde(default = "docs_created_at")]
@@ -145,12 +141,10 @@ pub struct AuthMethod {
     #[serde(rename = "type", default = "default_auth_method_type")]
     pub type_: String,
     /// Its stable key (`oauth2`).
-    #[serde(default)]
     pub key: Option<String>,
     /// Display name.
     pub name: String,
     /// Description.
-    #[serde(default)]
     pub description: Option<String>,
     /// What it supports.
     #[serde(default)]
@@ -189,7 +183,6 @@ pub struct AuthMethodScope {
     /// Display name.
     pub name: String,
     /// Description.
-    #[serde(default)]
     pub description: Option<String>,
 }
 
@@ -210,13 +203,10 @@ pub struct Credentials {
     #[serde(default)]
     pub is_default: bool,
     /// Display name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Description.
-    #[serde(default)]
     pub description: Option<String>,
     /// Custom key-value pairs.
-    #[serde(default)]
     pub metadata: Option<Metadata>,
     /// The OAuth client ID.
     pub client_id: String,
@@ -243,16 +233,12 @@ pub struct ConfigVault {
     /// The provider it belongs to.
     pub provider_id: String,
     /// The deployment it belongs to.
-    #[serde(default)]
     pub deployment_id: Option<String>,
     /// Display name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Description.
-    #[serde(default)]
     pub description: Option<String>,
     /// Custom key-value pairs.
-    #[serde(default)]
     pub metadata: Option<Metadata>,
     /// When it was created.
     #[serde(default = "docs_created_at")]
@@ -271,21 +257,16 @@ pub struct ProviderConfig {
     /// The provider it belongs to.
     pub provider_id: String,
     /// The deployment it belongs to.
-    #[serde(default)]
     pub deployment_id: Option<String>,
     /// The vault its values come from.
-    #[serde(default)]
     pub vault_id: Option<String>,
     /// The provider specification (`psp_...`).
     pub specification_id: String,
     /// Display name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Description.
-    #[serde(default)]
     pub description: Option<String>,
     /// Custom key-value pairs.
-    #[serde(default)]
     pub metadata: Option<Metadata>,
     /// When it was created.
     #[serde(default = "docs_created_at")]
@@ -305,12 +286,10 @@ pub struct AuthConfig {
     /// The provider it authenticates with.
     pub provider_id: String,
     /// The deployment it belongs to.
-    #[serde(default)]
     pub deployment_id: Option<String>,
     /// The auth method used.
     pub auth_method_id: String,
     /// The OAuth app credentials used.
-    #[serde(default)]
     pub credentials_id: Option<String>,
     /// How it was obtained.
     #[serde(rename = "type", default = "default_auth_config_type")]
@@ -325,13 +304,10 @@ pub struct AuthConfig {
     #[serde(default)]
     pub is_default: bool,
     /// Display name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Description.
-    #[serde(default)]
     pub description: Option<String>,
     /// Custom key-value pairs.
-    #[serde(default)]
     pub metadata: Option<Metadata>,
     /// The token data an export returns as its `value`.
     #[serde(default)]

@@ -19,7 +19,6 @@ use subtle::ConstantTimeEq;
 use crate::cache::ResponseCache;
 use crate::config::Config;
 use crate::faults::Faults;
-use crate::fixtures::Fixtures;
 use crate::journal::Journal;
 use crate::store::seed::{self, SeedAuthConfig, SeedTokens};
 use crate::store::snapshot::{self, Snapshot};
@@ -142,10 +141,8 @@ impl Tenant {
 
     /// Back to a new tenant's state: the fixtures' objects only, the wall clock, an empty
     /// journal, no fault rules.
-    pub(crate) async fn reset(&self, fixtures: Fixtures) -> Result<(), StoreError> {
-        self.store
-            .call_blocking(move |db| snapshot::reset(db, &fixtures))
-            .await?;
+    pub(crate) async fn reset(&self) -> Result<(), StoreError> {
+        self.store.call_blocking(snapshot::reset).await?;
         self.journal.clear();
         self.faults.clear();
         self.cache.clear();
@@ -508,11 +505,6 @@ impl Tenants {
     /// How many tenants there are.
     pub(crate) fn len(&self) -> usize {
         self.read().len()
-    }
-
-    /// The objects a tenant starts with.
-    pub(crate) fn fixtures(&self) -> &Fixtures {
-        &self.config.fixtures
     }
 }
 

@@ -53,6 +53,9 @@ pub struct Component {
     pub kind: Kind,
     /// The schema as the spec writes it.
     pub schema: Value,
+    /// `x-metorial-entity`: the `entity` a `not_found` error names for an object of this
+    /// schema (`provider.setup_session`).
+    pub entity: Option<String>,
 }
 
 impl Component {
@@ -110,14 +113,40 @@ pub fn classify(raw: &Value) -> (Vec<Component>, Vec<Problem>) {
             Kind::Other
         });
         let description = schema.get("description").and_then(Value::as_str);
+        let entity = entity(schema, &out).unwrap_or_else(|message| {
+            problems.push(problem(&location, message));
+            None
+        });
         out.push(Component {
             name: name.clone(),
             description: description.map(str::to_owned),
             kind,
             schema: schema.clone(),
+            entity,
         });
     }
     (out, problems)
+}
+
+/// `x-metorial-entity` of a schema: dot-separated snake_case words, given to one schema only.
+fn entity(schema: &Value, before: &[Component]) -> Result<Option<String>, String> {
+    let Some(entity) = schema.get("x-metorial-entity") else {
+        return Ok(None);
+    };
+    let text = entity.as_str().unwrap_or_default();
+    let word = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    if !text.split('.').all(word) {
+        return Err(format!(
+            "`x-metorial-entity` must be snake_case words joined by dots (`provider.auth_config`), not {entity}"
+        ));
+    }
+    if let Some(other) = before.iter().find(|c| c.entity.as_deref() == Some(text)) {
+        return Err(format!(
+            "`x-metorial-entity` `{text}` is {}'s already",
+            other.name
+        ));
+    }
+    Ok(Some(text.to_owned()))
 }
 
 /// The kind of the schema `name`, or why it is refused.

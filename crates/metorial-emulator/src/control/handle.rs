@@ -122,7 +122,7 @@ impl TenantHandle {
     /// config and export made since is gone), the wall clock, an empty journal and no fault
     /// rules. The key and the ID stay. The same as `POST /_emulator/reset`.
     pub async fn reset(&self) -> Result<(), Error> {
-        Ok(crate::control::reset(&self.tenants, &self.tenant).await?)
+        Ok(crate::control::reset(&self.tenant).await?)
     }
 
     /// The tenant's whole state (every object, the fake provider's tokens and codes, the clock's

@@ -7,14 +7,14 @@ use crate::tenant::{Tenant, Tenants};
 
 /// Back to a new tenant's state: the fixtures' objects, the wall clock, an empty journal, no
 /// fault rules.
-pub(crate) async fn reset(tenants: &Tenants, tenant: &Tenant) -> Result<(), ControlError> {
-    Ok(tenant.reset(tenants.fixtures().clone()).await?)
+pub(crate) async fn reset(tenant: &Tenant) -> Result<(), ControlError> {
+    Ok(tenant.reset().await?)
 }
 
 /// [`reset`] for every tenant.
 pub(crate) async fn reset_all(tenants: &Tenants) -> Result<(), ControlError> {
     for tenant in tenants.all() {
-        reset(tenants, &tenant).await?;
+        reset(&tenant).await?;
     }
     Ok(())
 }

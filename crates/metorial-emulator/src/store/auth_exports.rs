@@ -6,7 +6,7 @@ use metorial_models::{
     CreateProviderAuthExportBody, ProviderAuthConfigStatus, ProviderAuthExport,
     ProviderAuthExportList,
 };
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use super::StoreError;
@@ -42,53 +42,37 @@ pub(crate) struct Requester {
     pub(crate) user_agent: String,
 }
 
-/// A stored export.
-struct ExportRow {
-    /// Its ID.
-    id: String,
-    /// The auth config exported.
-    auth_config_id: String,
-    /// The auth config's provider.
-    provider_id: String,
-    /// The auth config's deployment.
-    deployment_id: Option<String>,
-    /// The auth config's auth method.
-    auth_method_id: String,
-    /// The auth config's OAuth app credentials.
-    credentials_id: Option<String>,
-    /// Why it was exported.
-    note: String,
-    /// The requester's address.
-    ip: Option<String>,
-    /// The requester's `User-Agent`.
-    user_agent: Option<String>,
-    /// Custom key-value pairs (JSON).
-    metadata: Option<String>,
-    /// When it was made (ms).
-    created_at: i64,
-    /// When the exported tokens expire (ms), if known.
-    expires_at: Option<i64>,
+row! {
+    /// A stored export.
+    struct ExportRow {
+        /// Its ID.
+        id: String,
+        /// The auth config exported.
+        auth_config_id: String,
+        /// The auth config's provider.
+        provider_id: String,
+        /// The auth config's deployment.
+        deployment_id: Option<String>,
+        /// The auth config's auth method.
+        auth_method_id: String,
+        /// The auth config's OAuth app credentials.
+        credentials_id: Option<String>,
+        /// Why it was exported.
+        note: String,
+        /// The requester's address.
+        ip: Option<String>,
+        /// The requester's `User-Agent`.
+        user_agent: Option<String>,
+        /// Custom key-value pairs (JSON).
+        metadata: Option<String>,
+        /// When it was made (ms).
+        created_at: i64,
+        /// When the exported tokens expire (ms), if known.
+        expires_at: Option<i64>,
+    }
 }
 
 impl ExportRow {
-    /// A row of [`TABLE`]'s columns.
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            id: row.get(0)?,
-            auth_config_id: row.get(1)?,
-            provider_id: row.get(2)?,
-            deployment_id: row.get(3)?,
-            auth_method_id: row.get(4)?,
-            credentials_id: row.get(5)?,
-            note: row.get(6)?,
-            ip: row.get(7)?,
-            user_agent: row.get(8)?,
-            metadata: row.get(9)?,
-            created_at: row.get(10)?,
-            expires_at: row.get(11)?,
-        })
-    }
-
     /// The API view, without the tokens (`value: null`).
     fn view(self, conn: &Connection) -> Result<ProviderAuthExport, StoreError> {
         let auth_config = load_referenced::<AuthConfig>(conn, &self.auth_config_id)?;

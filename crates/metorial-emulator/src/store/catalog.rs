@@ -240,7 +240,7 @@ impl Owned for AuthMethod {
     }
 }
 impl Owned for Credentials {
-    const ENTITY: &'static str = entity::CREDENTIALS;
+    const ENTITY: &'static str = entity::AUTH_CREDENTIALS;
     fn provider_id(&self) -> &str {
         &self.provider_id
     }

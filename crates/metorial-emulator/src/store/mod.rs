@@ -3,6 +3,31 @@
 //! a failed request changes nothing; every operation that changed a row bumps the store's
 //! generation, which reads report with their [`Version`] (what the read cache checks).
 
+/// A stored row's type and its `read`, which takes each field from the column of its name
+/// (`field as "column"` when they differ) in a `SELECT` of the table's columns.
+macro_rules! row {
+    (
+        $(#[$meta:meta])*
+        struct $name:ident {
+            $($(#[$field_meta:meta])* $field:ident $(as $column:literal)?: $ty:ty,)*
+        }
+    ) => {
+        $(#[$meta])*
+        struct $name {
+            $($(#[$field_meta])* $field: $ty,)*
+        }
+
+        impl $name {
+            /// Reads a row of a `SELECT` of its table's columns, by column name.
+            fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                Ok(Self { $($field: row.get(row!(@column $field $($column)?))?,)* })
+            }
+        }
+    };
+    (@column $field:ident $column:literal) => { $column };
+    (@column $field:ident) => { stringify!($field) };
+}
+
 pub(crate) mod auth_exports;
 pub(crate) mod catalog;
 mod error;

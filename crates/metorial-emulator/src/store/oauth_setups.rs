@@ -4,7 +4,7 @@ use metorial_models::{
     CreateProviderOauthSetupBody, ProviderOauthSetup, ProviderOauthSetupList,
     ProviderOauthSetupStatus, UpdateProviderOauthSetupBody,
 };
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
 use super::catalog::{self, load, load_referenced};
@@ -28,47 +28,28 @@ pub(crate) const TABLE: Table = Table {
     ],
 };
 
-/// A stored OAuth setup (without its secret config).
-struct SetupRow {
-    id: String,
-    deployment_id: String,
-    provider_id: String,
-    auth_method_id: String,
-    credentials_id: Option<String>,
-    auth_config_id: Option<String>,
-    status: String,
-    is_ephemeral: bool,
-    name: Option<String>,
-    description: Option<String>,
-    metadata: Option<String>,
-    redirect_url: Option<String>,
-    created_at: i64,
-    updated_at: i64,
-    expires_at: i64,
+row! {
+    /// A stored OAuth setup (without its secret config).
+    struct SetupRow {
+        id: String,
+        deployment_id: String,
+        provider_id: String,
+        auth_method_id: String,
+        credentials_id: Option<String>,
+        auth_config_id: Option<String>,
+        status: String,
+        is_ephemeral: bool,
+        name: Option<String>,
+        description: Option<String>,
+        metadata: Option<String>,
+        redirect_url: Option<String>,
+        created_at: i64,
+        updated_at: i64,
+        expires_at: i64,
+    }
 }
 
 impl SetupRow {
-    /// Reads a row of a `SELECT` of [`TABLE`]'s columns, by column name.
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            id: row.get("id")?,
-            deployment_id: row.get("deployment_id")?,
-            provider_id: row.get("provider_id")?,
-            auth_method_id: row.get("auth_method_id")?,
-            credentials_id: row.get("credentials_id")?,
-            auth_config_id: row.get("auth_config_id")?,
-            status: row.get("status")?,
-            is_ephemeral: row.get("is_ephemeral")?,
-            name: row.get("name")?,
-            description: row.get("description")?,
-            metadata: row.get("metadata")?,
-            redirect_url: row.get("redirect_url")?,
-            created_at: row.get("created_at")?,
-            updated_at: row.get("updated_at")?,
-            expires_at: row.get("expires_at")?,
-        })
-    }
-
     fn view(self, conn: &Connection, context: &Context) -> Result<ProviderOauthSetup, StoreError> {
         let deployment = load::<Deployment>(conn, &self.deployment_id)?;
         let credentials = match &self.credentials_id {

@@ -157,13 +157,11 @@ pub(crate) fn page<T>(
         drop(found);
         count_steps(&mut stmt);
     }
-    rows.sort_by(|a, b| {
-        if walk.ascending {
-            a.0.cmp(&b.0)
-        } else {
-            b.0.cmp(&a.0)
-        }
-    });
+    // IDs are unique: sorted by id, then turned for a descending walk.
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    if !walk.ascending {
+        rows.reverse();
+    }
     let more_in_direction = rows.len() > request.limit;
     rows.truncate(request.limit);
     let more_behind = exists_behind(conn, &scope, &driver_values, &walk)?;

@@ -5,7 +5,7 @@ use metorial_models::{
     ProviderSetupSessionList, ProviderSetupSessionStatus, ProviderSetupSessionType,
     ProviderSetupSessionUiMode, SetupSessionConfiguration, UpdateProviderSetupSessionBody,
 };
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
 use super::catalog::{self, load};
@@ -38,55 +38,32 @@ pub(crate) const TABLE: Table = Table {
 /// The name a session gets when the request gives none (as on the live API).
 const DEFAULT_NAME: &str = "Setup Session";
 
-/// A stored session.
-struct SessionRow {
-    id: String,
-    provider_id: Option<String>,
-    deployment_id: Option<String>,
-    auth_method_id: Option<String>,
-    identity_id: Option<String>,
-    configuration: Option<String>,
-    credentials_id: Option<String>,
-    config_id: Option<String>,
-    auth_config_id: Option<String>,
-    status: String,
-    type_: String,
-    ui_mode: String,
-    name: Option<String>,
-    description: Option<String>,
-    metadata: Option<String>,
-    redirect_url: Option<String>,
-    created_at: i64,
-    updated_at: i64,
-    expires_at: i64,
+row! {
+    /// A stored session.
+    struct SessionRow {
+        id: String,
+        provider_id: Option<String>,
+        deployment_id: Option<String>,
+        auth_method_id: Option<String>,
+        identity_id: Option<String>,
+        configuration: Option<String>,
+        credentials_id: Option<String>,
+        config_id: Option<String>,
+        auth_config_id: Option<String>,
+        status: String,
+        type_ as "type": String,
+        ui_mode: String,
+        name: Option<String>,
+        description: Option<String>,
+        metadata: Option<String>,
+        redirect_url: Option<String>,
+        created_at: i64,
+        updated_at: i64,
+        expires_at: i64,
+    }
 }
 
 impl SessionRow {
-    /// Reads a row of a `SELECT` of [`TABLE`]'s columns, by column name.
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            id: row.get("id")?,
-            provider_id: row.get("provider_id")?,
-            deployment_id: row.get("deployment_id")?,
-            auth_method_id: row.get("auth_method_id")?,
-            identity_id: row.get("identity_id")?,
-            configuration: row.get("configuration")?,
-            credentials_id: row.get("credentials_id")?,
-            config_id: row.get("config_id")?,
-            auth_config_id: row.get("auth_config_id")?,
-            status: row.get("status")?,
-            type_: row.get("type")?,
-            ui_mode: row.get("ui_mode")?,
-            name: row.get("name")?,
-            description: row.get("description")?,
-            metadata: row.get("metadata")?,
-            redirect_url: row.get("redirect_url")?,
-            created_at: row.get("created_at")?,
-            updated_at: row.get("updated_at")?,
-            expires_at: row.get("expires_at")?,
-        })
-    }
-
     fn view(
         self,
         conn: &Connection,

@@ -22,8 +22,7 @@ use serde_json::{Map, Value};
 use super::catalog::{self, Record};
 use super::{Db, StoreError, schema, tenant_row};
 use crate::fixtures::{
-    AuthConfig, AuthMethod, ConfigVault, Credentials, Deployment, Fixtures, Provider,
-    ProviderConfig,
+    AuthConfig, AuthMethod, ConfigVault, Credentials, Deployment, Provider, ProviderConfig,
 };
 
 /// The `format` of every snapshot.
@@ -511,7 +510,8 @@ fn refused(error: rusqlite::Error, table: &str, index: usize) -> StoreError {
 
 /// Goes back to the start, in one transaction: every row of every table deleted, the fixtures
 /// loaded again, the clock back on the wall clock (offset 0).
-pub(crate) fn reset(db: &mut Db<'_>, fixtures: &Fixtures) -> Result<(), StoreError> {
+pub(crate) fn reset(db: &mut Db<'_>) -> Result<(), StoreError> {
+    let fixtures = &db.context.config.fixtures;
     let tx = db.conn.transaction()?;
     let tables = table_names(&tx)?;
     let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
@@ -786,7 +786,7 @@ mod tests {
     fn a_reset_leaves_exactly_the_fixtures() {
         let store = busy_store();
         store.clock().advance(60_000).unwrap();
-        with_db(&store, |db| reset(db, &Fixtures::builtin())).expect("reset");
+        with_db(&store, reset).expect("reset");
         assert_eq!(store.clock().offset_ms(), 0);
         assert_eq!(exported(&store), exported(&super::testing::store()));
     }

@@ -2,22 +2,28 @@
 //! are plain text): JSON bodies, path parameters and list queries (which take repeated keys
 //! and the bracketed keys of Node's `qs`).
 
-use std::cell::Cell;
-
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use metorial_models::PathSegment;
-use serde::de::{self, DeserializeOwned, Visitor};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::http::error::ApiError;
 use crate::store::paging::{Cursor, DateBound, Filter, Order, PageRequest, Side};
 
+/// A JSON request body: the names of its fields, for the refusal of an explicit `null` for
+/// one of them (a `null` for a key the body does not have is dropped with the key). The
+/// spec's bodies have it generated (`generated.rs`).
+pub(crate) trait BodyFields {
+    /// Its field names; `None`: every key counts as a field.
+    const FIELDS: Option<&'static [&'static str]> = None;
+}
+
 /// A JSON request body decoded into `T`; a failure names the offending field.
 pub(crate) struct JsonBody<T>(pub(crate) T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+impl<S: Send + Sync, T: DeserializeOwned + BodyFields> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
@@ -47,7 +53,7 @@ fn bare_message(error: &serde_json::Error) -> String {
 /// covered), `invalid_type` for a missing required field, a mistyped one, or an explicit
 /// `null` for a field of the body (refused even for optional fields; nulls nested in
 /// free-form objects such as `metadata` are fine). Unknown fields are dropped.
-pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn decode_json<T: DeserializeOwned + BodyFields>(bytes: &[u8]) -> Result<T, ApiError> {
     let object = json_object(bytes)?;
     refuse_long_strings(&object, &mut Vec::new())?;
     refuse_nulls::<T>(&object)?;
@@ -134,9 +140,8 @@ fn max_length(path: Vec<PathSegment>) -> ApiError {
 
 /// Refuses an explicit `null` for a field of `T` (400 `invalid_data`, `invalid_type`, at the
 /// field), as the live API does; a `null` for a field `T` does not have is dropped with it.
-fn refuse_nulls<T: DeserializeOwned>(object: &Map<String, Value>) -> Result<(), ApiError> {
-    let fields = field_names::<T>();
-    let known = |key: &str| fields.is_none_or(|fields| fields.contains(&key));
+fn refuse_nulls<T: BodyFields>(object: &Map<String, Value>) -> Result<(), ApiError> {
+    let known = |key: &str| T::FIELDS.is_none_or(|fields| fields.contains(&key));
     match object
         .iter()
         .find(|(key, value)| value.is_null() && known(key))
@@ -147,42 +152,6 @@ fn refuse_nulls<T: DeserializeOwned>(object: &Map<String, Value>) -> Result<(), 
             "must not be null",
         )),
         None => Ok(()),
-    }
-}
-
-/// The serialized field names of the struct `T` decodes as (what serde's derive hands its
-/// deserializer), or `None` when `T` is not a plain struct (every field then counts).
-fn field_names<T: DeserializeOwned>() -> Option<&'static [&'static str]> {
-    let found = Cell::new(None);
-    // The probe always fails: it only records what `T` asked for.
-    let _ = T::deserialize(FieldProbe(&found));
-    found.get()
-}
-
-/// A deserializer that records the field list a struct asks for, and decodes nothing.
-struct FieldProbe<'a>(&'a Cell<Option<&'static [&'static str]>>);
-
-impl<'de> de::Deserializer<'de> for FieldProbe<'_> {
-    type Error = de::value::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-        Err(de::Error::custom("not a struct"))
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        fields: &'static [&'static str],
-        _visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.set(Some(fields));
-        Err(de::Error::custom("probed"))
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
-        ignored_any
     }
 }
 

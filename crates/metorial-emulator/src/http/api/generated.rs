@@ -4,7 +4,7 @@
 #![allow(clippy::all, clippy::pedantic)]
 
 use axum::routing::{MethodFilter, MethodRouter};
-use super::extract::ListFilter;
+use super::extract::{BodyFields, ListFilter};
 use crate::http::state::AppState;
 /// Every operation of `spec/metorial.yaml`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,4 +218,51 @@ pub(crate) fn route<H: Handlers>(
             H::update_provider_setup_session(method)
         }
     }
+}
+impl BodyFields for metorial_models::CreateProviderAuthExportBody {
+    const FIELDS: Option<&'static [&'static str]> = Some(
+        &["metadata", "note", "provider_auth_config_id"],
+    );
+}
+impl BodyFields for metorial_models::CreateProviderOauthSetupBody {
+    const FIELDS: Option<&'static [&'static str]> = Some(
+        &[
+            "config",
+            "description",
+            "is_ephemeral",
+            "metadata",
+            "name",
+            "provider_auth_credentials_id",
+            "provider_auth_method_id",
+            "redirect_url",
+        ],
+    );
+}
+impl BodyFields for metorial_models::UpdateProviderOauthSetupBody {
+    const FIELDS: Option<&'static [&'static str]> = Some(
+        &["description", "metadata", "name"],
+    );
+}
+impl BodyFields for metorial_models::CreateProviderSetupSessionBody {
+    const FIELDS: Option<&'static [&'static str]> = Some(
+        &[
+            "configuration",
+            "consumer_id",
+            "description",
+            "identity_id",
+            "metadata",
+            "name",
+            "provider_auth_credentials_id",
+            "provider_auth_method_id",
+            "provider_deployment_id",
+            "provider_id",
+            "redirect_url",
+            "type",
+        ],
+    );
+}
+impl BodyFields for metorial_models::UpdateProviderSetupSessionBody {
+    const FIELDS: Option<&'static [&'static str]> = Some(
+        &["description", "identity_id", "metadata", "name"],
+    );
 }

@@ -13,11 +13,8 @@ use crate::store::snapshot::Snapshot;
 use crate::tenant::Tenant;
 
 /// `POST /_emulator/reset`: 204.
-pub(super) async fn reset(
-    State(state): State<AppState>,
-    Extension(tenant): Extension<Tenant>,
-) -> Result<StatusCode, ApiError> {
-    crate::control::reset(&state.tenants, &tenant).await?;
+pub(super) async fn reset(Extension(tenant): Extension<Tenant>) -> Result<StatusCode, ApiError> {
+    crate::control::reset(&tenant).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
