@@ -14,6 +14,7 @@ pub const COMPONENTS: &str = "#/components/schemas/";
 /// that crate).
 pub const HAND_WRITTEN: &[(&str, &str)] = &[
     ("SecretObject", "crate::SecretObject"),
+    ("SecretString", "crate::SecretString"),
     ("PathSegment", "crate::PathSegment"),
 ];
 

@@ -16,7 +16,8 @@ use std::fmt;
 use std::path::Path;
 
 use metorial_models::{
-    ProviderAuthConfigSource, ProviderAuthConfigStatus, ProviderAuthConfigType, SecretObject,
+    ProviderAuthConfigSource, ProviderAuthConfigStatus, ProviderAuthConfigType,
+    ProviderAuthCredentialsStatus, SecretObject,
     Timestamp,
 };
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,7 @@ impl fmt::Debug for SecretString {
 }
 
 /// The date objects without one were created: the docs' `2025-09-15T10:30:00.000Z`.
-fn docs_created_at() -> Timestamp {
+pub(crate) fn docs_created_at() -> Timestamp {
     crate::time::timestamp(1_757_932_200_000)
 }
 
@@ -199,6 +200,9 @@ pub struct Credentials {
     /// Its type (`oauth`).
     #[serde(rename = "type", default = "default_credentials_type")]
     pub type_: String,
+    /// Their lifecycle status (`active`; deleting through the API archives them).
+    #[serde(default = "default_credentials_status")]
+    pub status: ProviderAuthCredentialsStatus,
     /// Whether a session without explicit credentials uses these.
     #[serde(default)]
     pub is_default: bool,
@@ -212,6 +216,9 @@ pub struct Credentials {
     pub client_id: String,
     /// The OAuth client secret.
     pub client_secret: SecretString,
+    /// The OAuth scopes they request, if said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
     /// When they were created.
     #[serde(default = "docs_created_at")]
     pub created_at: Timestamp,
@@ -222,6 +229,10 @@ pub struct Credentials {
 
 fn default_credentials_type() -> String {
     "oauth".to_owned()
+}
+
+fn default_credentials_status() -> ProviderAuthCredentialsStatus {
+    ProviderAuthCredentialsStatus::Active
 }
 
 /// A config vault.

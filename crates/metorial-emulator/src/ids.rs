@@ -24,6 +24,8 @@ pub(crate) const OAUTH_SETUP: &str = "pos";
 pub(crate) const AUTH_EXPORT: &str = "pace";
 /// Auth config.
 pub(crate) const AUTH_CONFIG: &str = "pac";
+/// Auth credentials.
+pub(crate) const CREDENTIALS: &str = "pcr";
 
 /// Makes IDs that sort (bytewise, as SQLite compares text) in creation order: the millisecond
 /// time, a counter within the millisecond, and random digits, all fixed width.

@@ -5,7 +5,7 @@
 //! express are written by hand and plugged in by the generator:
 //!
 //! - [`SecretObject`]: a JSON object of secrets (an export's tokens, an OAuth setup's client
-//!   secret) that never prints in `Debug`;
+//!   secret) that never prints in `Debug`; [`SecretString`], a secret string (a client secret);
 //! - [`Timestamp`]: an RFC 3339 date that re-encodes with the API's millisecond precision;
 //! - [`Patch`]: a PATCH field that is left unchanged, cleared (`null`) or set (no operation of
 //!   this API uses it: its PATCH bodies refuse `null`);
@@ -43,5 +43,5 @@ pub use open::Open;
 pub use operation::Operation;
 pub use patch::Patch;
 pub use path_segment::PathSegment;
-pub use secret::SecretObject;
+pub use secret::{SecretObject, SecretString};
 pub use timestamp::Timestamp;

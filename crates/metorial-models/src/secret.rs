@@ -1,4 +1,4 @@
-//! [`SecretObject`]: a JSON object whose values are secrets.
+//! [`SecretObject`]: a JSON object whose values are secrets; [`SecretString`]: a secret string.
 
 use std::fmt;
 
@@ -90,9 +90,81 @@ impl schemars::JsonSchema for SecretObject {
     }
 }
 
+/// A string holding a secret, such as the client secret of provider auth credentials.
+///
+/// It serializes as the plain string, but its `Debug` output is `<redacted>`. Reading it is an
+/// explicit call:
+///
+/// ```
+/// use metorial_models::SecretString;
+///
+/// let secret = SecretString::new("cs_live_123");
+/// assert_eq!(secret.expose(), "cs_live_123");
+/// assert_eq!(format!("{secret:?}"), "<redacted>");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretString(String);
+
+impl SecretString {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Unwraps the secret.
+    pub fn into_exposed(self) -> String {
+        self.0
+    }
+}
+
+impl From<String> for SecretString {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for SecretString {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+impl fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl schemars::JsonSchema for SecretString {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SecretString".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A string holding a secret."
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_string_hides_itself_and_serializes_plain() {
+        let secret: SecretString = serde_json::from_str(r#""cs_abc""#).unwrap();
+        assert_eq!(format!("{secret:?} {secret:#?}"), "<redacted> <redacted>");
+        assert_eq!(serde_json::to_string(&secret).unwrap(), r#""cs_abc""#);
+        assert_eq!(secret.expose(), "cs_abc");
+    }
 
     #[test]
     fn debug_shows_keys_and_hides_values() {

@@ -18,8 +18,8 @@ use crate::names::{is_pascal_case, schema_name};
 
 pub use crate::names::HAND_WRITTEN;
 
-/// The component whose values are secrets, wherever a request or response holds one.
-pub const SECRET: &str = "SecretObject";
+/// The components whose values are secrets, wherever a request or response holds one.
+pub const SECRETS: &[&str] = &["SecretObject", "SecretString"];
 
 /// How the generator treats one component schema.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! Where a request or response holds secrets: the one rule every generator follows.
 //!
-//! A value is a secret when its schema is the component [`SECRET`] (`SecretObject`), reached
-//! from the body's schema through `$ref`s, `allOf`/`anyOf`/`oneOf`, array `items`, object
-//! `properties` and `additionalProperties`, at any depth. Each is found as a [`SecretPath`]:
+//! A value is a secret when its schema is one of the components [`SECRETS`] (`SecretObject`,
+//! `SecretString`), reached from the body's schema through `$ref`s, `allOf`/`anyOf`/`oneOf`,
+//! array `items`, object `properties` and `additionalProperties`, at any depth. Each is found as a [`SecretPath`]:
 //! the keys from the body down to it, arrays crossed (a path holds no indices), `*` for any key
 //! of a map (`additionalProperties`). The SDK scrubs the values at these paths from a call's
 //! errors and logs, the command-line tool redacts them from what it prints, and the emulator
@@ -10,7 +10,7 @@
 
 use serde_json::Value;
 
-use super::component::SECRET;
+use super::component::SECRETS;
 use crate::names::schema_name;
 
 /// The keys from a body down to a secret value (`["config", "client_secret"]`); empty for the
@@ -80,7 +80,7 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn component(&mut self, name: &str) {
-        if name == SECRET {
+        if SECRETS.contains(&name) {
             self.out.push(self.prefix.clone());
             return;
         }

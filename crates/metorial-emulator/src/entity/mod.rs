@@ -7,8 +7,9 @@ mod generated;
 
 pub(crate) use generated::*;
 
-/// A provider (the spec has no provider schema yet).
-pub(crate) const PROVIDER: &str = "provider";
+/// An auth method, as `get_provider_auth_method` and `create_provider_auth_config` name an
+/// unknown one (the live service's label; setup sessions say `provider.auth_method`).
+pub(crate) const PROVIDER_TOOL: &str = "provider_tool";
 /// A fault rule of the emulator's control API (not an object of the live API).
 pub(crate) const FAULT_RULE: &str = "emulator.fault_rule";
 /// A tenant of the emulator's control API (not an object of the live API).

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::StoreError;
+use super::paging::{self, Filter, PageRequest, Table};
 use crate::entity;
 use crate::fixtures::{
     AuthConfig, AuthMethod, ConfigVault, Credentials, Deployment, Fixtures, Provider,
@@ -53,6 +54,31 @@ pub(crate) fn load<T: Record>(conn: &Connection, id: &str) -> Result<Option<T>, 
     }
 }
 
+/// A page of `T` records of `table` (whose columns are `id, data`), and its pagination.
+pub(crate) fn page<T: Record>(
+    conn: &Connection,
+    table: &Table,
+    filters: &[Filter],
+    request: &PageRequest,
+) -> Result<(Vec<T>, metorial_models::Pagination), StoreError> {
+    let read = |row: &rusqlite::Row<'_>| row.get::<_, String>("data");
+    let (rows, pagination) = paging::page(conn, table, filters, request, read)?;
+    let records = rows.iter().map(|data| serde_json::from_str(data));
+    Ok((records.collect::<Result<_, _>>()?, pagination))
+}
+
+/// The provider's auth methods, in fixtures order.
+pub(crate) fn auth_methods(conn: &Connection, provider_id: &str) -> Result<Vec<AuthMethod>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT data FROM auth_methods WHERE provider_id = ? ORDER BY position")?;
+    let rows = stmt.query_map([provider_id], |row| row.get::<_, String>(0))?;
+    let mut found = Vec::new();
+    for data in rows {
+        found.push(serde_json::from_str(&data?)?);
+    }
+    Ok(found)
+}
+
 /// The record with this ID, which another stored object refers to.
 pub(crate) fn load_referenced<T: Record>(conn: &Connection, id: &str) -> Result<T, StoreError> {
     load(conn, id)?
@@ -87,26 +113,32 @@ pub(crate) fn default_auth_method(
     )
 }
 
-/// The provider's default credentials (`is_default` first, then fixtures order).
+/// The provider's default credentials: active fixtures' credentials, `is_default` first, then
+/// in fixtures order (credentials made through the API are never a default, as on the live
+/// API).
 pub(crate) fn default_credentials(
     conn: &Connection,
     provider_id: &str,
 ) -> Result<Option<Credentials>, StoreError> {
     first(
         conn,
-        "SELECT data FROM credentials WHERE provider_id = ? \
-         ORDER BY is_default DESC, position LIMIT 1",
+        "SELECT data FROM credentials WHERE provider_id = ? AND origin = 'fixtures' \
+         AND status = 'active' ORDER BY is_default DESC, position LIMIT 1",
         [provider_id],
     )
 }
 
-/// Every credentials record with this OAuth client ID (the fake provider's clients).
+/// Every fixtures' credentials record with this OAuth client ID (the fake provider's clients;
+/// the apps of credentials made through the API are registered with it when made).
 pub(crate) fn credentials_by_client_id(
     conn: &Connection,
     client_id: &str,
 ) -> Result<Vec<Credentials>, StoreError> {
     let mut stmt =
-        conn.prepare_cached("SELECT data FROM credentials WHERE client_id = ? ORDER BY position")?;
+        conn.prepare_cached(
+            "SELECT data FROM credentials WHERE client_id = ? AND origin = 'fixtures' \
+             ORDER BY position",
+        )?;
     let rows = stmt.query_map([client_id], |row| row.get::<_, String>(0))?;
     let mut found = Vec::new();
     for data in rows {
@@ -303,8 +335,14 @@ pub(crate) fn resolve_credentials(
     provider_id: &str,
     requested: Option<&str>,
 ) -> Result<Option<Credentials>, StoreError> {
-    match requested {
-        Some(id) => referenced(conn, Some(provider_id), id).map(Some),
-        None => default_credentials(conn, provider_id),
+    let Some(id) = requested else {
+        return default_credentials(conn, provider_id);
+    };
+    let credentials: Credentials = referenced(conn, Some(provider_id), id)?;
+    if credentials.status != metorial_models::ProviderAuthCredentialsStatus::Active {
+        return Err(StoreError::UseAfterDelete(
+            "Cannot use resource as it has been deleted or archived.".to_owned(),
+        ));
     }
+    Ok(Some(credentials))
 }

@@ -50,6 +50,9 @@ pub(crate) enum StoreError {
     /// The request cannot be served (e.g. a flow the emulator cannot run).
     #[error("{0}")]
     BadRequest(String),
+    /// An auth config a flow made (`oauth_automated`) cannot be changed.
+    #[error("{0}")]
+    AutomatedOauthConfig(String),
     /// The spec has it, the emulator does not implement it (e.g. a list filter).
     #[error("{0}")]
     Unsupported(String),
@@ -127,6 +130,7 @@ impl StoreError {
             Self::MissingOauthCredentials(_) => ErrorCode::MissingOauthCredentials,
             Self::BadRequest(_) => ErrorCode::BadRequest,
             Self::Unsupported(_) => ErrorCode::NotImplemented,
+            Self::AutomatedOauthConfig(_) => ErrorCode::CannotUpdateAutomatedOauthConfig,
             Self::Closed => ErrorCode::Unauthorized,
             Self::Internal(_) | Self::Database(_) | Self::StoredJson(_) | Self::Build(_) => {
                 ErrorCode::InternalServerError

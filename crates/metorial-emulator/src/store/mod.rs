@@ -28,14 +28,17 @@ macro_rules! row {
     (@column $field:ident) => { stringify!($field) };
 }
 
+pub(crate) mod auth_configs;
 pub(crate) mod auth_exports;
 pub(crate) mod catalog;
+pub(crate) mod credentials;
 mod error;
 mod expiring;
 pub(crate) mod fake_provider;
 pub(crate) mod flows;
 pub(crate) mod oauth_setups;
 pub(crate) mod paging;
+pub(crate) mod providers;
 mod schema;
 pub(crate) mod seed;
 pub(crate) mod setup_sessions;

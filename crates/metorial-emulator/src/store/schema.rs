@@ -5,7 +5,7 @@
 //! evicting the oldest is a range read (see `store::expiring`).
 
 /// The schema version this code writes (`PRAGMA user_version`).
-pub(crate) const VERSION: i64 = 3;
+pub(crate) const VERSION: i64 = 4;
 
 /// Creates every table and index (idempotent).
 pub(crate) const SCHEMA: &str = r#"
@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS auth_methods (
     data TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS auth_methods_provider ON auth_methods (provider_id, position);
+CREATE INDEX IF NOT EXISTS auth_methods_provider_id ON auth_methods (provider_id, id);
 
 CREATE TABLE IF NOT EXISTS credentials (
     id TEXT PRIMARY KEY,
@@ -34,9 +35,21 @@ CREATE TABLE IF NOT EXISTS credentials (
     client_id TEXT NOT NULL,
     is_default INTEGER NOT NULL,
     position INTEGER NOT NULL,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    -- `fixtures`, or `api` (made through the API: never a default, and not the fake
+    -- provider's app: that one is registered when they are made).
+    origin TEXT NOT NULL DEFAULT 'fixtures',
+    status TEXT GENERATED ALWAYS AS (coalesce(json_extract(data, '$.status'), 'active')) VIRTUAL,
+    created_ms INTEGER GENERATED ALWAYS AS (
+        CAST(round(unixepoch(json_extract(data, '$.created_at'), 'subsec') * 1000) AS INTEGER)
+    ) VIRTUAL,
+    updated_ms INTEGER GENERATED ALWAYS AS (
+        CAST(round(unixepoch(json_extract(data, '$.updated_at'), 'subsec') * 1000) AS INTEGER)
+    ) VIRTUAL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS credentials_provider ON credentials (provider_id, is_default, position);
+CREATE INDEX IF NOT EXISTS credentials_provider_id ON credentials (provider_id, id);
+CREATE INDEX IF NOT EXISTS credentials_status ON credentials (status, id);
 CREATE INDEX IF NOT EXISTS credentials_client ON credentials (client_id);
 
 CREATE TABLE IF NOT EXISTS config_vaults (
@@ -53,11 +66,28 @@ CREATE TABLE IF NOT EXISTS configs (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS configs_deployment ON configs (deployment_id, id);
 
+-- The list filters' columns are generated from the stored record (`data`), so every writer
+-- of a record keeps them right, and snapshots (regular columns only) carry just the record.
 CREATE TABLE IF NOT EXISTS auth_configs (
     id TEXT PRIMARY KEY,
     provider_id TEXT NOT NULL,
-    data TEXT NOT NULL
+    data TEXT NOT NULL,
+    deployment_id TEXT GENERATED ALWAYS AS (json_extract(data, '$.deployment_id')) VIRTUAL,
+    credentials_id TEXT GENERATED ALWAYS AS (json_extract(data, '$.credentials_id')) VIRTUAL,
+    auth_method_id TEXT GENERATED ALWAYS AS (json_extract(data, '$.auth_method_id')) VIRTUAL,
+    status TEXT GENERATED ALWAYS AS (json_extract(data, '$.status')) VIRTUAL,
+    created_ms INTEGER GENERATED ALWAYS AS (
+        CAST(round(unixepoch(json_extract(data, '$.created_at'), 'subsec') * 1000) AS INTEGER)
+    ) VIRTUAL,
+    updated_ms INTEGER GENERATED ALWAYS AS (
+        CAST(round(unixepoch(json_extract(data, '$.updated_at'), 'subsec') * 1000) AS INTEGER)
+    ) VIRTUAL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS auth_configs_provider ON auth_configs (provider_id, id);
+CREATE INDEX IF NOT EXISTS auth_configs_deployment ON auth_configs (deployment_id, id);
+CREATE INDEX IF NOT EXISTS auth_configs_credentials ON auth_configs (credentials_id, id);
+CREATE INDEX IF NOT EXISTS auth_configs_auth_method ON auth_configs (auth_method_id, id);
+CREATE INDEX IF NOT EXISTS auth_configs_status ON auth_configs (status, id);
 
 CREATE TABLE IF NOT EXISTS setup_sessions (
     id TEXT PRIMARY KEY,

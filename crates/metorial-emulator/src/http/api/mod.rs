@@ -7,6 +7,8 @@
 //! operation in the spec is answered at once, never with a bare 404 or 405.
 
 pub(crate) mod auth;
+mod auth_configs;
+mod auth_credentials;
 mod auth_exports;
 pub(crate) mod extract;
 // Formatted by the generator (prettyplease), not rustfmt: `cargo xtask generate --check` compares bytes.
@@ -15,6 +17,7 @@ mod generated;
 mod json;
 mod oauth_setups;
 mod observe;
+mod providers;
 mod setup_sessions;
 mod validate;
 
@@ -56,6 +59,20 @@ implemented! {
     list_provider_auth_exports => auth_exports::list,
     create_provider_auth_export => auth_exports::create,
     get_provider_auth_export => auth_exports::get,
+    list_providers => providers::list,
+    get_provider => providers::get,
+    list_provider_auth_methods => providers::list_auth_methods,
+    get_provider_auth_method => providers::get_auth_method,
+    list_provider_auth_credentials => auth_credentials::list,
+    create_provider_auth_credentials => auth_credentials::create,
+    get_provider_auth_credentials => auth_credentials::get,
+    update_provider_auth_credentials => auth_credentials::update,
+    delete_provider_auth_credentials => auth_credentials::delete,
+    list_provider_auth_configs => auth_configs::list,
+    create_provider_auth_config => auth_configs::create,
+    get_provider_auth_config => auth_configs::get,
+    update_provider_auth_config => auth_configs::update,
+    delete_provider_auth_config => auth_configs::delete,
 }
 
 /// The API's routes, one per operation of `operations` (the spec's, but for tests), each

@@ -230,6 +230,30 @@ pub(crate) fn register_config_client(
     Ok(true)
 }
 
+/// Registers the OAuth app of credentials made through the API, as a developer registers an
+/// app with a real provider, unless the fake provider knows its client ID already (the first
+/// registration stands: a different secret for it then fails the exchange). An empty or
+/// over-long client ID or secret is 400 `invalid_data` at `config.<key>`.
+pub(crate) fn register_app(
+    conn: &Connection,
+    context: &Context,
+    client_id: &str,
+    secret: &str,
+) -> Result<(), StoreError> {
+    let (id, secret) = (Value::from(client_id), Value::from(secret));
+    let client_id = config_field(Some(&id), "client_id", MAX_CLIENT_ID_LEN)?;
+    let secret = config_field(Some(&secret), "client_secret", MAX_CLIENT_SECRET_LEN)?;
+    if client(conn, context, client_id)?.is_some() {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO fake_provider_clients (client_id, redirect_uri, client_secret)
+         VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    )?
+    .execute(params![client_id, callback_url(context), secret])?;
+    Ok(())
+}
+
 /// A validated authorization request, waiting for the user's decision.
 #[derive(Clone, Debug)]
 pub(crate) struct AuthorizationRequest {
