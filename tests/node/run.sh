@@ -74,7 +74,7 @@ echo "run.sh: emulator at $BASE_URL (pid $EMULATOR_PID)" >&2
 
 # 4. The tests (in the background, so that a signal stops them and the emulator at once).
 METORIAL_EMULATOR_URL="$BASE_URL" METORIAL_API_KEY="$API_KEY" \
-  node --test --test-reporter=spec "$HERE/emulator.test.mjs" &
+  node --test --test-reporter=spec "$HERE/emulator.test.mjs" "$HERE/whole-flow.test.mjs" &
 TESTS_PID=$!
 status=0
 wait "$TESTS_PID" || status=$?
