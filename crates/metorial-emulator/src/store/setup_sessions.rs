@@ -294,7 +294,8 @@ impl Plan {
         )?
         .ok_or_else(|| {
             StoreError::MissingAuthCredentials(format!(
-                "provider {provider_id} has no OAuth credentials; add some to the fixtures"
+                "No default provider auth credentials found for oauth method (provider \
+                 {provider_id}: name some with provider_auth_credentials_id)"
             ))
         })?;
         self.auth_method_id = Some(method.id);
