@@ -129,14 +129,14 @@ impl EmulatorBuilder {
     }
 
     /// How long a new setup session stays usable before it is `expired`
-    /// (`--session-lifetime`). Default: [`DEFAULT_SESSION_LIFETIME`].
+    /// (`--session-lifetime`). Default: [`DEFAULT_SESSION_LIFETIME`](crate::DEFAULT_SESSION_LIFETIME).
     pub fn session_lifetime(mut self, lifetime: Duration) -> Self {
         self.config.session_lifetime = lifetime;
         self
     }
 
     /// How long a new OAuth setup stays usable before it is `expired`
-    /// (`--oauth-setup-lifetime`). Default: [`DEFAULT_OAUTH_SETUP_LIFETIME`].
+    /// (`--oauth-setup-lifetime`). Default: [`DEFAULT_OAUTH_SETUP_LIFETIME`](crate::DEFAULT_OAUTH_SETUP_LIFETIME).
     pub fn oauth_setup_lifetime(mut self, lifetime: Duration) -> Self {
         self.config.oauth_setup_lifetime = lifetime;
         self

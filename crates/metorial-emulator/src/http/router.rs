@@ -2,19 +2,20 @@
 //! rest, behind the [`guard`] and the request-ID layers.
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware;
 use axum::response::IntoResponse;
 use metorial_models::{ErrorCode, Operation};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetRequestHeaderLayer;
 
 use std::sync::Arc;
 
 use crate::config::Config;
 use crate::http::error::ApiError;
 use crate::http::guard::guard;
-use crate::http::state::{AppState, MakeId, REQUEST_ID};
+use crate::http::state::{AppState, MakeId, REQUEST_ID, new_request_id};
 
 /// Every route: the API (every operation of the spec, 501 for those not implemented yet), the
 /// OAuth pages, and JSON 404/405 answers for the rest, behind the [`guard`].
@@ -56,14 +57,12 @@ pub(crate) fn app_for(
         // Every answer carries a request ID the emulator made (not one a client sent).
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeId))
-        .layer(middleware::map_request(drop_client_id))
+        // A client's own `X-Request-ID` is replaced: the ID is always the emulator's.
+        .layer(SetRequestHeaderLayer::overriding(
+            REQUEST_ID,
+            new_request_id,
+        ))
         .with_state(state))
-}
-
-/// `request` without the `X-Request-ID` its client may have sent, for [`MakeId`] to make one.
-async fn drop_client_id(mut request: Request) -> Request {
-    request.headers_mut().remove(REQUEST_ID);
-    request
 }
 
 #[cfg(test)]
@@ -74,6 +73,7 @@ mod tests {
     use std::sync::Arc;
 
     use axum::body::Body;
+    use axum::extract::Request;
     use axum::http::Method;
     use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
     use tokio::net::TcpListener;

@@ -24,10 +24,14 @@ pub(crate) struct MakeId;
 
 impl MakeRequestId for MakeId {
     /// A new ID, whatever the request.
-    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        let id = format!("req_{}", random_secret(24));
-        HeaderValue::try_from(id).ok().map(RequestId::new)
+    fn make_request_id<B>(&mut self, request: &Request<B>) -> Option<RequestId> {
+        new_request_id(request).map(RequestId::new)
     }
+}
+
+/// A new request ID (`req_` and 24 random characters), whatever the request.
+pub(crate) fn new_request_id<B>(_: &Request<B>) -> Option<HeaderValue> {
+    HeaderValue::try_from(format!("req_{}", random_secret(24))).ok()
 }
 
 /// Put in a response's extensions: close the connection instead of answering (a fault rule's
