@@ -171,6 +171,9 @@ mod tests {
                 "list_provider_auth_exports",
                 "create_provider_auth_export",
                 "get_provider_auth_export",
+                "create_provider_auth_config",
+                "create_provider_auth_credentials",
+                "update_provider_auth_credentials",
                 "create_provider_oauth_setup",
             ]
         );

@@ -222,7 +222,13 @@ fn response_component(spec: &Api, operation_id: &str) -> String {
 /// tell "absent" (the docs' shape) from `null` (the live shape), so a live `null` re-encodes
 /// as absent. Nothing else may change. (A tri-state field type would close this; see
 /// FIDELITY.md.)
-const LIVE_ONLY_NULLABLE: &[&str] = &["/identity_id", "/identity_credential_id", "/configuration"];
+const LIVE_ONLY_NULLABLE: &[&str] = &[
+    "/identity_id",
+    "/identity_credential_id",
+    "/configuration",
+    // An auth config's live `deployment` (the docs name it `deployment_preview`).
+    "/deployment",
+];
 
 /// Like [`assert_round_trips`], tolerating only a live `null` of [`LIVE_ONLY_NULLABLE`]
 /// re-encoded as absent.
@@ -255,6 +261,16 @@ fn round_trip_component(schema: &str, example: &Value) {
         "ProviderOauthSetupList" => assert_live_round_trips::<m::ProviderOauthSetupList>(example),
         "ProviderAuthExport" => assert_live_round_trips::<m::ProviderAuthExport>(example),
         "ProviderAuthExportList" => assert_live_round_trips::<m::ProviderAuthExportList>(example),
+        "Provider" => assert_live_round_trips::<m::Provider>(example),
+        "ProviderList" => assert_live_round_trips::<m::ProviderList>(example),
+        "ProviderAuthMethod" => assert_live_round_trips::<m::ProviderAuthMethod>(example),
+        "ProviderAuthMethodList" => assert_live_round_trips::<m::ProviderAuthMethodList>(example),
+        "ProviderAuthCredentials" => assert_live_round_trips::<m::ProviderAuthCredentials>(example),
+        "ProviderAuthCredentialsList" => {
+            assert_live_round_trips::<m::ProviderAuthCredentialsList>(example)
+        }
+        "ProviderAuthConfig" => assert_live_round_trips::<m::ProviderAuthConfig>(example),
+        "ProviderAuthConfigList" => assert_live_round_trips::<m::ProviderAuthConfigList>(example),
         other => panic!("add {other} to round_trip_component"),
     }
 }

@@ -8,7 +8,11 @@ use crate::error::CliError;
 use crate::output::Reply;
 /// One command per API resource, in the spec's tag order.
 pub fn commands() -> Vec<Command> {
-    vec![setup_sessions_command(), oauth_setups_command(), auth_exports_command()]
+    vec![
+        setup_sessions_command(), oauth_setups_command(), auth_exports_command(),
+        providers_command(), auth_methods_command(), auth_credentials_command(),
+        auth_configs_command()
+    ]
 }
 /// Runs the operation that `m` (the matches of the resource command `resource`)
 /// names, and returns what it answered.
@@ -85,6 +89,88 @@ pub async fn run(
                     Err(
                         CliError::Usage(
                             format!("`{}` needs a subcommand", "auth-exports"),
+                        ),
+                    )
+                }
+            }
+        }
+        "providers" => {
+            match m.subcommand() {
+                Some(("list", m)) => run_providers_list(metorial, m).await,
+                Some(("get", m)) => run_providers_get(metorial, m).await,
+                Some((other, _)) => {
+                    Err(
+                        CliError::Usage(
+                            format!("unknown command `{} {other}`", "providers"),
+                        ),
+                    )
+                }
+                None => {
+                    Err(CliError::Usage(format!("`{}` needs a subcommand", "providers")))
+                }
+            }
+        }
+        "auth-methods" => {
+            match m.subcommand() {
+                Some(("list", m)) => run_auth_methods_list(metorial, m).await,
+                Some(("get", m)) => run_auth_methods_get(metorial, m).await,
+                Some((other, _)) => {
+                    Err(
+                        CliError::Usage(
+                            format!("unknown command `{} {other}`", "auth-methods"),
+                        ),
+                    )
+                }
+                None => {
+                    Err(
+                        CliError::Usage(
+                            format!("`{}` needs a subcommand", "auth-methods"),
+                        ),
+                    )
+                }
+            }
+        }
+        "auth-credentials" => {
+            match m.subcommand() {
+                Some(("list", m)) => run_auth_credentials_list(metorial, m).await,
+                Some(("create", m)) => run_auth_credentials_create(metorial, m).await,
+                Some(("get", m)) => run_auth_credentials_get(metorial, m).await,
+                Some(("delete", m)) => run_auth_credentials_delete(metorial, m).await,
+                Some(("update", m)) => run_auth_credentials_update(metorial, m).await,
+                Some((other, _)) => {
+                    Err(
+                        CliError::Usage(
+                            format!("unknown command `{} {other}`", "auth-credentials"),
+                        ),
+                    )
+                }
+                None => {
+                    Err(
+                        CliError::Usage(
+                            format!("`{}` needs a subcommand", "auth-credentials"),
+                        ),
+                    )
+                }
+            }
+        }
+        "auth-configs" => {
+            match m.subcommand() {
+                Some(("list", m)) => run_auth_configs_list(metorial, m).await,
+                Some(("create", m)) => run_auth_configs_create(metorial, m).await,
+                Some(("get", m)) => run_auth_configs_get(metorial, m).await,
+                Some(("delete", m)) => run_auth_configs_delete(metorial, m).await,
+                Some(("update", m)) => run_auth_configs_update(metorial, m).await,
+                Some((other, _)) => {
+                    Err(
+                        CliError::Usage(
+                            format!("unknown command `{} {other}`", "auth-configs"),
+                        ),
+                    )
+                }
+                None => {
+                    Err(
+                        CliError::Usage(
+                            format!("`{}` needs a subcommand", "auth-configs"),
                         ),
                     )
                 }
@@ -1172,4 +1258,921 @@ async fn run_auth_exports_get(
     let handle = metorial.auth_exports();
     let p0 = crate::args::text(m, "path.provider_auth_export_id")?;
     Reply::one(handle.get(&p0).await?, SECRETS)
+}
+/// `metorial providers`: A provider is a read-only template for an integration (like GitHub or Slack).
+fn providers_command() -> Command {
+    Command::new("providers")
+        .about(
+            "A provider is a read-only template for an integration (like GitHub or Slack).",
+        )
+        .long_about(
+            "A provider is a read-only template for an integration (like GitHub or Slack). Its `oauth` part tells whether it authenticates with OAuth and whether Metorial registers the OAuth client itself (`oauth.auto_registration.status: supported`); otherwise an OAuth auth method needs the service's own OAuth app (provider auth credentials).",
+        )
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            crate::args::list_args(Command::new("list"))
+                .about("List providers")
+                .long_about(
+                    "List providers.\n\nReturns a paginated list of the active providers.\n\n`GET /providers` (operation `list_providers`).",
+                )
+                .arg(
+                    Arg::new("filter.id")
+                        .long("id")
+                        .value_name("ID")
+                        .help(
+                            "Filter by provider ID(s) (repeatable, or comma-separated)",
+                        )
+                        .action(ArgAction::Append)
+                        .value_delimiter(','),
+                ),
+        )
+        .subcommand(
+            Command::new("get")
+                .about("Get provider")
+                .long_about(
+                    "Get provider.\n\nRetrieves a specific provider by ID (404 `not_found`, entity `provider`, when unknown).\n\n`GET /providers/{provider_id}` (operation `get_provider`).",
+                )
+                .arg(
+                    Arg::new("path.provider_id")
+                        .value_name("ID")
+                        .required(true)
+                        .help("The provider's ID"),
+                ),
+        )
+}
+/// `metorial providers list`: List providers.
+async fn run_providers_list(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.providers();
+    let mut params = crate::args::paging(::metorial::ListProviders::new(), m)?;
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::IdFilter,
+    >(m, "filter.id", "--id")? {
+        params = params.id(value);
+    }
+    if crate::args::all(m) {
+        return Ok(Reply::stream(handle.list_all(params), "providers", SECRETS));
+    }
+    Reply::page(handle.list(&params).await?, SECRETS)
+}
+/// `metorial providers get`: Get provider.
+async fn run_providers_get(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.providers();
+    let p0 = crate::args::text(m, "path.provider_id")?;
+    Reply::one(handle.get(&p0).await?, SECRETS)
+}
+/// `metorial auth-methods`: An auth method is one way to authenticate with a provider (OAuth, an API token, custom credentials).
+fn auth_methods_command() -> Command {
+    Command::new("auth-methods")
+        .about(
+            "An auth method is one way to authenticate with a provider (OAuth, an API token, custom credentials).",
+        )
+        .long_about(
+            "An auth method is one way to authenticate with a provider (OAuth, an API token, custom credentials). Each provider version has its own auth methods.",
+        )
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            crate::args::list_args(Command::new("list"))
+                .about("List provider auth methods")
+                .long_about(
+                    "List provider auth methods.\n\nReturns a paginated list of the auth methods of one provider version (a provider's `current_version.id`). The live API lists auth methods by provider version, not by provider: without `provider_version_id` it answers 400 `invalid_data`.\n\n`GET /provider-auth-methods` (operation `list_provider_auth_methods`).",
+                )
+                .arg(
+                    Arg::new("filter.provider_version_id")
+                        .long("provider-version-id")
+                        .value_name("ID")
+                        .help(
+                            "The provider version whose auth methods to list (a provider's `current_version.id`); required by the live API",
+                        )
+                        .action(ArgAction::Set)
+                        .visible_alias("provider-version"),
+                ),
+        )
+        .subcommand(
+            Command::new("get")
+                .about("Get provider auth method")
+                .long_about(
+                    "Get provider auth method.\n\nRetrieves a specific auth method by ID. An unknown one is a 404 whose `entity` is `provider_tool` (the live service's label).\n\n`GET /provider-auth-methods/{provider_auth_method_id}` (operation `get_provider_auth_method`).",
+                )
+                .arg(
+                    Arg::new("path.provider_auth_method_id")
+                        .value_name("ID")
+                        .required(true)
+                        .help("The auth method's ID"),
+                ),
+        )
+}
+/// `metorial auth-methods list`: List provider auth methods.
+async fn run_auth_methods_list(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_methods();
+    let mut params = crate::args::paging(::metorial::ListAuthMethods::new(), m)?;
+    if let Some(value) = crate::args::filter::<
+        String,
+    >(m, "filter.provider_version_id", "--provider-version-id")? {
+        params = params.provider_version(value);
+    }
+    if crate::args::all(m) {
+        return Ok(Reply::stream(handle.list_all(params), "auth methods", SECRETS));
+    }
+    Reply::page(handle.list(&params).await?, SECRETS)
+}
+/// `metorial auth-methods get`: Get provider auth method.
+async fn run_auth_methods_get(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_methods();
+    let p0 = crate::args::text(m, "path.provider_auth_method_id")?;
+    Reply::one(handle.get(&p0).await?, SECRETS)
+}
+/// `metorial auth-credentials`: Auth credentials register a service's own OAuth app for a provider (client ID, client secret and scopes).
+fn auth_credentials_command() -> Command {
+    Command::new("auth-credentials")
+        .about(
+            "Auth credentials register a service's own OAuth app for a provider (client ID, client secret and scopes).",
+        )
+        .long_about(
+            "Auth credentials register a service's own OAuth app for a provider (client ID, client secret and scopes). The client secret is write-only: no response carries it.",
+        )
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            crate::args::list_args(Command::new("list"))
+                .about("List provider auth credentials")
+                .long_about(
+                    "List provider auth credentials.\n\nReturns a paginated list of provider auth credentials. Deleted credentials are never listed.\n\n`GET /provider-auth-credentials` (operation `list_provider_auth_credentials`).",
+                )
+                .arg(
+                    Arg::new("filter.status")
+                        .long("status")
+                        .value_name("VALUE")
+                        .help(
+                            "Filter by status. The live API accepts only `active` and `archived` here (anything else is a 400). [known: active, archived, deleted] (repeatable, or comma-separated)",
+                        )
+                        .action(ArgAction::Append)
+                        .value_delimiter(','),
+                )
+                .arg(
+                    Arg::new("filter.id")
+                        .long("id")
+                        .value_name("ID")
+                        .help(
+                            "Filter by auth credentials ID(s) (repeatable, or comma-separated)",
+                        )
+                        .action(ArgAction::Append)
+                        .value_delimiter(','),
+                )
+                .arg(
+                    Arg::new("filter.provider_id")
+                        .long("provider-id")
+                        .value_name("ID")
+                        .help(
+                            "Filter by provider ID(s) (repeatable, or comma-separated)",
+                        )
+                        .action(ArgAction::Append)
+                        .value_delimiter(','),
+                )
+                .arg(
+                    Arg::new("filter.created_at[gt]")
+                        .long("created-at-gt")
+                        .value_name("TIME")
+                        .help("Only items created after this time")
+                        .action(ArgAction::Set)
+                        .visible_alias("created-after"),
+                )
+                .arg(
+                    Arg::new("filter.created_at[lt]")
+                        .long("created-at-lt")
+                        .value_name("TIME")
+                        .help("Only items created before this time")
+                        .action(ArgAction::Set)
+                        .visible_alias("created-before"),
+                )
+                .arg(
+                    Arg::new("filter.updated_at[gt]")
+                        .long("updated-at-gt")
+                        .value_name("TIME")
+                        .help("Only items updated after this time")
+                        .action(ArgAction::Set)
+                        .visible_alias("updated-after"),
+                )
+                .arg(
+                    Arg::new("filter.updated_at[lt]")
+                        .long("updated-at-lt")
+                        .value_name("TIME")
+                        .help("Only items updated before this time")
+                        .action(ArgAction::Set)
+                        .visible_alias("updated-before"),
+                ),
+        )
+        .subcommand(
+            crate::body::body_arg(Command::new("create"))
+                .about("Create provider auth credentials")
+                .long_about(
+                    "Create provider auth credentials.\n\nRegisters a service's own OAuth app for a provider. The client secret is kept and never returned; new credentials are never the provider's default.\n\n`POST /provider-auth-credentials` (operation `create_provider_auth_credentials`).",
+                )
+                .arg(
+                    Arg::new("body.config")
+                        .long("config")
+                        .value_name("JSON")
+                        .help("The OAuth app (JSON) [required, here or in --body]"),
+                )
+                .arg(
+                    Arg::new("body.description")
+                        .long("description")
+                        .value_name("DESCRIPTION")
+                        .help("Description"),
+                )
+                .arg(
+                    Arg::new("body.metadata")
+                        .long("metadata")
+                        .value_name("JSON")
+                        .help(
+                            "Custom key-value pairs for storing additional information (JSON)",
+                        ),
+                )
+                .arg(
+                    Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help("Display name"),
+                )
+                .arg(
+                    Arg::new("body.provider_id")
+                        .long("provider-id")
+                        .value_name("ID")
+                        .help("Provider ID [required, here or in --body]"),
+                ),
+        )
+        .subcommand(
+            Command::new("get")
+                .about("Get provider auth credentials")
+                .long_about(
+                    "Get provider auth credentials.\n\nRetrieves specific provider auth credentials by ID (archived ones too).\n\n`GET /provider-auth-credentials/{provider_auth_credentials_id}` (operation `get_provider_auth_credentials`).",
+                )
+                .arg(
+                    Arg::new("path.provider_auth_credentials_id")
+                        .value_name("ID")
+                        .required(true)
+                        .help("The auth credentials's ID"),
+                ),
+        )
+        .subcommand(
+            Command::new("delete")
+                .about("Delete provider auth credentials")
+                .long_about(
+                    "Delete provider auth credentials.\n\nArchives the credentials: the answer has `status: archived` and `is_default: false`; they stay readable by ID and listed with `status=archived`, and a new setup session can no longer use them (400 `use_after_delete`). Archived ones: 410 `gone`.\n\n`DELETE /provider-auth-credentials/{provider_auth_credentials_id}` (operation `delete_provider_auth_credentials`).",
+                )
+                .arg(
+                    Arg::new("path.provider_auth_credentials_id")
+                        .value_name("ID")
+                        .required(true)
+                        .help("The auth credentials's ID"),
+                ),
+        )
+        .subcommand(
+            crate::body::body_arg(Command::new("update"))
+                .about("Update provider auth credentials")
+                .long_about(
+                    "Update provider auth credentials.\n\nUpdates specific provider auth credentials: name, description, metadata, and the OAuth client ID, secret and scopes (only the fields sent change). Archived credentials: 410 `gone`; managed ones refuse a client ID or secret (400 `managed_credentials_readonly`).\n\n`PATCH /provider-auth-credentials/{provider_auth_credentials_id}` (operation `update_provider_auth_credentials`).",
+                )
+                .arg(
+                    Arg::new("path.provider_auth_credentials_id")
+                        .value_name("ID")
+                        .required(true)
+                        .help("The auth credentials's ID"),
+                )
+                .arg(
+                    Arg::new("body.client_id")
+                        .long("client-id")
+                        .value_name("ID")
+                        .help("New OAuth client ID"),
+                )
+                .arg(
+                    Arg::new("body.client_secret")
+                        .long("client-secret")
+                        .value_name("CLIENT_SECRET")
+                        .help("New OAuth client secret (never returned)"),
+                )
+                .arg(
+                    Arg::new("body.description")
+                        .long("description")
+                        .value_name("DESCRIPTION")
+                        .help("Description"),
+                )
+                .arg(
+                    Arg::new("body.metadata")
+                        .long("metadata")
+                        .value_name("JSON")
+                        .help("Custom key-value pairs (replace the old ones) (JSON)"),
+                )
+                .arg(
+                    Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help("Display name"),
+                )
+                .arg(
+                    Arg::new("body.scopes")
+                        .long("scopes")
+                        .value_name("JSON")
+                        .help("New OAuth scopes (replace the old ones) (JSON)"),
+                ),
+        )
+}
+/// `metorial auth-credentials list`: List provider auth credentials.
+async fn run_auth_credentials_list(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_credentials();
+    let mut params = crate::args::paging(::metorial::ListAuthCredentials::new(), m)?;
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::ProviderAuthCredentialsStatusFilter,
+    >(m, "filter.status", "--status")? {
+        params = params.status(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::IdFilter,
+    >(m, "filter.id", "--id")? {
+        params = params.id(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::IdFilter,
+    >(m, "filter.provider_id", "--provider-id")? {
+        params = params.provider_id(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::Timestamp,
+    >(m, "filter.created_at[gt]", "--created-at-gt")? {
+        params = params.created_after(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::Timestamp,
+    >(m, "filter.created_at[lt]", "--created-at-lt")? {
+        params = params.created_before(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::Timestamp,
+    >(m, "filter.updated_at[gt]", "--updated-at-gt")? {
+        params = params.updated_after(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::Timestamp,
+    >(m, "filter.updated_at[lt]", "--updated-at-lt")? {
+        params = params.updated_before(value);
+    }
+    if crate::args::all(m) {
+        return Ok(Reply::stream(handle.list_all(params), "auth credentials", SECRETS));
+    }
+    Reply::page(handle.list(&params).await?, SECRETS)
+}
+/// `metorial auth-credentials create`: Create provider auth credentials.
+async fn run_auth_credentials_create(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_credentials();
+    const FLAGS: &[crate::body::Flag] = &[
+        crate::body::Flag {
+            id: "body.config",
+            long: "config",
+            wire: "config",
+            kind: crate::body::Kind::Json,
+        },
+        crate::body::Flag {
+            id: "body.description",
+            long: "description",
+            wire: "description",
+            kind: crate::body::Kind::Text,
+        },
+        crate::body::Flag {
+            id: "body.metadata",
+            long: "metadata",
+            wire: "metadata",
+            kind: crate::body::Kind::Json,
+        },
+        crate::body::Flag {
+            id: "body.name",
+            long: "name",
+            wire: "name",
+            kind: crate::body::Kind::Text,
+        },
+        crate::body::Flag {
+            id: "body.provider_id",
+            long: "provider-id",
+            wire: "provider_id",
+            kind: crate::body::Kind::Text,
+        },
+    ];
+    let body: ::metorial_models::CreateProviderAuthCredentialsBody = crate::body::decode(
+        m,
+        FLAGS,
+        &[&["config", "client_secret"]],
+    )?;
+    Reply::one(handle.create(body).await?, SECRETS)
+}
+/// `metorial auth-credentials get`: Get provider auth credentials.
+async fn run_auth_credentials_get(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_credentials();
+    let p0 = crate::args::text(m, "path.provider_auth_credentials_id")?;
+    Reply::one(handle.get(&p0).await?, SECRETS)
+}
+/// `metorial auth-credentials delete`: Delete provider auth credentials.
+async fn run_auth_credentials_delete(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_credentials();
+    let p0 = crate::args::text(m, "path.provider_auth_credentials_id")?;
+    Reply::one(handle.delete(&p0).await?, SECRETS)
+}
+/// `metorial auth-credentials update`: Update provider auth credentials.
+async fn run_auth_credentials_update(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_credentials();
+    let p0 = crate::args::text(m, "path.provider_auth_credentials_id")?;
+    const FLAGS: &[crate::body::Flag] = &[
+        crate::body::Flag {
+            id: "body.client_id",
+            long: "client-id",
+            wire: "client_id",
+            kind: crate::body::Kind::Text,
+        },
+        crate::body::Flag {
+            id: "body.client_secret",
+            long: "client-secret",
+            wire: "client_secret",
+            kind: crate::body::Kind::Text,
+        },
+        crate::body::Flag {
+            id: "body.description",
+            long: "description",
+            wire: "description",
+            kind: crate::body::Kind::Text,
+        },
+        crate::body::Flag {
+            id: "body.metadata",
+            long: "metadata",
+            wire: "metadata",
+            kind: crate::body::Kind::Json,
+        },
+        crate::body::Flag {
+            id: "body.name",
+            long: "name",
+            wire: "name",
+            kind: crate::body::Kind::Text,
+        },
+        crate::body::Flag {
+            id: "body.scopes",
+            long: "scopes",
+            wire: "scopes",
+            kind: crate::body::Kind::Json,
+        },
+    ];
+    let body: ::metorial_models::UpdateProviderAuthCredentialsBody = crate::body::decode(
+        m,
+        FLAGS,
+        &[&["client_secret"]],
+    )?;
+    Reply::one(handle.update(&p0, body).await?, SECRETS)
+}
+/// `metorial auth-configs`: An auth config is a user's connection to a provider: made when a user completes OAuth through a setup session, or directly from an auth method's input (an API key, a token).
+fn auth_configs_command() -> Command {
+    Command::new("auth-configs")
+        .about(
+            "An auth config is a user's connection to a provider: made when a user completes OAuth through a setup session, or directly from an auth method's input (an API key, a token).",
+        )
+        .long_about(
+            "An auth config is a user's connection to a provider: made when a user completes OAuth through a setup session, or directly from an auth method's input (an API key, a token). Deleting one archives it.",
+        )
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommand(
+            crate::args::list_args(Command::new("list"))
+                .about("List provider auth configs")
+                .long_about(
+                    "List provider auth configs.\n\nReturns a paginated list of provider auth configs (deleted ones are never listed).\n\n`GET /provider-auth-configs` (operation `list_provider_auth_configs`).",
+                )
+                .arg(
+                    Arg::new("filter.status")
+                        .long("status")
+                        .value_name("VALUE")
+                        .help(
+                            "Filter by status. The live API accepts only `active` and `archived` here (anything else is a 400). [known: active, archived, deleted] (repeatable, or comma-separated)",
+                        )
+                        .action(ArgAction::Append)
+                        .value_delimiter(','),
+                )
+                .arg(
+                    Arg::new("filter.id")
+                        .long("id")
+                        .value_name("ID")
+                        .help(
+                            "Filter by auth config ID(s) (repeatable, or comma-separated)",
+                        )
+                        .action(ArgAction::Append)
+                        .value_delimiter(','),
+                )
+                .arg(
+                    Arg::new("filter.provider_id")
+                        .long("provider-id")
+                        .value_name("ID")
+                        .help(
+                            "Filter by provider ID(s) (repeatable, or comma-separated)",
+                        )
+                        .action(ArgAction::Append)
+                        .value_delimiter(','),
+                )
+                .arg(
+                    Arg::new("filter.provider_deployment_id")
+                        .long("provider-deployment-id")
+                        .value_name("ID")
+                        .help(
+                            "Filter by provider deployment ID(s) (repeatable, or comma-separated)",
+                        )
+                        .action(ArgAction::Append)
+                        .value_delimiter(','),
+                )
+                .arg(
+                    Arg::new("filter.provider_auth_credentials_id")
+                        .long("provider-auth-credentials-id")
+                        .value_name("ID")
+                        .help(
+                            "Filter by auth credentials ID(s) (repeatable, or comma-separated)",
+                        )
+                        .action(ArgAction::Append)
+                        .value_delimiter(','),
+                )
+                .arg(
+                    Arg::new("filter.provider_auth_method_id")
+                        .long("provider-auth-method-id")
+                        .value_name("ID")
+                        .help(
+                            "Filter by auth method ID(s) (repeatable, or comma-separated)",
+                        )
+                        .action(ArgAction::Append)
+                        .value_delimiter(','),
+                )
+                .arg(
+                    Arg::new("filter.created_at[gt]")
+                        .long("created-at-gt")
+                        .value_name("TIME")
+                        .help("Only items created after this time")
+                        .action(ArgAction::Set)
+                        .visible_alias("created-after"),
+                )
+                .arg(
+                    Arg::new("filter.created_at[lt]")
+                        .long("created-at-lt")
+                        .value_name("TIME")
+                        .help("Only items created before this time")
+                        .action(ArgAction::Set)
+                        .visible_alias("created-before"),
+                )
+                .arg(
+                    Arg::new("filter.updated_at[gt]")
+                        .long("updated-at-gt")
+                        .value_name("TIME")
+                        .help("Only items updated after this time")
+                        .action(ArgAction::Set)
+                        .visible_alias("updated-after"),
+                )
+                .arg(
+                    Arg::new("filter.updated_at[lt]")
+                        .long("updated-at-lt")
+                        .value_name("TIME")
+                        .help("Only items updated before this time")
+                        .action(ArgAction::Set)
+                        .visible_alias("updated-before"),
+                ),
+        )
+        .subcommand(
+            crate::body::body_arg(Command::new("create"))
+                .about("Create provider auth config")
+                .long_about(
+                    "Create provider auth config.\n\nCreates an auth config from an auth method's input (`value`, e.g. an API key). The provider is the auth method's; `type` is `manual` (`oauth_manual` for an OAuth method) and `source` is `manual`. The input is never returned.\n\n`POST /provider-auth-configs` (operation `create_provider_auth_config`).",
+                )
+                .arg(
+                    Arg::new("body.description")
+                        .long("description")
+                        .value_name("DESCRIPTION")
+                        .help("Description"),
+                )
+                .arg(
+                    Arg::new("body.metadata")
+                        .long("metadata")
+                        .value_name("JSON")
+                        .help(
+                            "Custom key-value pairs for storing additional information (JSON)",
+                        ),
+                )
+                .arg(
+                    Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help("Display name"),
+                )
+                .arg(
+                    Arg::new("body.provider_auth_method_id")
+                        .long("provider-auth-method-id")
+                        .value_name("ID")
+                        .help(
+                            "The auth method (it decides the provider) [required, here or in --body]",
+                        ),
+                )
+                .arg(
+                    Arg::new("body.provider_deployment_id")
+                        .long("provider-deployment-id")
+                        .value_name("ID")
+                        .help("The deployment the auth config belongs to (optional)"),
+                )
+                .arg(
+                    Arg::new("body.value")
+                        .long("value")
+                        .value_name("JSON")
+                        .help(
+                            "The auth method's input (e.g. `{\"token\": \"...\"}`), checked against its input schema; secret, never returned (JSON) [required, here or in --body]",
+                        ),
+                ),
+        )
+        .subcommand(
+            Command::new("get")
+                .about("Get provider auth config")
+                .long_about(
+                    "Get provider auth config.\n\nRetrieves a specific provider auth config by ID (archived ones too).\n\n`GET /provider-auth-configs/{provider_auth_config_id}` (operation `get_provider_auth_config`).",
+                )
+                .arg(
+                    Arg::new("path.provider_auth_config_id")
+                        .value_name("ID")
+                        .required(true)
+                        .help("The auth config's ID"),
+                ),
+        )
+        .subcommand(
+            Command::new("delete")
+                .about("Delete provider auth config")
+                .long_about(
+                    "Delete provider auth config.\n\nDisconnects: archives the auth config. The answer has `status: archived` and `is_default: false`; it stays readable by ID and listed with `status=archived`; updating it is a 410 `gone` and exporting it a 400 `use_after_delete`.\n\n`DELETE /provider-auth-configs/{provider_auth_config_id}` (operation `delete_provider_auth_config`).",
+                )
+                .arg(
+                    Arg::new("path.provider_auth_config_id")
+                        .value_name("ID")
+                        .required(true)
+                        .help("The auth config's ID"),
+                ),
+        )
+        .subcommand(
+            crate::body::body_arg(Command::new("update"))
+                .about("Update provider auth config")
+                .long_about(
+                    "Update provider auth config.\n\nRenames an auth config, or changes its description or metadata (only the fields sent change). An `oauth_automated` config (made by a setup session): 400 `cannot_update_automated_oauth_config`; an archived one: 410 `gone`.\n\n`PATCH /provider-auth-configs/{provider_auth_config_id}` (operation `update_provider_auth_config`).",
+                )
+                .arg(
+                    Arg::new("path.provider_auth_config_id")
+                        .value_name("ID")
+                        .required(true)
+                        .help("The auth config's ID"),
+                )
+                .arg(
+                    Arg::new("body.description")
+                        .long("description")
+                        .value_name("DESCRIPTION")
+                        .help("Description"),
+                )
+                .arg(
+                    Arg::new("body.metadata")
+                        .long("metadata")
+                        .value_name("JSON")
+                        .help("Custom key-value pairs (replace the old ones) (JSON)"),
+                )
+                .arg(
+                    Arg::new("body.name")
+                        .long("name")
+                        .value_name("NAME")
+                        .help("Display name"),
+                ),
+        )
+}
+/// `metorial auth-configs list`: List provider auth configs.
+async fn run_auth_configs_list(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_configs();
+    let mut params = crate::args::paging(::metorial::ListAuthConfigs::new(), m)?;
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::ProviderAuthConfigStatusFilter,
+    >(m, "filter.status", "--status")? {
+        params = params.status(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::IdFilter,
+    >(m, "filter.id", "--id")? {
+        params = params.id(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::IdFilter,
+    >(m, "filter.provider_id", "--provider-id")? {
+        params = params.provider_id(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::IdFilter,
+    >(m, "filter.provider_deployment_id", "--provider-deployment-id")? {
+        params = params.provider_deployment_id(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::IdFilter,
+    >(m, "filter.provider_auth_credentials_id", "--provider-auth-credentials-id")? {
+        params = params.provider_auth_credentials_id(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::IdFilter,
+    >(m, "filter.provider_auth_method_id", "--provider-auth-method-id")? {
+        params = params.provider_auth_method_id(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::Timestamp,
+    >(m, "filter.created_at[gt]", "--created-at-gt")? {
+        params = params.created_after(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::Timestamp,
+    >(m, "filter.created_at[lt]", "--created-at-lt")? {
+        params = params.created_before(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::Timestamp,
+    >(m, "filter.updated_at[gt]", "--updated-at-gt")? {
+        params = params.updated_after(value);
+    }
+    if let Some(value) = crate::args::filter::<
+        ::metorial_models::Timestamp,
+    >(m, "filter.updated_at[lt]", "--updated-at-lt")? {
+        params = params.updated_before(value);
+    }
+    if crate::args::all(m) {
+        return Ok(Reply::stream(handle.list_all(params), "auth configs", SECRETS));
+    }
+    Reply::page(handle.list(&params).await?, SECRETS)
+}
+/// `metorial auth-configs create`: Create provider auth config.
+async fn run_auth_configs_create(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_configs();
+    const FLAGS: &[crate::body::Flag] = &[
+        crate::body::Flag {
+            id: "body.description",
+            long: "description",
+            wire: "description",
+            kind: crate::body::Kind::Text,
+        },
+        crate::body::Flag {
+            id: "body.metadata",
+            long: "metadata",
+            wire: "metadata",
+            kind: crate::body::Kind::Json,
+        },
+        crate::body::Flag {
+            id: "body.name",
+            long: "name",
+            wire: "name",
+            kind: crate::body::Kind::Text,
+        },
+        crate::body::Flag {
+            id: "body.provider_auth_method_id",
+            long: "provider-auth-method-id",
+            wire: "provider_auth_method_id",
+            kind: crate::body::Kind::Text,
+        },
+        crate::body::Flag {
+            id: "body.provider_deployment_id",
+            long: "provider-deployment-id",
+            wire: "provider_deployment_id",
+            kind: crate::body::Kind::Text,
+        },
+        crate::body::Flag {
+            id: "body.value",
+            long: "value",
+            wire: "value",
+            kind: crate::body::Kind::Json,
+        },
+    ];
+    let body: ::metorial_models::CreateProviderAuthConfigBody = crate::body::decode(
+        m,
+        FLAGS,
+        &[&["value"]],
+    )?;
+    Reply::one(handle.create(body).await?, SECRETS)
+}
+/// `metorial auth-configs get`: Get provider auth config.
+async fn run_auth_configs_get(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_configs();
+    let p0 = crate::args::text(m, "path.provider_auth_config_id")?;
+    Reply::one(handle.get(&p0).await?, SECRETS)
+}
+/// `metorial auth-configs delete`: Delete provider auth config.
+async fn run_auth_configs_delete(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_configs();
+    let p0 = crate::args::text(m, "path.provider_auth_config_id")?;
+    Reply::one(handle.delete(&p0).await?, SECRETS)
+}
+/// `metorial auth-configs update`: Update provider auth config.
+async fn run_auth_configs_update(
+    metorial: &::metorial::Metorial,
+    m: &ArgMatches,
+) -> Result<Reply, CliError> {
+    /// The properties of the answer that hold secrets, as paths of keys (arrays are
+    /// crossed), redacted unless `--show-secrets` is given.
+    const SECRETS: &[&[&str]] = &[];
+    let handle = metorial.auth_configs();
+    let p0 = crate::args::text(m, "path.provider_auth_config_id")?;
+    const FLAGS: &[crate::body::Flag] = &[
+        crate::body::Flag {
+            id: "body.description",
+            long: "description",
+            wire: "description",
+            kind: crate::body::Kind::Text,
+        },
+        crate::body::Flag {
+            id: "body.metadata",
+            long: "metadata",
+            wire: "metadata",
+            kind: crate::body::Kind::Json,
+        },
+        crate::body::Flag {
+            id: "body.name",
+            long: "name",
+            wire: "name",
+            kind: crate::body::Kind::Text,
+        },
+    ];
+    let body: ::metorial_models::UpdateProviderAuthConfigBody = crate::body::decode(
+        m,
+        FLAGS,
+        &[],
+    )?;
+    Reply::one(handle.update(&p0, body).await?, SECRETS)
 }

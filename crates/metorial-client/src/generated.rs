@@ -220,6 +220,280 @@ let response = client.get_provider_auth_export()
     pub fn get_provider_auth_export(&self) -> builder::GetProviderAuthExport<'_> {
         builder::GetProviderAuthExport::new(self)
     }
+    /**List provider auth configs
+
+Returns a paginated list of provider auth configs (deleted ones are never listed).
+
+Sends a `GET` request to `/provider-auth-configs`
+
+Arguments:
+- `after`: Return items after this ID
+- `before`: Return items before this ID
+- `created_at_gt`: Only items created after this time
+- `created_at_lt`: Only items created before this time
+- `cursor`: Pagination cursor (`cur_` followed by a base62 string). Used only when neither `after` nor `before` is sent; a malformed one is a 400 `bad_request`.
+- `id`: Filter by auth config ID(s)
+- `limit`: Maximum number of items to return (1-100)
+- `order`: Sort order for results
+- `provider_auth_credentials_id`: Filter by auth credentials ID(s)
+- `provider_auth_method_id`: Filter by auth method ID(s)
+- `provider_deployment_id`: Filter by provider deployment ID(s)
+- `provider_id`: Filter by provider ID(s)
+- `status`: Filter by status. The live API accepts only `active` and `archived` here (anything else is a 400).
+- `updated_at_gt`: Only items updated after this time
+- `updated_at_lt`: Only items updated before this time
+```ignore
+let response = client.list_provider_auth_configs()
+    .after(after)
+    .before(before)
+    .created_at_gt(created_at_gt)
+    .created_at_lt(created_at_lt)
+    .cursor(cursor)
+    .id(id)
+    .limit(limit)
+    .order(order)
+    .provider_auth_credentials_id(provider_auth_credentials_id)
+    .provider_auth_method_id(provider_auth_method_id)
+    .provider_deployment_id(provider_deployment_id)
+    .provider_id(provider_id)
+    .status(status)
+    .updated_at_gt(updated_at_gt)
+    .updated_at_lt(updated_at_lt)
+    .send()
+    .await;
+```*/
+    pub fn list_provider_auth_configs(&self) -> builder::ListProviderAuthConfigs<'_> {
+        builder::ListProviderAuthConfigs::new(self)
+    }
+    /**Create provider auth config
+
+Creates an auth config from an auth method's input (`value`, e.g. an API key). The provider is the auth method's; `type` is `manual` (`oauth_manual` for an OAuth method) and `source` is `manual`. The input is never returned.
+
+Sends a `POST` request to `/provider-auth-configs`
+
+```ignore
+let response = client.create_provider_auth_config()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_provider_auth_config(&self) -> builder::CreateProviderAuthConfig<'_> {
+        builder::CreateProviderAuthConfig::new(self)
+    }
+    /**Get provider auth config
+
+Retrieves a specific provider auth config by ID (archived ones too).
+
+Sends a `GET` request to `/provider-auth-configs/{provider_auth_config_id}`
+
+Arguments:
+- `provider_auth_config_id`: The unique identifier for the provider auth config
+```ignore
+let response = client.get_provider_auth_config()
+    .provider_auth_config_id(provider_auth_config_id)
+    .send()
+    .await;
+```*/
+    pub fn get_provider_auth_config(&self) -> builder::GetProviderAuthConfig<'_> {
+        builder::GetProviderAuthConfig::new(self)
+    }
+    /**Delete provider auth config
+
+Disconnects: archives the auth config. The answer has `status: archived` and `is_default: false`; it stays readable by ID and listed with `status=archived`; updating it is a 410 `gone` and exporting it a 400 `use_after_delete`.
+
+Sends a `DELETE` request to `/provider-auth-configs/{provider_auth_config_id}`
+
+Arguments:
+- `provider_auth_config_id`: The unique identifier for the provider auth config
+```ignore
+let response = client.delete_provider_auth_config()
+    .provider_auth_config_id(provider_auth_config_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_provider_auth_config(&self) -> builder::DeleteProviderAuthConfig<'_> {
+        builder::DeleteProviderAuthConfig::new(self)
+    }
+    /**Update provider auth config
+
+Renames an auth config, or changes its description or metadata (only the fields sent change). An `oauth_automated` config (made by a setup session): 400 `cannot_update_automated_oauth_config`; an archived one: 410 `gone`.
+
+Sends a `PATCH` request to `/provider-auth-configs/{provider_auth_config_id}`
+
+Arguments:
+- `provider_auth_config_id`: The unique identifier for the provider auth config
+- `body`
+```ignore
+let response = client.update_provider_auth_config()
+    .provider_auth_config_id(provider_auth_config_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_provider_auth_config(&self) -> builder::UpdateProviderAuthConfig<'_> {
+        builder::UpdateProviderAuthConfig::new(self)
+    }
+    /**List provider auth credentials
+
+Returns a paginated list of provider auth credentials. Deleted credentials are never listed.
+
+Sends a `GET` request to `/provider-auth-credentials`
+
+Arguments:
+- `after`: Return items after this ID
+- `before`: Return items before this ID
+- `created_at_gt`: Only items created after this time
+- `created_at_lt`: Only items created before this time
+- `cursor`: Pagination cursor (`cur_` followed by a base62 string). Used only when neither `after` nor `before` is sent; a malformed one is a 400 `bad_request`.
+- `id`: Filter by auth credentials ID(s)
+- `limit`: Maximum number of items to return (1-100)
+- `order`: Sort order for results
+- `provider_id`: Filter by provider ID(s)
+- `status`: Filter by status. The live API accepts only `active` and `archived` here (anything else is a 400).
+- `updated_at_gt`: Only items updated after this time
+- `updated_at_lt`: Only items updated before this time
+```ignore
+let response = client.list_provider_auth_credentials()
+    .after(after)
+    .before(before)
+    .created_at_gt(created_at_gt)
+    .created_at_lt(created_at_lt)
+    .cursor(cursor)
+    .id(id)
+    .limit(limit)
+    .order(order)
+    .provider_id(provider_id)
+    .status(status)
+    .updated_at_gt(updated_at_gt)
+    .updated_at_lt(updated_at_lt)
+    .send()
+    .await;
+```*/
+    pub fn list_provider_auth_credentials(
+        &self,
+    ) -> builder::ListProviderAuthCredentials<'_> {
+        builder::ListProviderAuthCredentials::new(self)
+    }
+    /**Create provider auth credentials
+
+Registers a service's own OAuth app for a provider. The client secret is kept and never returned; new credentials are never the provider's default.
+
+Sends a `POST` request to `/provider-auth-credentials`
+
+```ignore
+let response = client.create_provider_auth_credentials()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_provider_auth_credentials(
+        &self,
+    ) -> builder::CreateProviderAuthCredentials<'_> {
+        builder::CreateProviderAuthCredentials::new(self)
+    }
+    /**Get provider auth credentials
+
+Retrieves specific provider auth credentials by ID (archived ones too).
+
+Sends a `GET` request to `/provider-auth-credentials/{provider_auth_credentials_id}`
+
+Arguments:
+- `provider_auth_credentials_id`: The unique identifier for the provider auth credentials
+```ignore
+let response = client.get_provider_auth_credentials()
+    .provider_auth_credentials_id(provider_auth_credentials_id)
+    .send()
+    .await;
+```*/
+    pub fn get_provider_auth_credentials(
+        &self,
+    ) -> builder::GetProviderAuthCredentials<'_> {
+        builder::GetProviderAuthCredentials::new(self)
+    }
+    /**Delete provider auth credentials
+
+Archives the credentials: the answer has `status: archived` and `is_default: false`; they stay readable by ID and listed with `status=archived`, and a new setup session can no longer use them (400 `use_after_delete`). Archived ones: 410 `gone`.
+
+Sends a `DELETE` request to `/provider-auth-credentials/{provider_auth_credentials_id}`
+
+Arguments:
+- `provider_auth_credentials_id`: The unique identifier for the provider auth credentials
+```ignore
+let response = client.delete_provider_auth_credentials()
+    .provider_auth_credentials_id(provider_auth_credentials_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_provider_auth_credentials(
+        &self,
+    ) -> builder::DeleteProviderAuthCredentials<'_> {
+        builder::DeleteProviderAuthCredentials::new(self)
+    }
+    /**Update provider auth credentials
+
+Updates specific provider auth credentials: name, description, metadata, and the OAuth client ID, secret and scopes (only the fields sent change). Archived credentials: 410 `gone`; managed ones refuse a client ID or secret (400 `managed_credentials_readonly`).
+
+Sends a `PATCH` request to `/provider-auth-credentials/{provider_auth_credentials_id}`
+
+Arguments:
+- `provider_auth_credentials_id`: The unique identifier for the provider auth credentials
+- `body`
+```ignore
+let response = client.update_provider_auth_credentials()
+    .provider_auth_credentials_id(provider_auth_credentials_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_provider_auth_credentials(
+        &self,
+    ) -> builder::UpdateProviderAuthCredentials<'_> {
+        builder::UpdateProviderAuthCredentials::new(self)
+    }
+    /**List provider auth methods
+
+Returns a paginated list of the auth methods of one provider version (a provider's `current_version.id`). The live API lists auth methods by provider version, not by provider: without `provider_version_id` it answers 400 `invalid_data`.
+
+Sends a `GET` request to `/provider-auth-methods`
+
+Arguments:
+- `after`: Return items after this ID
+- `before`: Return items before this ID
+- `cursor`: Pagination cursor (`cur_` followed by a base62 string). Used only when neither `after` nor `before` is sent; a malformed one is a 400 `bad_request`.
+- `limit`: Maximum number of items to return (1-100)
+- `order`: Sort order for results
+- `provider_version_id`: The provider version whose auth methods to list (a provider's `current_version.id`); required by the live API
+```ignore
+let response = client.list_provider_auth_methods()
+    .after(after)
+    .before(before)
+    .cursor(cursor)
+    .limit(limit)
+    .order(order)
+    .provider_version_id(provider_version_id)
+    .send()
+    .await;
+```*/
+    pub fn list_provider_auth_methods(&self) -> builder::ListProviderAuthMethods<'_> {
+        builder::ListProviderAuthMethods::new(self)
+    }
+    /**Get provider auth method
+
+Retrieves a specific auth method by ID. An unknown one is a 404 whose `entity` is `provider_tool` (the live service's label).
+
+Sends a `GET` request to `/provider-auth-methods/{provider_auth_method_id}`
+
+Arguments:
+- `provider_auth_method_id`: The unique identifier for the provider auth method
+```ignore
+let response = client.get_provider_auth_method()
+    .provider_auth_method_id(provider_auth_method_id)
+    .send()
+    .await;
+```*/
+    pub fn get_provider_auth_method(&self) -> builder::GetProviderAuthMethod<'_> {
+        builder::GetProviderAuthMethod::new(self)
+    }
     /**List OAuth setups
 
 Returns a paginated list of OAuth setups for a provider deployment.
@@ -428,6 +702,50 @@ let response = client.update_provider_setup_session()
         &self,
     ) -> builder::UpdateProviderSetupSession<'_> {
         builder::UpdateProviderSetupSession::new(self)
+    }
+    /**List providers
+
+Returns a paginated list of the active providers.
+
+Sends a `GET` request to `/providers`
+
+Arguments:
+- `after`: Return items after this ID
+- `before`: Return items before this ID
+- `cursor`: Pagination cursor (`cur_` followed by a base62 string). Used only when neither `after` nor `before` is sent; a malformed one is a 400 `bad_request`.
+- `id`: Filter by provider ID(s)
+- `limit`: Maximum number of items to return (1-100)
+- `order`: Sort order for results
+```ignore
+let response = client.list_providers()
+    .after(after)
+    .before(before)
+    .cursor(cursor)
+    .id(id)
+    .limit(limit)
+    .order(order)
+    .send()
+    .await;
+```*/
+    pub fn list_providers(&self) -> builder::ListProviders<'_> {
+        builder::ListProviders::new(self)
+    }
+    /**Get provider
+
+Retrieves a specific provider by ID (404 `not_found`, entity `provider`, when unknown).
+
+Sends a `GET` request to `/providers/{provider_id}`
+
+Arguments:
+- `provider_id`: The unique identifier for the provider
+```ignore
+let response = client.get_provider()
+    .provider_id(provider_id)
+    .send()
+    .await;
+```*/
+    pub fn get_provider(&self) -> builder::GetProvider<'_> {
+        builder::GetProvider::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -911,6 +1229,1676 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_provider_auth_export",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_provider_auth_configs`]
+
+[`Client::list_provider_auth_configs`]: super::Client::list_provider_auth_configs*/
+    #[derive(Debug, Clone)]
+    pub struct ListProviderAuthConfigs<'a> {
+        client: &'a super::Client,
+        after: Result<Option<::std::string::String>, String>,
+        before: Result<Option<::std::string::String>, String>,
+        created_at_gt: Result<Option<::metorial_models::Timestamp>, String>,
+        created_at_lt: Result<Option<::metorial_models::Timestamp>, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        id: Result<Option<::metorial_models::IdFilter>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        order: Result<Option<::metorial_models::SortOrder>, String>,
+        provider_auth_credentials_id: Result<
+            Option<::metorial_models::IdFilter>,
+            String,
+        >,
+        provider_auth_method_id: Result<Option<::metorial_models::IdFilter>, String>,
+        provider_deployment_id: Result<Option<::metorial_models::IdFilter>, String>,
+        provider_id: Result<Option<::metorial_models::IdFilter>, String>,
+        status: Result<
+            Option<::metorial_models::ProviderAuthConfigStatusFilter>,
+            String,
+        >,
+        updated_at_gt: Result<Option<::metorial_models::Timestamp>, String>,
+        updated_at_lt: Result<Option<::metorial_models::Timestamp>, String>,
+    }
+    impl<'a> ListProviderAuthConfigs<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                after: Ok(None),
+                before: Ok(None),
+                created_at_gt: Ok(None),
+                created_at_lt: Ok(None),
+                cursor: Ok(None),
+                id: Ok(None),
+                limit: Ok(None),
+                order: Ok(None),
+                provider_auth_credentials_id: Ok(None),
+                provider_auth_method_id: Ok(None),
+                provider_deployment_id: Ok(None),
+                provider_id: Ok(None),
+                status: Ok(None),
+                updated_at_gt: Ok(None),
+                updated_at_lt: Ok(None),
+            }
+        }
+        pub fn after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for after failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for before failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn created_at_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.created_at_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for created_at_gt failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn created_at_lt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.created_at_lt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for created_at_lt failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::IdFilter>,
+        {
+            self.id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: IdFilter` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::SortOrder>,
+        {
+            self.order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: SortOrder` for order failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn provider_auth_credentials_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::IdFilter>,
+        {
+            self.provider_auth_credentials_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: IdFilter` for provider_auth_credentials_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn provider_auth_method_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::IdFilter>,
+        {
+            self.provider_auth_method_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: IdFilter` for provider_auth_method_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn provider_deployment_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::IdFilter>,
+        {
+            self.provider_deployment_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: IdFilter` for provider_deployment_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn provider_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::IdFilter>,
+        {
+            self.provider_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: IdFilter` for provider_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::ProviderAuthConfigStatusFilter>,
+        {
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: ProviderAuthConfigStatusFilter` for status failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn updated_at_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.updated_at_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for updated_at_gt failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn updated_at_lt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.updated_at_lt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for updated_at_lt failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/provider-auth-configs`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthConfigList>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self {
+                client,
+                after,
+                before,
+                created_at_gt,
+                created_at_lt,
+                cursor,
+                id,
+                limit,
+                order,
+                provider_auth_credentials_id,
+                provider_auth_method_id,
+                provider_deployment_id,
+                provider_id,
+                status,
+                updated_at_gt,
+                updated_at_lt,
+            } = self;
+            let after = after.map_err(Error::InvalidRequest)?;
+            let before = before.map_err(Error::InvalidRequest)?;
+            let created_at_gt = created_at_gt.map_err(Error::InvalidRequest)?;
+            let created_at_lt = created_at_lt.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let order = order.map_err(Error::InvalidRequest)?;
+            let provider_auth_credentials_id = provider_auth_credentials_id
+                .map_err(Error::InvalidRequest)?;
+            let provider_auth_method_id = provider_auth_method_id
+                .map_err(Error::InvalidRequest)?;
+            let provider_deployment_id = provider_deployment_id
+                .map_err(Error::InvalidRequest)?;
+            let provider_id = provider_id.map_err(Error::InvalidRequest)?;
+            let status = status.map_err(Error::InvalidRequest)?;
+            let updated_at_gt = updated_at_gt.map_err(Error::InvalidRequest)?;
+            let updated_at_lt = updated_at_lt.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/provider-auth-configs", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("after", &after))
+                .query(&progenitor_client::QueryParam::new("before", &before))
+                .query(
+                    &progenitor_client::QueryParam::new("created_at[gt]", &created_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("created_at[lt]", &created_at_lt),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("id", &id))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("order", &order))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "provider_auth_credentials_id",
+                        &provider_auth_credentials_id,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "provider_auth_method_id",
+                        &provider_auth_method_id,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "provider_deployment_id",
+                        &provider_deployment_id,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("provider_id", &provider_id))
+                .query(&progenitor_client::QueryParam::new("status", &status))
+                .query(
+                    &progenitor_client::QueryParam::new("updated_at[gt]", &updated_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("updated_at[lt]", &updated_at_lt),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_provider_auth_configs",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_provider_auth_config`]
+
+[`Client::create_provider_auth_config`]: super::Client::create_provider_auth_config*/
+    #[derive(Debug, Clone)]
+    pub struct CreateProviderAuthConfig<'a> {
+        client: &'a super::Client,
+        body: Result<::metorial_models::CreateProviderAuthConfigBody, String>,
+    }
+    impl<'a> CreateProviderAuthConfig<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::CreateProviderAuthConfigBody>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: CreateProviderAuthConfigBody` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/provider-auth-configs`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthConfig>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/provider-auth-configs", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_provider_auth_config",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_provider_auth_config`]
+
+[`Client::get_provider_auth_config`]: super::Client::get_provider_auth_config*/
+    #[derive(Debug, Clone)]
+    pub struct GetProviderAuthConfig<'a> {
+        client: &'a super::Client,
+        provider_auth_config_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetProviderAuthConfig<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                provider_auth_config_id: Err(
+                    "provider_auth_config_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn provider_auth_config_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.provider_auth_config_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for provider_auth_config_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/provider-auth-configs/{provider_auth_config_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthConfig>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self { client, provider_auth_config_id } = self;
+            let provider_auth_config_id = provider_auth_config_id
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/provider-auth-configs/{}", client.baseurl, encode_path(&
+                provider_auth_config_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_provider_auth_config",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_provider_auth_config`]
+
+[`Client::delete_provider_auth_config`]: super::Client::delete_provider_auth_config*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteProviderAuthConfig<'a> {
+        client: &'a super::Client,
+        provider_auth_config_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteProviderAuthConfig<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                provider_auth_config_id: Err(
+                    "provider_auth_config_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn provider_auth_config_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.provider_auth_config_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for provider_auth_config_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/provider-auth-configs/{provider_auth_config_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthConfig>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self { client, provider_auth_config_id } = self;
+            let provider_auth_config_id = provider_auth_config_id
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/provider-auth-configs/{}", client.baseurl, encode_path(&
+                provider_auth_config_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_provider_auth_config",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_provider_auth_config`]
+
+[`Client::update_provider_auth_config`]: super::Client::update_provider_auth_config*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateProviderAuthConfig<'a> {
+        client: &'a super::Client,
+        provider_auth_config_id: Result<::std::string::String, String>,
+        body: Result<::metorial_models::UpdateProviderAuthConfigBody, String>,
+    }
+    impl<'a> UpdateProviderAuthConfig<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                provider_auth_config_id: Err(
+                    "provider_auth_config_id was not initialized".to_string(),
+                ),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn provider_auth_config_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.provider_auth_config_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for provider_auth_config_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::UpdateProviderAuthConfigBody>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: UpdateProviderAuthConfigBody` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `PATCH` request to `/provider-auth-configs/{provider_auth_config_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthConfig>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self { client, provider_auth_config_id, body } = self;
+            let provider_auth_config_id = provider_auth_config_id
+                .map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/provider-auth-configs/{}", client.baseurl, encode_path(&
+                provider_auth_config_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_provider_auth_config",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_provider_auth_credentials`]
+
+[`Client::list_provider_auth_credentials`]: super::Client::list_provider_auth_credentials*/
+    #[derive(Debug, Clone)]
+    pub struct ListProviderAuthCredentials<'a> {
+        client: &'a super::Client,
+        after: Result<Option<::std::string::String>, String>,
+        before: Result<Option<::std::string::String>, String>,
+        created_at_gt: Result<Option<::metorial_models::Timestamp>, String>,
+        created_at_lt: Result<Option<::metorial_models::Timestamp>, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        id: Result<Option<::metorial_models::IdFilter>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        order: Result<Option<::metorial_models::SortOrder>, String>,
+        provider_id: Result<Option<::metorial_models::IdFilter>, String>,
+        status: Result<
+            Option<::metorial_models::ProviderAuthCredentialsStatusFilter>,
+            String,
+        >,
+        updated_at_gt: Result<Option<::metorial_models::Timestamp>, String>,
+        updated_at_lt: Result<Option<::metorial_models::Timestamp>, String>,
+    }
+    impl<'a> ListProviderAuthCredentials<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                after: Ok(None),
+                before: Ok(None),
+                created_at_gt: Ok(None),
+                created_at_lt: Ok(None),
+                cursor: Ok(None),
+                id: Ok(None),
+                limit: Ok(None),
+                order: Ok(None),
+                provider_id: Ok(None),
+                status: Ok(None),
+                updated_at_gt: Ok(None),
+                updated_at_lt: Ok(None),
+            }
+        }
+        pub fn after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for after failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for before failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn created_at_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.created_at_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for created_at_gt failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn created_at_lt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.created_at_lt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for created_at_lt failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::IdFilter>,
+        {
+            self.id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: IdFilter` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::SortOrder>,
+        {
+            self.order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: SortOrder` for order failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn provider_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::IdFilter>,
+        {
+            self.provider_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: IdFilter` for provider_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                ::metorial_models::ProviderAuthCredentialsStatusFilter,
+            >,
+        {
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: ProviderAuthCredentialsStatusFilter` for status failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn updated_at_gt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.updated_at_gt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for updated_at_gt failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn updated_at_lt<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::Timestamp>,
+        {
+            self.updated_at_lt = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: Timestamp` for updated_at_lt failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/provider-auth-credentials`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthCredentialsList>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self {
+                client,
+                after,
+                before,
+                created_at_gt,
+                created_at_lt,
+                cursor,
+                id,
+                limit,
+                order,
+                provider_id,
+                status,
+                updated_at_gt,
+                updated_at_lt,
+            } = self;
+            let after = after.map_err(Error::InvalidRequest)?;
+            let before = before.map_err(Error::InvalidRequest)?;
+            let created_at_gt = created_at_gt.map_err(Error::InvalidRequest)?;
+            let created_at_lt = created_at_lt.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let order = order.map_err(Error::InvalidRequest)?;
+            let provider_id = provider_id.map_err(Error::InvalidRequest)?;
+            let status = status.map_err(Error::InvalidRequest)?;
+            let updated_at_gt = updated_at_gt.map_err(Error::InvalidRequest)?;
+            let updated_at_lt = updated_at_lt.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/provider-auth-credentials", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("after", &after))
+                .query(&progenitor_client::QueryParam::new("before", &before))
+                .query(
+                    &progenitor_client::QueryParam::new("created_at[gt]", &created_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("created_at[lt]", &created_at_lt),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("id", &id))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("order", &order))
+                .query(&progenitor_client::QueryParam::new("provider_id", &provider_id))
+                .query(&progenitor_client::QueryParam::new("status", &status))
+                .query(
+                    &progenitor_client::QueryParam::new("updated_at[gt]", &updated_at_gt),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new("updated_at[lt]", &updated_at_lt),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_provider_auth_credentials",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_provider_auth_credentials`]
+
+[`Client::create_provider_auth_credentials`]: super::Client::create_provider_auth_credentials*/
+    #[derive(Debug, Clone)]
+    pub struct CreateProviderAuthCredentials<'a> {
+        client: &'a super::Client,
+        body: Result<::metorial_models::CreateProviderAuthCredentialsBody, String>,
+    }
+    impl<'a> CreateProviderAuthCredentials<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                ::metorial_models::CreateProviderAuthCredentialsBody,
+            >,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: CreateProviderAuthCredentialsBody` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/provider-auth-credentials`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthCredentials>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/provider-auth-credentials", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_provider_auth_credentials",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_provider_auth_credentials`]
+
+[`Client::get_provider_auth_credentials`]: super::Client::get_provider_auth_credentials*/
+    #[derive(Debug, Clone)]
+    pub struct GetProviderAuthCredentials<'a> {
+        client: &'a super::Client,
+        provider_auth_credentials_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetProviderAuthCredentials<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                provider_auth_credentials_id: Err(
+                    "provider_auth_credentials_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn provider_auth_credentials_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.provider_auth_credentials_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for provider_auth_credentials_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/provider-auth-credentials/{provider_auth_credentials_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthCredentials>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self { client, provider_auth_credentials_id } = self;
+            let provider_auth_credentials_id = provider_auth_credentials_id
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/provider-auth-credentials/{}", client.baseurl, encode_path(&
+                provider_auth_credentials_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_provider_auth_credentials",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_provider_auth_credentials`]
+
+[`Client::delete_provider_auth_credentials`]: super::Client::delete_provider_auth_credentials*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteProviderAuthCredentials<'a> {
+        client: &'a super::Client,
+        provider_auth_credentials_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteProviderAuthCredentials<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                provider_auth_credentials_id: Err(
+                    "provider_auth_credentials_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn provider_auth_credentials_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.provider_auth_credentials_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for provider_auth_credentials_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/provider-auth-credentials/{provider_auth_credentials_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthCredentials>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self { client, provider_auth_credentials_id } = self;
+            let provider_auth_credentials_id = provider_auth_credentials_id
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/provider-auth-credentials/{}", client.baseurl, encode_path(&
+                provider_auth_credentials_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_provider_auth_credentials",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_provider_auth_credentials`]
+
+[`Client::update_provider_auth_credentials`]: super::Client::update_provider_auth_credentials*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateProviderAuthCredentials<'a> {
+        client: &'a super::Client,
+        provider_auth_credentials_id: Result<::std::string::String, String>,
+        body: Result<::metorial_models::UpdateProviderAuthCredentialsBody, String>,
+    }
+    impl<'a> UpdateProviderAuthCredentials<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                provider_auth_credentials_id: Err(
+                    "provider_auth_credentials_id was not initialized".to_string(),
+                ),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn provider_auth_credentials_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.provider_auth_credentials_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for provider_auth_credentials_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                ::metorial_models::UpdateProviderAuthCredentialsBody,
+            >,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: UpdateProviderAuthCredentialsBody` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `PATCH` request to `/provider-auth-credentials/{provider_auth_credentials_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthCredentials>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self { client, provider_auth_credentials_id, body } = self;
+            let provider_auth_credentials_id = provider_auth_credentials_id
+                .map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/provider-auth-credentials/{}", client.baseurl, encode_path(&
+                provider_auth_credentials_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_provider_auth_credentials",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_provider_auth_methods`]
+
+[`Client::list_provider_auth_methods`]: super::Client::list_provider_auth_methods*/
+    #[derive(Debug, Clone)]
+    pub struct ListProviderAuthMethods<'a> {
+        client: &'a super::Client,
+        after: Result<Option<::std::string::String>, String>,
+        before: Result<Option<::std::string::String>, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        order: Result<Option<::metorial_models::SortOrder>, String>,
+        provider_version_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListProviderAuthMethods<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                after: Ok(None),
+                before: Ok(None),
+                cursor: Ok(None),
+                limit: Ok(None),
+                order: Ok(None),
+                provider_version_id: Ok(None),
+            }
+        }
+        pub fn after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for after failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for before failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::SortOrder>,
+        {
+            self.order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: SortOrder` for order failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn provider_version_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.provider_version_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for provider_version_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/provider-auth-methods`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthMethodList>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self {
+                client,
+                after,
+                before,
+                cursor,
+                limit,
+                order,
+                provider_version_id,
+            } = self;
+            let after = after.map_err(Error::InvalidRequest)?;
+            let before = before.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let order = order.map_err(Error::InvalidRequest)?;
+            let provider_version_id = provider_version_id
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/provider-auth-methods", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("after", &after))
+                .query(&progenitor_client::QueryParam::new("before", &before))
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("order", &order))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "provider_version_id",
+                        &provider_version_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_provider_auth_methods",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_provider_auth_method`]
+
+[`Client::get_provider_auth_method`]: super::Client::get_provider_auth_method*/
+    #[derive(Debug, Clone)]
+    pub struct GetProviderAuthMethod<'a> {
+        client: &'a super::Client,
+        provider_auth_method_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetProviderAuthMethod<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                provider_auth_method_id: Err(
+                    "provider_auth_method_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn provider_auth_method_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.provider_auth_method_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for provider_auth_method_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/provider-auth-methods/{provider_auth_method_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderAuthMethod>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self { client, provider_auth_method_id } = self;
+            let provider_auth_method_id = provider_auth_method_id
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/provider-auth-methods/{}", client.baseurl, encode_path(&
+                provider_auth_method_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_provider_auth_method",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -2181,6 +4169,260 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_provider_setup_session",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_providers`]
+
+[`Client::list_providers`]: super::Client::list_providers*/
+    #[derive(Debug, Clone)]
+    pub struct ListProviders<'a> {
+        client: &'a super::Client,
+        after: Result<Option<::std::string::String>, String>,
+        before: Result<Option<::std::string::String>, String>,
+        cursor: Result<Option<::std::string::String>, String>,
+        id: Result<Option<::metorial_models::IdFilter>, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        order: Result<Option<::metorial_models::SortOrder>, String>,
+    }
+    impl<'a> ListProviders<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                after: Ok(None),
+                before: Ok(None),
+                cursor: Ok(None),
+                id: Ok(None),
+                limit: Ok(None),
+                order: Ok(None),
+            }
+        }
+        pub fn after<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.after = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for after failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn before<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.before = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for before failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::IdFilter>,
+        {
+            self.id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: IdFilter` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::metorial_models::SortOrder>,
+        {
+            self.order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: metorial_models :: SortOrder` for order failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/providers`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::ProviderList>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self { client, after, before, cursor, id, limit, order } = self;
+            let after = after.map_err(Error::InvalidRequest)?;
+            let before = before.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let order = order.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/providers", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("after", &after))
+                .query(&progenitor_client::QueryParam::new("before", &before))
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("id", &id))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("order", &order))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_providers",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_provider`]
+
+[`Client::get_provider`]: super::Client::get_provider*/
+    #[derive(Debug, Clone)]
+    pub struct GetProvider<'a> {
+        client: &'a super::Client,
+        provider_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetProvider<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                provider_id: Err("provider_id was not initialized".to_string()),
+            }
+        }
+        pub fn provider_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for provider_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/providers/{provider_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<::metorial_models::Provider>,
+            Error<::metorial_models::ErrorBody>,
+        > {
+            let Self { client, provider_id } = self;
+            let provider_id = provider_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/providers/{}", client.baseurl, encode_path(& provider_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_provider",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

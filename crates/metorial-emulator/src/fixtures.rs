@@ -17,8 +17,7 @@ use std::path::Path;
 
 use metorial_models::{
     ProviderAuthConfigSource, ProviderAuthConfigStatus, ProviderAuthConfigType,
-    ProviderAuthCredentialsStatus, SecretObject,
-    Timestamp,
+    ProviderAuthCredentialsStatus, SecretObject, Timestamp,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -338,6 +338,1137 @@ pub mod operations {
             )
         }
     }
+    pub struct ListProviderAuthConfigsWhen(::httpmock::When);
+    impl ListProviderAuthConfigsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/provider-auth-configs$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn after<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("after", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("after"))
+            }
+        }
+        pub fn before<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("before", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("before"))
+            }
+        }
+        pub fn created_at_gt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("created_at[gt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("created_at[gt]"))
+            }
+        }
+        pub fn created_at_lt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("created_at[lt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("created_at[lt]"))
+            }
+        }
+        pub fn cursor<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cursor", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cursor"))
+            }
+        }
+        pub fn id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::IdFilter>>,
+        {
+            if let Some(value) = value.into() {
+                Self(value.as_slice().iter().fold(self.0, |when, value| when.query_param("id", value.to_string())))
+            } else {
+                Self(self.0.query_param_missing("id"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn order<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::SortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("order", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("order"))
+            }
+        }
+        pub fn provider_auth_credentials_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::IdFilter>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value.as_slice().iter().fold(self.0, |when, value| when.query_param("provider_auth_credentials_id", value.to_string())),
+                )
+            } else {
+                Self(self.0.query_param_missing("provider_auth_credentials_id"))
+            }
+        }
+        pub fn provider_auth_method_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::IdFilter>>,
+        {
+            if let Some(value) = value.into() {
+                Self(value.as_slice().iter().fold(self.0, |when, value| when.query_param("provider_auth_method_id", value.to_string())))
+            } else {
+                Self(self.0.query_param_missing("provider_auth_method_id"))
+            }
+        }
+        pub fn provider_deployment_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::IdFilter>>,
+        {
+            if let Some(value) = value.into() {
+                Self(value.as_slice().iter().fold(self.0, |when, value| when.query_param("provider_deployment_id", value.to_string())))
+            } else {
+                Self(self.0.query_param_missing("provider_deployment_id"))
+            }
+        }
+        pub fn provider_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::IdFilter>>,
+        {
+            if let Some(value) = value.into() {
+                Self(value.as_slice().iter().fold(self.0, |when, value| when.query_param("provider_id", value.to_string())))
+            } else {
+                Self(self.0.query_param_missing("provider_id"))
+            }
+        }
+        pub fn status<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::ProviderAuthConfigStatusFilter>>,
+        {
+            if let Some(value) = value.into() {
+                Self(value.as_slice().iter().fold(self.0, |when, value| when.query_param("status", value.to_string())))
+            } else {
+                Self(self.0.query_param_missing("status"))
+            }
+        }
+        pub fn updated_at_gt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("updated_at[gt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("updated_at[gt]"))
+            }
+        }
+        pub fn updated_at_lt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("updated_at[lt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("updated_at[lt]"))
+            }
+        }
+    }
+    pub struct ListProviderAuthConfigsThen(::httpmock::Then);
+    impl ListProviderAuthConfigsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthConfigList) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateProviderAuthConfigWhen(::httpmock::When);
+    impl CreateProviderAuthConfigWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/provider-auth-configs$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(
+            self,
+            value: &::metorial_models::CreateProviderAuthConfigBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateProviderAuthConfigThen(::httpmock::Then);
+    impl CreateProviderAuthConfigThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthConfig) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetProviderAuthConfigWhen(::httpmock::When);
+    impl GetProviderAuthConfigWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/provider-auth-configs/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn provider_auth_config_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/provider-auth-configs/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetProviderAuthConfigThen(::httpmock::Then);
+    impl GetProviderAuthConfigThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthConfig) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteProviderAuthConfigWhen(::httpmock::When);
+    impl DeleteProviderAuthConfigWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/provider-auth-configs/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn provider_auth_config_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/provider-auth-configs/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteProviderAuthConfigThen(::httpmock::Then);
+    impl DeleteProviderAuthConfigThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthConfig) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateProviderAuthConfigWhen(::httpmock::When);
+    impl UpdateProviderAuthConfigWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(
+                        regex::Regex::new("^/provider-auth-configs/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn provider_auth_config_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/provider-auth-configs/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(
+            self,
+            value: &::metorial_models::UpdateProviderAuthConfigBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateProviderAuthConfigThen(::httpmock::Then);
+    impl UpdateProviderAuthConfigThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthConfig) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListProviderAuthCredentialsWhen(::httpmock::When);
+    impl ListProviderAuthCredentialsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/provider-auth-credentials$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn after<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("after", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("after"))
+            }
+        }
+        pub fn before<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("before", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("before"))
+            }
+        }
+        pub fn created_at_gt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("created_at[gt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("created_at[gt]"))
+            }
+        }
+        pub fn created_at_lt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("created_at[lt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("created_at[lt]"))
+            }
+        }
+        pub fn cursor<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cursor", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cursor"))
+            }
+        }
+        pub fn id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::IdFilter>>,
+        {
+            if let Some(value) = value.into() {
+                Self(value.as_slice().iter().fold(self.0, |when, value| when.query_param("id", value.to_string())))
+            } else {
+                Self(self.0.query_param_missing("id"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn order<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::SortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("order", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("order"))
+            }
+        }
+        pub fn provider_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::IdFilter>>,
+        {
+            if let Some(value) = value.into() {
+                Self(value.as_slice().iter().fold(self.0, |when, value| when.query_param("provider_id", value.to_string())))
+            } else {
+                Self(self.0.query_param_missing("provider_id"))
+            }
+        }
+        pub fn status<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::ProviderAuthCredentialsStatusFilter>>,
+        {
+            if let Some(value) = value.into() {
+                Self(value.as_slice().iter().fold(self.0, |when, value| when.query_param("status", value.to_string())))
+            } else {
+                Self(self.0.query_param_missing("status"))
+            }
+        }
+        pub fn updated_at_gt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("updated_at[gt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("updated_at[gt]"))
+            }
+        }
+        pub fn updated_at_lt<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::Timestamp>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("updated_at[lt]", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("updated_at[lt]"))
+            }
+        }
+    }
+    pub struct ListProviderAuthCredentialsThen(::httpmock::Then);
+    impl ListProviderAuthCredentialsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthCredentialsList) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateProviderAuthCredentialsWhen(::httpmock::When);
+    impl CreateProviderAuthCredentialsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/provider-auth-credentials$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(
+            self,
+            value: &::metorial_models::CreateProviderAuthCredentialsBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateProviderAuthCredentialsThen(::httpmock::Then);
+    impl CreateProviderAuthCredentialsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthCredentials) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetProviderAuthCredentialsWhen(::httpmock::When);
+    impl GetProviderAuthCredentialsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/provider-auth-credentials/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn provider_auth_credentials_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/provider-auth-credentials/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetProviderAuthCredentialsThen(::httpmock::Then);
+    impl GetProviderAuthCredentialsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthCredentials) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteProviderAuthCredentialsWhen(::httpmock::When);
+    impl DeleteProviderAuthCredentialsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/provider-auth-credentials/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn provider_auth_credentials_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/provider-auth-credentials/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteProviderAuthCredentialsThen(::httpmock::Then);
+    impl DeleteProviderAuthCredentialsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthCredentials) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateProviderAuthCredentialsWhen(::httpmock::When);
+    impl UpdateProviderAuthCredentialsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(
+                        regex::Regex::new("^/provider-auth-credentials/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn provider_auth_credentials_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/provider-auth-credentials/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(
+            self,
+            value: &::metorial_models::UpdateProviderAuthCredentialsBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateProviderAuthCredentialsThen(::httpmock::Then);
+    impl UpdateProviderAuthCredentialsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthCredentials) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListProviderAuthMethodsWhen(::httpmock::When);
+    impl ListProviderAuthMethodsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/provider-auth-methods$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn after<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("after", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("after"))
+            }
+        }
+        pub fn before<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("before", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("before"))
+            }
+        }
+        pub fn cursor<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cursor", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cursor"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn order<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::SortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("order", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("order"))
+            }
+        }
+        pub fn provider_version_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("provider_version_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("provider_version_id"))
+            }
+        }
+    }
+    pub struct ListProviderAuthMethodsThen(::httpmock::Then);
+    impl ListProviderAuthMethodsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthMethodList) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetProviderAuthMethodWhen(::httpmock::When);
+    impl GetProviderAuthMethodWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/provider-auth-methods/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn provider_auth_method_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!("^/provider-auth-methods/{}$", value.to_string()),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetProviderAuthMethodThen(::httpmock::Then);
+    impl GetProviderAuthMethodThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderAuthMethod) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct ListProviderOauthSetupsWhen(::httpmock::When);
     impl ListProviderOauthSetupsWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1206,6 +2337,189 @@ pub mod operations {
             )
         }
     }
+    pub struct ListProvidersWhen(::httpmock::When);
+    impl ListProvidersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/providers$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn after<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("after", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("after"))
+            }
+        }
+        pub fn before<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("before", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("before"))
+            }
+        }
+        pub fn cursor<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("cursor", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("cursor"))
+            }
+        }
+        pub fn id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::IdFilter>>,
+        {
+            if let Some(value) = value.into() {
+                Self(value.as_slice().iter().fold(self.0, |when, value| when.query_param("id", value.to_string())))
+            } else {
+                Self(self.0.query_param_missing("id"))
+            }
+        }
+        pub fn limit<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("limit", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("limit"))
+            }
+        }
+        pub fn order<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::metorial_models::SortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("order", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("order"))
+            }
+        }
+    }
+    pub struct ListProvidersThen(::httpmock::Then);
+    impl ListProvidersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::ProviderList) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetProviderWhen(::httpmock::When);
+    impl GetProviderWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/providers/[^/]*$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn provider_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(&format!("^/providers/{}$", value.to_string()))
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetProviderThen(::httpmock::Then);
+    impl GetProviderThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &::metorial_models::Provider) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &::metorial_models::ErrorBody,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -1228,6 +2542,78 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::GetProviderAuthExportWhen,
             operations::GetProviderAuthExportThen,
+        );
+    fn list_provider_auth_configs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListProviderAuthConfigsWhen,
+            operations::ListProviderAuthConfigsThen,
+        );
+    fn create_provider_auth_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateProviderAuthConfigWhen,
+            operations::CreateProviderAuthConfigThen,
+        );
+    fn get_provider_auth_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetProviderAuthConfigWhen,
+            operations::GetProviderAuthConfigThen,
+        );
+    fn delete_provider_auth_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteProviderAuthConfigWhen,
+            operations::DeleteProviderAuthConfigThen,
+        );
+    fn update_provider_auth_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateProviderAuthConfigWhen,
+            operations::UpdateProviderAuthConfigThen,
+        );
+    fn list_provider_auth_credentials<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListProviderAuthCredentialsWhen,
+            operations::ListProviderAuthCredentialsThen,
+        );
+    fn create_provider_auth_credentials<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateProviderAuthCredentialsWhen,
+            operations::CreateProviderAuthCredentialsThen,
+        );
+    fn get_provider_auth_credentials<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetProviderAuthCredentialsWhen,
+            operations::GetProviderAuthCredentialsThen,
+        );
+    fn delete_provider_auth_credentials<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteProviderAuthCredentialsWhen,
+            operations::DeleteProviderAuthCredentialsThen,
+        );
+    fn update_provider_auth_credentials<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateProviderAuthCredentialsWhen,
+            operations::UpdateProviderAuthCredentialsThen,
+        );
+    fn list_provider_auth_methods<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListProviderAuthMethodsWhen,
+            operations::ListProviderAuthMethodsThen,
+        );
+    fn get_provider_auth_method<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetProviderAuthMethodWhen,
+            operations::GetProviderAuthMethodThen,
         );
     fn list_provider_oauth_setups<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -1283,6 +2669,12 @@ pub trait MockServerExt {
             operations::UpdateProviderSetupSessionWhen,
             operations::UpdateProviderSetupSessionThen,
         );
+    fn list_providers<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListProvidersWhen, operations::ListProvidersThen);
+    fn get_provider<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetProviderWhen, operations::GetProviderThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn list_provider_auth_exports<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -1324,6 +2716,174 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetProviderAuthExportWhen::new(when),
                 operations::GetProviderAuthExportThen::new(then),
+            )
+        })
+    }
+    fn list_provider_auth_configs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListProviderAuthConfigsWhen,
+            operations::ListProviderAuthConfigsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListProviderAuthConfigsWhen::new(when),
+                operations::ListProviderAuthConfigsThen::new(then),
+            )
+        })
+    }
+    fn create_provider_auth_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateProviderAuthConfigWhen,
+            operations::CreateProviderAuthConfigThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateProviderAuthConfigWhen::new(when),
+                operations::CreateProviderAuthConfigThen::new(then),
+            )
+        })
+    }
+    fn get_provider_auth_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetProviderAuthConfigWhen,
+            operations::GetProviderAuthConfigThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetProviderAuthConfigWhen::new(when),
+                operations::GetProviderAuthConfigThen::new(then),
+            )
+        })
+    }
+    fn delete_provider_auth_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteProviderAuthConfigWhen,
+            operations::DeleteProviderAuthConfigThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteProviderAuthConfigWhen::new(when),
+                operations::DeleteProviderAuthConfigThen::new(then),
+            )
+        })
+    }
+    fn update_provider_auth_config<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateProviderAuthConfigWhen,
+            operations::UpdateProviderAuthConfigThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateProviderAuthConfigWhen::new(when),
+                operations::UpdateProviderAuthConfigThen::new(then),
+            )
+        })
+    }
+    fn list_provider_auth_credentials<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListProviderAuthCredentialsWhen,
+            operations::ListProviderAuthCredentialsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListProviderAuthCredentialsWhen::new(when),
+                operations::ListProviderAuthCredentialsThen::new(then),
+            )
+        })
+    }
+    fn create_provider_auth_credentials<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateProviderAuthCredentialsWhen,
+            operations::CreateProviderAuthCredentialsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateProviderAuthCredentialsWhen::new(when),
+                operations::CreateProviderAuthCredentialsThen::new(then),
+            )
+        })
+    }
+    fn get_provider_auth_credentials<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetProviderAuthCredentialsWhen,
+            operations::GetProviderAuthCredentialsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetProviderAuthCredentialsWhen::new(when),
+                operations::GetProviderAuthCredentialsThen::new(then),
+            )
+        })
+    }
+    fn delete_provider_auth_credentials<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteProviderAuthCredentialsWhen,
+            operations::DeleteProviderAuthCredentialsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteProviderAuthCredentialsWhen::new(when),
+                operations::DeleteProviderAuthCredentialsThen::new(then),
+            )
+        })
+    }
+    fn update_provider_auth_credentials<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateProviderAuthCredentialsWhen,
+            operations::UpdateProviderAuthCredentialsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateProviderAuthCredentialsWhen::new(when),
+                operations::UpdateProviderAuthCredentialsThen::new(then),
+            )
+        })
+    }
+    fn list_provider_auth_methods<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ListProviderAuthMethodsWhen,
+            operations::ListProviderAuthMethodsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListProviderAuthMethodsWhen::new(when),
+                operations::ListProviderAuthMethodsThen::new(then),
+            )
+        })
+    }
+    fn get_provider_auth_method<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetProviderAuthMethodWhen,
+            operations::GetProviderAuthMethodThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetProviderAuthMethodWhen::new(when),
+                operations::GetProviderAuthMethodThen::new(then),
             )
         })
     }
@@ -1450,6 +3010,28 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::UpdateProviderSetupSessionWhen::new(when),
                 operations::UpdateProviderSetupSessionThen::new(then),
+            )
+        })
+    }
+    fn list_providers<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListProvidersWhen, operations::ListProvidersThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListProvidersWhen::new(when),
+                operations::ListProvidersThen::new(then),
+            )
+        })
+    }
+    fn get_provider<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetProviderWhen, operations::GetProviderThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetProviderWhen::new(when),
+                operations::GetProviderThen::new(then),
             )
         })
     }

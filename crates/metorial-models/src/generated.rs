@@ -3,6 +3,71 @@
 
 #![allow(clippy::all, clippy::pedantic, missing_docs)]
 
+///The request body of `create_provider_auth_config`. Unknown fields are dropped; an explicit `null` is refused (400).
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct CreateProviderAuthConfigBody {
+    ///Description
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    ///Custom key-value pairs for storing additional information
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub metadata: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
+    ///Display name
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    ///The auth method (it decides the provider)
+    pub provider_auth_method_id: ::std::string::String,
+    ///The deployment the auth config belongs to (optional)
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub provider_deployment_id: ::std::option::Option<::std::string::String>,
+    ///The auth method's input (e.g. `{"token": "..."}`), checked against its input schema; secret, never returned
+    pub value: crate::SecretObject,
+}
+impl CreateProviderAuthConfigBody {
+    pub fn builder() -> builder::CreateProviderAuthConfigBody {
+        Default::default()
+    }
+}
+///The request body of `create_provider_auth_credentials`. Unknown fields are dropped; an explicit `null` is refused (400).
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct CreateProviderAuthCredentialsBody {
+    ///The OAuth app
+    pub config: ProviderAuthCredentialsConfig,
+    ///Description
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    ///Custom key-value pairs for storing additional information
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub metadata: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
+    ///Display name
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<::std::string::String>,
+    ///Provider ID
+    pub provider_id: ::std::string::String,
+}
+impl CreateProviderAuthCredentialsBody {
+    pub fn builder() -> builder::CreateProviderAuthCredentialsBody {
+        Default::default()
+    }
+}
 ///The request body of `create_provider_auth_export`.
 #[derive(
     ::schemars::JsonSchema,
@@ -262,6 +327,62 @@ impl Pagination {
         Default::default()
     }
 }
+/**A provider: a read-only template for an integration (like GitHub or Slack). `oauth` is
+`null` when the provider does not authenticate with OAuth; with
+`oauth.auto_registration.status: unsupported`, an OAuth auth method needs auth
+credentials (the provider's default ones, or `provider_auth_credentials_id` on a setup
+session).
+*/
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct Provider {
+    ///Who may use the provider
+    pub access: crate::ProviderAccess,
+    ///Timestamp when created
+    pub created_at: crate::Timestamp,
+    ///The provider's current version (its `id` lists the auth methods)
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub current_version: ::std::option::Option<ProviderVersion>,
+    ///Description
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub description: ::std::option::Option<::std::string::String>,
+    ///Unique provider identifier
+    pub id: ::std::string::String,
+    ///Provider identifier (the SDKs declare it; the live API does not send it)
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub identifier: ::std::option::Option<::std::string::String>,
+    ///Custom key-value pairs
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub metadata: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
+    ///Display name
+    pub name: ::std::string::String,
+    ///The provider's OAuth support (`null` when it has none)
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub oauth: ::std::option::Option<ProviderOauth>,
+    ///String representing the object's type (`provider`)
+    pub object: ::std::string::String,
+    ///Who publishes the provider
+    pub publisher: ProviderPublisher,
+    ///URL-friendly identifier
+    pub slug: ::std::string::String,
+    ///Lifecycle status of the provider
+    pub status: crate::ProviderStatus,
+    ///Timestamp when last updated
+    pub updated_at: crate::Timestamp,
+}
+impl Provider {
+    pub fn builder() -> builder::Provider {
+        Default::default()
+    }
+}
 /**Stored authentication (e.g. a user's OAuth tokens) for a provider, as setup sessions and
 exports show it. The docs name the deployment `deployment_preview`; the live API sends
 `deployment`, with `is_default` and `tool_filter`.
@@ -327,6 +448,26 @@ impl ProviderAuthConfig {
         Default::default()
     }
 }
+///A page of provider auth configs.
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct ProviderAuthConfigList {
+    ///The auth configs of this page.
+    pub items: ::std::vec::Vec<ProviderAuthConfig>,
+    ///Whether more items exist before and after this page.
+    pub pagination: Pagination,
+}
+impl ProviderAuthConfigList {
+    pub fn builder() -> builder::ProviderAuthConfigList {
+        Default::default()
+    }
+}
 /**OAuth app credentials of a provider, as setup sessions and exports show them (the live
 API adds `is_managed`).
 */
@@ -368,7 +509,7 @@ pub struct ProviderAuthCredentials {
     pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Lifecycle status of the credentials (live API only)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<::std::string::String>,
+    pub status: ::std::option::Option<crate::ProviderAuthCredentialsStatus>,
     ///Credentials type (`oauth` live; the docs also show `oauth2`)
     #[serde(rename = "type", deserialize_with = "::std::option::Option::deserialize")]
     pub type_: ::std::option::Option<::std::string::String>,
@@ -377,6 +518,51 @@ pub struct ProviderAuthCredentials {
 }
 impl ProviderAuthCredentials {
     pub fn builder() -> builder::ProviderAuthCredentials {
+        Default::default()
+    }
+}
+///A service's own OAuth app. `client_secret` is write-only.
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct ProviderAuthCredentialsConfig {
+    ///OAuth client ID
+    pub client_id: ::std::string::String,
+    ///OAuth client secret (never returned)
+    pub client_secret: crate::SecretString,
+    ///OAuth scopes to request
+    pub scopes: ::std::vec::Vec<::std::string::String>,
+    ///Always `oauth` (optional)
+    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+    pub type_: ::std::option::Option<::std::string::String>,
+}
+impl ProviderAuthCredentialsConfig {
+    pub fn builder() -> builder::ProviderAuthCredentialsConfig {
+        Default::default()
+    }
+}
+///A page of provider auth credentials.
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct ProviderAuthCredentialsList {
+    ///The auth credentials of this page.
+    pub items: ::std::vec::Vec<ProviderAuthCredentials>,
+    ///Whether more items exist before and after this page.
+    pub pagination: Pagination,
+}
+impl ProviderAuthCredentialsList {
+    pub fn builder() -> builder::ProviderAuthCredentialsList {
         Default::default()
     }
 }
@@ -507,6 +693,26 @@ pub struct ProviderAuthMethod {
 }
 impl ProviderAuthMethod {
     pub fn builder() -> builder::ProviderAuthMethod {
+        Default::default()
+    }
+}
+///A page of provider auth methods.
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct ProviderAuthMethodList {
+    ///The auth methods of this page.
+    pub items: ::std::vec::Vec<ProviderAuthMethod>,
+    ///Whether more items exist before and after this page.
+    pub pagination: Pagination,
+}
+impl ProviderAuthMethodList {
+    pub fn builder() -> builder::ProviderAuthMethodList {
         Default::default()
     }
 }
@@ -673,6 +879,70 @@ pub struct ProviderDeploymentPreview {
 }
 impl ProviderDeploymentPreview {
     pub fn builder() -> builder::ProviderDeploymentPreview {
+        Default::default()
+    }
+}
+///A page of providers.
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct ProviderList {
+    ///The providers of this page.
+    pub items: ::std::vec::Vec<Provider>,
+    ///Whether more items exist before and after this page.
+    pub pagination: Pagination,
+}
+impl ProviderList {
+    pub fn builder() -> builder::ProviderList {
+        Default::default()
+    }
+}
+/**A provider's OAuth support. With `auto_registration.status: supported` Metorial
+registers an OAuth client itself; with `unsupported` a setup session for an OAuth auth
+method needs auth credentials, else it fails with `missing_auth_credentials`.
+*/
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct ProviderOauth {
+    ///Whether Metorial registers the OAuth client itself
+    pub auto_registration: ProviderOauthAutoRegistration,
+    ///The redirect URL to register in the service's own OAuth app
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub callback_url: ::std::option::Option<::std::string::String>,
+    ///Whether OAuth is enabled
+    pub status: crate::ProviderOauthStatus,
+}
+impl ProviderOauth {
+    pub fn builder() -> builder::ProviderOauth {
+        Default::default()
+    }
+}
+///Whether Metorial registers a provider's OAuth client itself.
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct ProviderOauthAutoRegistration {
+    ///Auto-registration status
+    pub status: crate::ProviderOauthAutoRegistrationStatus,
+}
+impl ProviderOauthAutoRegistration {
+    pub fn builder() -> builder::ProviderOauthAutoRegistration {
         Default::default()
     }
 }
@@ -918,6 +1188,37 @@ impl ProviderOauthSetupList {
         Default::default()
     }
 }
+///The publisher of a provider.
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct ProviderPublisher {
+    ///Timestamp when created
+    pub created_at: crate::Timestamp,
+    ///Description
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub description: ::std::option::Option<::std::string::String>,
+    ///Unique publisher identifier
+    pub id: ::std::string::String,
+    ///URL of the publisher's logo
+    pub image_url: ::std::string::String,
+    ///Display name
+    pub name: ::std::string::String,
+    ///String representing the object's type (`provider.publisher`)
+    pub object: ::std::string::String,
+    ///Timestamp when last updated
+    pub updated_at: crate::Timestamp,
+}
+impl ProviderPublisher {
+    pub fn builder() -> builder::ProviderPublisher {
+        Default::default()
+    }
+}
 /**A setup session tracks an in-progress OAuth flow, storing state during the redirect.
 On success, it creates an auth config with the user's access token.
 */
@@ -1015,6 +1316,49 @@ pub struct ProviderSetupSessionList {
 }
 impl ProviderSetupSessionList {
     pub fn builder() -> builder::ProviderSetupSessionList {
+        Default::default()
+    }
+}
+///A version of a provider.
+#[derive(
+    ::schemars::JsonSchema,
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Debug,
+    PartialEq
+)]
+pub struct ProviderVersion {
+    ///Timestamp when created
+    pub created_at: crate::Timestamp,
+    ///Description
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub description: ::std::option::Option<::std::string::String>,
+    ///Unique version identifier
+    pub id: ::std::string::String,
+    ///Whether this is the provider's current version
+    pub is_current: bool,
+    ///Custom key-value pairs
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub metadata: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
+    ///Version name
+    pub name: ::std::string::String,
+    ///String representing the object's type (`provider.version`)
+    pub object: ::std::string::String,
+    ///Provider ID
+    pub provider_id: ::std::string::String,
+    ///Specification ID (`null` until the version has been discovered)
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub specification_id: ::std::option::Option<::std::string::String>,
+    ///Timestamp when last updated
+    pub updated_at: crate::Timestamp,
+    ///The version (the live API sends its name)
+    pub version: ::std::string::String,
+}
+impl ProviderVersion {
+    pub fn builder() -> builder::ProviderVersion {
         Default::default()
     }
 }
@@ -1201,6 +1545,275 @@ impl ValidationError {
 }
 /// Types for composing complex structures.
 pub mod builder {
+    #[derive(Clone, Debug)]
+    pub struct CreateProviderAuthConfigBody {
+        description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        metadata: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        provider_auth_method_id: ::std::result::Result<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        provider_deployment_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        value: ::std::result::Result<crate::SecretObject, ::std::string::String>,
+    }
+    impl ::std::default::Default for CreateProviderAuthConfigBody {
+        fn default() -> Self {
+            Self {
+                description: Ok(Default::default()),
+                metadata: Ok(Default::default()),
+                name: Ok(Default::default()),
+                provider_auth_method_id: Err(
+                    "no value supplied for provider_auth_method_id".to_string(),
+                ),
+                provider_deployment_id: Ok(Default::default()),
+                value: Err("no value supplied for value".to_string()),
+            }
+        }
+    }
+    impl CreateProviderAuthConfigBody {
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        pub fn metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for metadata: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn provider_auth_method_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_auth_method_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for provider_auth_method_id: {e}"
+                    )
+                });
+            self
+        }
+        pub fn provider_deployment_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_deployment_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for provider_deployment_id: {e}"
+                    )
+                });
+            self
+        }
+        pub fn value<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::SecretObject>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.value = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for value: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateProviderAuthConfigBody>
+    for super::CreateProviderAuthConfigBody {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateProviderAuthConfigBody,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                description: value.description?,
+                metadata: value.metadata?,
+                name: value.name?,
+                provider_auth_method_id: value.provider_auth_method_id?,
+                provider_deployment_id: value.provider_deployment_id?,
+                value: value.value?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateProviderAuthConfigBody>
+    for CreateProviderAuthConfigBody {
+        fn from(value: super::CreateProviderAuthConfigBody) -> Self {
+            Self {
+                description: Ok(value.description),
+                metadata: Ok(value.metadata),
+                name: Ok(value.name),
+                provider_auth_method_id: Ok(value.provider_auth_method_id),
+                provider_deployment_id: Ok(value.provider_deployment_id),
+                value: Ok(value.value),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct CreateProviderAuthCredentialsBody {
+        config: ::std::result::Result<
+            super::ProviderAuthCredentialsConfig,
+            ::std::string::String,
+        >,
+        description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        metadata: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        provider_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for CreateProviderAuthCredentialsBody {
+        fn default() -> Self {
+            Self {
+                config: Err("no value supplied for config".to_string()),
+                description: Ok(Default::default()),
+                metadata: Ok(Default::default()),
+                name: Ok(Default::default()),
+                provider_id: Err("no value supplied for provider_id".to_string()),
+            }
+        }
+    }
+    impl CreateProviderAuthCredentialsBody {
+        pub fn config<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ProviderAuthCredentialsConfig>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.config = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for config: {e}"));
+            self
+        }
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        pub fn metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for metadata: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<CreateProviderAuthCredentialsBody>
+    for super::CreateProviderAuthCredentialsBody {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: CreateProviderAuthCredentialsBody,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                config: value.config?,
+                description: value.description?,
+                metadata: value.metadata?,
+                name: value.name?,
+                provider_id: value.provider_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::CreateProviderAuthCredentialsBody>
+    for CreateProviderAuthCredentialsBody {
+        fn from(value: super::CreateProviderAuthCredentialsBody) -> Self {
+            Self {
+                config: Ok(value.config),
+                description: Ok(value.description),
+                metadata: Ok(value.metadata),
+                name: Ok(value.name),
+                provider_id: Ok(value.provider_id),
+            }
+        }
+    }
     #[derive(Clone, Debug)]
     pub struct CreateProviderAuthExportBody {
         metadata: ::std::result::Result<
@@ -2002,6 +2615,268 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    pub struct Provider {
+        access: ::std::result::Result<crate::ProviderAccess, ::std::string::String>,
+        created_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+        current_version: ::std::result::Result<
+            ::std::option::Option<super::ProviderVersion>,
+            ::std::string::String,
+        >,
+        description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        identifier: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        metadata: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        oauth: ::std::result::Result<
+            ::std::option::Option<super::ProviderOauth>,
+            ::std::string::String,
+        >,
+        object: ::std::result::Result<::std::string::String, ::std::string::String>,
+        publisher: ::std::result::Result<
+            super::ProviderPublisher,
+            ::std::string::String,
+        >,
+        slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+        status: ::std::result::Result<crate::ProviderStatus, ::std::string::String>,
+        updated_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+    }
+    impl ::std::default::Default for Provider {
+        fn default() -> Self {
+            Self {
+                access: Err("no value supplied for access".to_string()),
+                created_at: Err("no value supplied for created_at".to_string()),
+                current_version: Err(
+                    "no value supplied for current_version".to_string(),
+                ),
+                description: Err("no value supplied for description".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                identifier: Ok(Default::default()),
+                metadata: Err("no value supplied for metadata".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                oauth: Err("no value supplied for oauth".to_string()),
+                object: Err("no value supplied for object".to_string()),
+                publisher: Err("no value supplied for publisher".to_string()),
+                slug: Err("no value supplied for slug".to_string()),
+                status: Err("no value supplied for status".to_string()),
+                updated_at: Err("no value supplied for updated_at".to_string()),
+            }
+        }
+    }
+    impl Provider {
+        pub fn access<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::ProviderAccess>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.access = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for access: {e}"));
+            self
+        }
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::Timestamp>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn current_version<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::ProviderVersion>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.current_version = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for current_version: {e}")
+                });
+            self
+        }
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn identifier<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.identifier = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for identifier: {e}")
+                });
+            self
+        }
+        pub fn metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for metadata: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn oauth<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::ProviderOauth>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.oauth = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for oauth: {e}"));
+            self
+        }
+        pub fn object<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.object = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for object: {e}"));
+            self
+        }
+        pub fn publisher<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ProviderPublisher>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.publisher = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for publisher: {e}")
+                });
+            self
+        }
+        pub fn slug<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.slug = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for slug: {e}"));
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::ProviderStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+        pub fn updated_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::Timestamp>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated_at: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<Provider> for super::Provider {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: Provider,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                access: value.access?,
+                created_at: value.created_at?,
+                current_version: value.current_version?,
+                description: value.description?,
+                id: value.id?,
+                identifier: value.identifier?,
+                metadata: value.metadata?,
+                name: value.name?,
+                oauth: value.oauth?,
+                object: value.object?,
+                publisher: value.publisher?,
+                slug: value.slug?,
+                status: value.status?,
+                updated_at: value.updated_at?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::Provider> for Provider {
+        fn from(value: super::Provider) -> Self {
+            Self {
+                access: Ok(value.access),
+                created_at: Ok(value.created_at),
+                current_version: Ok(value.current_version),
+                description: Ok(value.description),
+                id: Ok(value.id),
+                identifier: Ok(value.identifier),
+                metadata: Ok(value.metadata),
+                name: Ok(value.name),
+                oauth: Ok(value.oauth),
+                object: Ok(value.object),
+                publisher: Ok(value.publisher),
+                slug: Ok(value.slug),
+                status: Ok(value.status),
+                updated_at: Ok(value.updated_at),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
     pub struct ProviderAuthConfig {
         auth_method: ::std::result::Result<
             super::ProviderAuthMethod,
@@ -2342,6 +3217,66 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    pub struct ProviderAuthConfigList {
+        items: ::std::result::Result<
+            ::std::vec::Vec<super::ProviderAuthConfig>,
+            ::std::string::String,
+        >,
+        pagination: ::std::result::Result<super::Pagination, ::std::string::String>,
+    }
+    impl ::std::default::Default for ProviderAuthConfigList {
+        fn default() -> Self {
+            Self {
+                items: Err("no value supplied for items".to_string()),
+                pagination: Err("no value supplied for pagination".to_string()),
+            }
+        }
+    }
+    impl ProviderAuthConfigList {
+        pub fn items<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::ProviderAuthConfig>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.items = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for items: {e}"));
+            self
+        }
+        pub fn pagination<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Pagination>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.pagination = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for pagination: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ProviderAuthConfigList>
+    for super::ProviderAuthConfigList {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ProviderAuthConfigList,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                items: value.items?,
+                pagination: value.pagination?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ProviderAuthConfigList> for ProviderAuthConfigList {
+        fn from(value: super::ProviderAuthConfigList) -> Self {
+            Self {
+                items: Ok(value.items),
+                pagination: Ok(value.pagination),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
     pub struct ProviderAuthCredentials {
         created_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
         description: ::std::result::Result<
@@ -2371,7 +3306,7 @@ pub mod builder {
             ::std::string::String,
         >,
         status: ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
+            ::std::option::Option<crate::ProviderAuthCredentialsStatus>,
             ::std::string::String,
         >,
         type_: ::std::result::Result<
@@ -2520,7 +3455,9 @@ pub mod builder {
         }
         pub fn status<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T: ::std::convert::TryInto<
+                ::std::option::Option<crate::ProviderAuthCredentialsStatus>,
+            >,
             T::Error: ::std::fmt::Display,
         {
             self.status = value
@@ -2591,6 +3528,161 @@ pub mod builder {
                 status: Ok(value.status),
                 type_: Ok(value.type_),
                 updated_at: Ok(value.updated_at),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ProviderAuthCredentialsConfig {
+        client_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        client_secret: ::std::result::Result<crate::SecretString, ::std::string::String>,
+        scopes: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ProviderAuthCredentialsConfig {
+        fn default() -> Self {
+            Self {
+                client_id: Err("no value supplied for client_id".to_string()),
+                client_secret: Err("no value supplied for client_secret".to_string()),
+                scopes: Err("no value supplied for scopes".to_string()),
+                type_: Ok(Default::default()),
+            }
+        }
+    }
+    impl ProviderAuthCredentialsConfig {
+        pub fn client_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_id: {e}")
+                });
+            self
+        }
+        pub fn client_secret<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::SecretString>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.client_secret = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for client_secret: {e}")
+                });
+            self
+        }
+        pub fn scopes<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.scopes = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for scopes: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ProviderAuthCredentialsConfig>
+    for super::ProviderAuthCredentialsConfig {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ProviderAuthCredentialsConfig,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                client_id: value.client_id?,
+                client_secret: value.client_secret?,
+                scopes: value.scopes?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ProviderAuthCredentialsConfig>
+    for ProviderAuthCredentialsConfig {
+        fn from(value: super::ProviderAuthCredentialsConfig) -> Self {
+            Self {
+                client_id: Ok(value.client_id),
+                client_secret: Ok(value.client_secret),
+                scopes: Ok(value.scopes),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ProviderAuthCredentialsList {
+        items: ::std::result::Result<
+            ::std::vec::Vec<super::ProviderAuthCredentials>,
+            ::std::string::String,
+        >,
+        pagination: ::std::result::Result<super::Pagination, ::std::string::String>,
+    }
+    impl ::std::default::Default for ProviderAuthCredentialsList {
+        fn default() -> Self {
+            Self {
+                items: Err("no value supplied for items".to_string()),
+                pagination: Err("no value supplied for pagination".to_string()),
+            }
+        }
+    }
+    impl ProviderAuthCredentialsList {
+        pub fn items<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::ProviderAuthCredentials>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.items = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for items: {e}"));
+            self
+        }
+        pub fn pagination<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Pagination>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.pagination = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for pagination: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ProviderAuthCredentialsList>
+    for super::ProviderAuthCredentialsList {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ProviderAuthCredentialsList,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                items: value.items?,
+                pagination: value.pagination?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ProviderAuthCredentialsList>
+    for ProviderAuthCredentialsList {
+        fn from(value: super::ProviderAuthCredentialsList) -> Self {
+            Self {
+                items: Ok(value.items),
+                pagination: Ok(value.pagination),
             }
         }
     }
@@ -3207,6 +4299,66 @@ pub mod builder {
                 scopes: Ok(value.scopes),
                 type_: Ok(value.type_),
                 updated_at: Ok(value.updated_at),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ProviderAuthMethodList {
+        items: ::std::result::Result<
+            ::std::vec::Vec<super::ProviderAuthMethod>,
+            ::std::string::String,
+        >,
+        pagination: ::std::result::Result<super::Pagination, ::std::string::String>,
+    }
+    impl ::std::default::Default for ProviderAuthMethodList {
+        fn default() -> Self {
+            Self {
+                items: Err("no value supplied for items".to_string()),
+                pagination: Err("no value supplied for pagination".to_string()),
+            }
+        }
+    }
+    impl ProviderAuthMethodList {
+        pub fn items<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::ProviderAuthMethod>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.items = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for items: {e}"));
+            self
+        }
+        pub fn pagination<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Pagination>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.pagination = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for pagination: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ProviderAuthMethodList>
+    for super::ProviderAuthMethodList {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ProviderAuthMethodList,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                items: value.items?,
+                pagination: value.pagination?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ProviderAuthMethodList> for ProviderAuthMethodList {
+        fn from(value: super::ProviderAuthMethodList) -> Self {
+            Self {
+                items: Ok(value.items),
+                pagination: Ok(value.pagination),
             }
         }
     }
@@ -3977,6 +5129,186 @@ pub mod builder {
                 provider_id: Ok(value.provider_id),
                 updated_at: Ok(value.updated_at),
             }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ProviderList {
+        items: ::std::result::Result<
+            ::std::vec::Vec<super::Provider>,
+            ::std::string::String,
+        >,
+        pagination: ::std::result::Result<super::Pagination, ::std::string::String>,
+    }
+    impl ::std::default::Default for ProviderList {
+        fn default() -> Self {
+            Self {
+                items: Err("no value supplied for items".to_string()),
+                pagination: Err("no value supplied for pagination".to_string()),
+            }
+        }
+    }
+    impl ProviderList {
+        pub fn items<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<super::Provider>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.items = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for items: {e}"));
+            self
+        }
+        pub fn pagination<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Pagination>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.pagination = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for pagination: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ProviderList> for super::ProviderList {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ProviderList,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                items: value.items?,
+                pagination: value.pagination?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ProviderList> for ProviderList {
+        fn from(value: super::ProviderList) -> Self {
+            Self {
+                items: Ok(value.items),
+                pagination: Ok(value.pagination),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ProviderOauth {
+        auto_registration: ::std::result::Result<
+            super::ProviderOauthAutoRegistration,
+            ::std::string::String,
+        >,
+        callback_url: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<crate::ProviderOauthStatus, ::std::string::String>,
+    }
+    impl ::std::default::Default for ProviderOauth {
+        fn default() -> Self {
+            Self {
+                auto_registration: Err(
+                    "no value supplied for auto_registration".to_string(),
+                ),
+                callback_url: Err("no value supplied for callback_url".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl ProviderOauth {
+        pub fn auto_registration<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ProviderOauthAutoRegistration>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.auto_registration = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for auto_registration: {e}")
+                });
+            self
+        }
+        pub fn callback_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.callback_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for callback_url: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::ProviderOauthStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ProviderOauth> for super::ProviderOauth {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ProviderOauth,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                auto_registration: value.auto_registration?,
+                callback_url: value.callback_url?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ProviderOauth> for ProviderOauth {
+        fn from(value: super::ProviderOauth) -> Self {
+            Self {
+                auto_registration: Ok(value.auto_registration),
+                callback_url: Ok(value.callback_url),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ProviderOauthAutoRegistration {
+        status: ::std::result::Result<
+            crate::ProviderOauthAutoRegistrationStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ProviderOauthAutoRegistration {
+        fn default() -> Self {
+            Self {
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl ProviderOauthAutoRegistration {
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::ProviderOauthAutoRegistrationStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ProviderOauthAutoRegistration>
+    for super::ProviderOauthAutoRegistration {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ProviderOauthAutoRegistration,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { status: value.status? })
+        }
+    }
+    impl ::std::convert::From<super::ProviderOauthAutoRegistration>
+    for ProviderOauthAutoRegistration {
+        fn from(value: super::ProviderOauthAutoRegistration) -> Self {
+            Self { status: Ok(value.status) }
         }
     }
     #[derive(Clone, Debug)]
@@ -5098,6 +6430,141 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    pub struct ProviderPublisher {
+        created_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+        description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        image_url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        object: ::std::result::Result<::std::string::String, ::std::string::String>,
+        updated_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+    }
+    impl ::std::default::Default for ProviderPublisher {
+        fn default() -> Self {
+            Self {
+                created_at: Err("no value supplied for created_at".to_string()),
+                description: Err("no value supplied for description".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                image_url: Err("no value supplied for image_url".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                object: Err("no value supplied for object".to_string()),
+                updated_at: Err("no value supplied for updated_at".to_string()),
+            }
+        }
+    }
+    impl ProviderPublisher {
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::Timestamp>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn image_url<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.image_url = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for image_url: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn object<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.object = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for object: {e}"));
+            self
+        }
+        pub fn updated_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::Timestamp>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated_at: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ProviderPublisher> for super::ProviderPublisher {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ProviderPublisher,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                created_at: value.created_at?,
+                description: value.description?,
+                id: value.id?,
+                image_url: value.image_url?,
+                name: value.name?,
+                object: value.object?,
+                updated_at: value.updated_at?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ProviderPublisher> for ProviderPublisher {
+        fn from(value: super::ProviderPublisher) -> Self {
+            Self {
+                created_at: Ok(value.created_at),
+                description: Ok(value.description),
+                id: Ok(value.id),
+                image_url: Ok(value.image_url),
+                name: Ok(value.name),
+                object: Ok(value.object),
+                updated_at: Ok(value.updated_at),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
     pub struct ProviderSetupSession {
         auth_config: ::std::result::Result<
             ::std::option::Option<super::ProviderAuthConfig>,
@@ -5585,6 +7052,219 @@ pub mod builder {
             Self {
                 items: Ok(value.items),
                 pagination: Ok(value.pagination),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ProviderVersion {
+        created_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+        description: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        is_current: ::std::result::Result<bool, ::std::string::String>,
+        metadata: ::std::result::Result<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            ::std::string::String,
+        >,
+        name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        object: ::std::result::Result<::std::string::String, ::std::string::String>,
+        provider_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        specification_id: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        updated_at: ::std::result::Result<crate::Timestamp, ::std::string::String>,
+        version: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for ProviderVersion {
+        fn default() -> Self {
+            Self {
+                created_at: Err("no value supplied for created_at".to_string()),
+                description: Err("no value supplied for description".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                is_current: Err("no value supplied for is_current".to_string()),
+                metadata: Err("no value supplied for metadata".to_string()),
+                name: Err("no value supplied for name".to_string()),
+                object: Err("no value supplied for object".to_string()),
+                provider_id: Err("no value supplied for provider_id".to_string()),
+                specification_id: Err(
+                    "no value supplied for specification_id".to_string(),
+                ),
+                updated_at: Err("no value supplied for updated_at".to_string()),
+                version: Err("no value supplied for version".to_string()),
+            }
+        }
+    }
+    impl ProviderVersion {
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::Timestamp>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn description<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.description = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for description: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn is_current<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.is_current = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for is_current: {e}")
+                });
+            self
+        }
+        pub fn metadata<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metadata = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for metadata: {e}")
+                });
+            self
+        }
+        pub fn name<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for name: {e}"));
+            self
+        }
+        pub fn object<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.object = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for object: {e}"));
+            self
+        }
+        pub fn provider_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.provider_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for provider_id: {e}")
+                });
+            self
+        }
+        pub fn specification_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.specification_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for specification_id: {e}")
+                });
+            self
+        }
+        pub fn updated_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<crate::Timestamp>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.updated_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for updated_at: {e}")
+                });
+            self
+        }
+        pub fn version<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.version = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for version: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ProviderVersion> for super::ProviderVersion {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ProviderVersion,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                created_at: value.created_at?,
+                description: value.description?,
+                id: value.id?,
+                is_current: value.is_current?,
+                metadata: value.metadata?,
+                name: value.name?,
+                object: value.object?,
+                provider_id: value.provider_id?,
+                specification_id: value.specification_id?,
+                updated_at: value.updated_at?,
+                version: value.version?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ProviderVersion> for ProviderVersion {
+        fn from(value: super::ProviderVersion) -> Self {
+            Self {
+                created_at: Ok(value.created_at),
+                description: Ok(value.description),
+                id: Ok(value.id),
+                is_current: Ok(value.is_current),
+                metadata: Ok(value.metadata),
+                name: Ok(value.name),
+                object: Ok(value.object),
+                provider_id: Ok(value.provider_id),
+                specification_id: Ok(value.specification_id),
+                updated_at: Ok(value.updated_at),
+                version: Ok(value.version),
             }
         }
     }
@@ -6139,6 +7819,12 @@ pub mod error {
 }
 /// One ID, or a list of IDs sent as repeated query keys (`?id=a&id=b`).
 pub type IdFilter = crate::OneOrMany<String>;
+/// One auth config status, or a list sent as repeated query keys.
+pub type ProviderAuthConfigStatusFilter = crate::OneOrMany<ProviderAuthConfigStatus>;
+/// One auth credentials status, or a list sent as repeated query keys.
+pub type ProviderAuthCredentialsStatusFilter = crate::OneOrMany<
+    ProviderAuthCredentialsStatus,
+>;
 /// One setup session status, or a list sent as repeated query keys.
 pub type SetupSessionStatusFilter = crate::OneOrMany<ProviderSetupSessionStatus>;
 /// Which tools, resources and prompts are exposed: `allow_all`, or `filter` with a list of
@@ -6146,6 +7832,129 @@ pub type SetupSessionStatusFilter = crate::OneOrMany<ProviderSetupSessionStatus>
 pub type ToolFilter = crate::Open<KnownToolFilter>;
 /// One rule of a `filter` tool filter. A rule type this SDK does not know yet decodes as a plain object.
 pub type ToolFilterRule = crate::Open<KnownToolFilterRule>;
+/// The request body of `update_provider_auth_config`: only the fields sent change (an explicit `null` is refused).
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
+)]
+pub struct UpdateProviderAuthConfigBody {
+    /// Description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Custom key-value pairs (replace the old ones)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Display name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+impl UpdateProviderAuthConfigBody {
+    /// A body that changes nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+}
+/// The request body of `update_provider_auth_credentials`: only the fields sent change (an explicit `null` is refused). The Node SDK 2.1.0 and the stored Go SDK send only `name`, `description` and `metadata`.
+#[derive(
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+    ::schemars::JsonSchema
+)]
+pub struct UpdateProviderAuthCredentialsBody {
+    /// New OAuth client ID
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// New OAuth client secret (never returned)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<crate::SecretString>,
+    /// Description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Custom key-value pairs (replace the old ones)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Display name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New OAuth scopes (replace the old ones)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+}
+impl UpdateProviderAuthCredentialsBody {
+    /// A body that changes nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets `client_id`.
+    #[must_use]
+    pub fn client_id(mut self, value: impl Into<String>) -> Self {
+        self.client_id = Some(value.into());
+        self
+    }
+    /// Sets `client_secret`.
+    #[must_use]
+    pub fn client_secret(mut self, value: impl Into<crate::SecretString>) -> Self {
+        self.client_secret = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `scopes`.
+    #[must_use]
+    pub fn scopes(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.scopes = Some(value.into());
+        self
+    }
+}
 /// The request body of `update_provider_oauth_setup`: only the fields sent change (`null` is refused, as by every PATCH of the live API).
 #[derive(
     Clone,
@@ -6270,6 +8079,85 @@ impl CreateProviderAuthExportBody {
         value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
     ) -> Self {
         self.metadata = Some(value.into());
+        self
+    }
+}
+impl CreateProviderAuthConfigBody {
+    /// A body with its required fields (`provider_auth_method_id`, `value`); the others are unset.
+    pub fn new(
+        provider_auth_method_id: impl Into<String>,
+        value: impl Into<crate::SecretObject>,
+    ) -> Self {
+        Self {
+            description: None,
+            metadata: None,
+            name: None,
+            provider_auth_method_id: provider_auth_method_id.into(),
+            provider_deployment_id: None,
+            value: value.into(),
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `provider_deployment_id`.
+    #[must_use]
+    pub fn provider_deployment_id(mut self, value: impl Into<String>) -> Self {
+        self.provider_deployment_id = Some(value.into());
+        self
+    }
+}
+impl CreateProviderAuthCredentialsBody {
+    /// A body with its required fields (`provider_id`, `config`); the others are unset.
+    pub fn new(
+        provider_id: impl Into<String>,
+        config: impl Into<ProviderAuthCredentialsConfig>,
+    ) -> Self {
+        Self {
+            config: config.into(),
+            description: None,
+            metadata: None,
+            name: None,
+            provider_id: provider_id.into(),
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.metadata = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 }
@@ -6433,6 +8321,12 @@ pub fn decode_component(
 ) -> ::std::option::Option<::std::result::Result<(), ::std::string::String>> {
     ::std::option::Option::Some(
         match schema {
+            "CreateProviderAuthConfigBody" => {
+                decode_component_as::<CreateProviderAuthConfigBody>(json)
+            }
+            "CreateProviderAuthCredentialsBody" => {
+                decode_component_as::<CreateProviderAuthCredentialsBody>(json)
+            }
             "CreateProviderAuthExportBody" => {
                 decode_component_as::<CreateProviderAuthExportBody>(json)
             }
@@ -6452,12 +8346,20 @@ pub fn decode_component(
             "KnownToolFilterRule" => decode_component_as::<KnownToolFilterRule>(json),
             "Pagination" => decode_component_as::<Pagination>(json),
             "PathSegment" => decode_component_as::<crate::PathSegment>(json),
+            "Provider" => decode_component_as::<Provider>(json),
+            "ProviderAccess" => decode_component_as::<ProviderAccess>(json),
             "ProviderAuthConfig" => decode_component_as::<ProviderAuthConfig>(json),
+            "ProviderAuthConfigList" => {
+                decode_component_as::<ProviderAuthConfigList>(json)
+            }
             "ProviderAuthConfigSource" => {
                 decode_component_as::<ProviderAuthConfigSource>(json)
             }
             "ProviderAuthConfigStatus" => {
                 decode_component_as::<ProviderAuthConfigStatus>(json)
+            }
+            "ProviderAuthConfigStatusFilter" => {
+                decode_component_as::<ProviderAuthConfigStatusFilter>(json)
             }
             "ProviderAuthConfigType" => {
                 decode_component_as::<ProviderAuthConfigType>(json)
@@ -6465,11 +8367,26 @@ pub fn decode_component(
             "ProviderAuthCredentials" => {
                 decode_component_as::<ProviderAuthCredentials>(json)
             }
+            "ProviderAuthCredentialsConfig" => {
+                decode_component_as::<ProviderAuthCredentialsConfig>(json)
+            }
+            "ProviderAuthCredentialsList" => {
+                decode_component_as::<ProviderAuthCredentialsList>(json)
+            }
+            "ProviderAuthCredentialsStatus" => {
+                decode_component_as::<ProviderAuthCredentialsStatus>(json)
+            }
+            "ProviderAuthCredentialsStatusFilter" => {
+                decode_component_as::<ProviderAuthCredentialsStatusFilter>(json)
+            }
             "ProviderAuthExport" => decode_component_as::<ProviderAuthExport>(json),
             "ProviderAuthExportList" => {
                 decode_component_as::<ProviderAuthExportList>(json)
             }
             "ProviderAuthMethod" => decode_component_as::<ProviderAuthMethod>(json),
+            "ProviderAuthMethodList" => {
+                decode_component_as::<ProviderAuthMethodList>(json)
+            }
             "ProviderAuthMethodScope" => {
                 decode_component_as::<ProviderAuthMethodScope>(json)
             }
@@ -6480,6 +8397,14 @@ pub fn decode_component(
             "ProviderConfigVault" => decode_component_as::<ProviderConfigVault>(json),
             "ProviderDeploymentPreview" => {
                 decode_component_as::<ProviderDeploymentPreview>(json)
+            }
+            "ProviderList" => decode_component_as::<ProviderList>(json),
+            "ProviderOauth" => decode_component_as::<ProviderOauth>(json),
+            "ProviderOauthAutoRegistration" => {
+                decode_component_as::<ProviderOauthAutoRegistration>(json)
+            }
+            "ProviderOauthAutoRegistrationStatus" => {
+                decode_component_as::<ProviderOauthAutoRegistrationStatus>(json)
             }
             "ProviderOauthSetup" => decode_component_as::<ProviderOauthSetup>(json),
             "ProviderOauthSetupAuthConfig" => {
@@ -6500,6 +8425,8 @@ pub fn decode_component(
             "ProviderOauthSetupStatus" => {
                 decode_component_as::<ProviderOauthSetupStatus>(json)
             }
+            "ProviderOauthStatus" => decode_component_as::<ProviderOauthStatus>(json),
+            "ProviderPublisher" => decode_component_as::<ProviderPublisher>(json),
             "ProviderSetupSession" => decode_component_as::<ProviderSetupSession>(json),
             "ProviderSetupSessionList" => {
                 decode_component_as::<ProviderSetupSessionList>(json)
@@ -6513,7 +8440,10 @@ pub fn decode_component(
             "ProviderSetupSessionUiMode" => {
                 decode_component_as::<ProviderSetupSessionUiMode>(json)
             }
+            "ProviderStatus" => decode_component_as::<ProviderStatus>(json),
+            "ProviderVersion" => decode_component_as::<ProviderVersion>(json),
             "SecretObject" => decode_component_as::<crate::SecretObject>(json),
+            "SecretString" => decode_component_as::<crate::SecretString>(json),
             "SetupSessionConfiguration" => {
                 decode_component_as::<SetupSessionConfiguration>(json)
             }
@@ -6531,6 +8461,12 @@ pub fn decode_component(
             "SortOrder" => decode_component_as::<SortOrder>(json),
             "ToolFilter" => decode_component_as::<ToolFilter>(json),
             "ToolFilterRule" => decode_component_as::<ToolFilterRule>(json),
+            "UpdateProviderAuthConfigBody" => {
+                decode_component_as::<UpdateProviderAuthConfigBody>(json)
+            }
+            "UpdateProviderAuthCredentialsBody" => {
+                decode_component_as::<UpdateProviderAuthCredentialsBody>(json)
+            }
             "UpdateProviderOauthSetupBody" => {
                 decode_component_as::<UpdateProviderOauthSetupBody>(json)
             }
@@ -6583,6 +8519,90 @@ pub const OPERATIONS: &[crate::Operation] = &[
         path: "/provider-auth-config-exports/{provider_auth_export_id}",
         tag: "provider-auth-exports",
         carries_secrets: true,
+    },
+    crate::Operation {
+        id: "list_provider_auth_configs",
+        method: "GET",
+        path: "/provider-auth-configs",
+        tag: "provider-auth-configs",
+        carries_secrets: false,
+    },
+    crate::Operation {
+        id: "create_provider_auth_config",
+        method: "POST",
+        path: "/provider-auth-configs",
+        tag: "provider-auth-configs",
+        carries_secrets: true,
+    },
+    crate::Operation {
+        id: "get_provider_auth_config",
+        method: "GET",
+        path: "/provider-auth-configs/{provider_auth_config_id}",
+        tag: "provider-auth-configs",
+        carries_secrets: false,
+    },
+    crate::Operation {
+        id: "delete_provider_auth_config",
+        method: "DELETE",
+        path: "/provider-auth-configs/{provider_auth_config_id}",
+        tag: "provider-auth-configs",
+        carries_secrets: false,
+    },
+    crate::Operation {
+        id: "update_provider_auth_config",
+        method: "PATCH",
+        path: "/provider-auth-configs/{provider_auth_config_id}",
+        tag: "provider-auth-configs",
+        carries_secrets: false,
+    },
+    crate::Operation {
+        id: "list_provider_auth_credentials",
+        method: "GET",
+        path: "/provider-auth-credentials",
+        tag: "provider-auth-credentials",
+        carries_secrets: false,
+    },
+    crate::Operation {
+        id: "create_provider_auth_credentials",
+        method: "POST",
+        path: "/provider-auth-credentials",
+        tag: "provider-auth-credentials",
+        carries_secrets: true,
+    },
+    crate::Operation {
+        id: "get_provider_auth_credentials",
+        method: "GET",
+        path: "/provider-auth-credentials/{provider_auth_credentials_id}",
+        tag: "provider-auth-credentials",
+        carries_secrets: false,
+    },
+    crate::Operation {
+        id: "delete_provider_auth_credentials",
+        method: "DELETE",
+        path: "/provider-auth-credentials/{provider_auth_credentials_id}",
+        tag: "provider-auth-credentials",
+        carries_secrets: false,
+    },
+    crate::Operation {
+        id: "update_provider_auth_credentials",
+        method: "PATCH",
+        path: "/provider-auth-credentials/{provider_auth_credentials_id}",
+        tag: "provider-auth-credentials",
+        carries_secrets: true,
+    },
+    crate::Operation {
+        id: "list_provider_auth_methods",
+        method: "GET",
+        path: "/provider-auth-methods",
+        tag: "provider-auth-methods",
+        carries_secrets: false,
+    },
+    crate::Operation {
+        id: "get_provider_auth_method",
+        method: "GET",
+        path: "/provider-auth-methods/{provider_auth_method_id}",
+        tag: "provider-auth-methods",
+        carries_secrets: false,
     },
     crate::Operation {
         id: "list_provider_oauth_setups",
@@ -6645,6 +8665,20 @@ pub const OPERATIONS: &[crate::Operation] = &[
         method: "PATCH",
         path: "/provider-setup-sessions/{provider_setup_session_id}",
         tag: "provider-setup-sessions",
+        carries_secrets: false,
+    },
+    crate::Operation {
+        id: "list_providers",
+        method: "GET",
+        path: "/providers",
+        tag: "providers",
+        carries_secrets: false,
+    },
+    crate::Operation {
+        id: "get_provider",
+        method: "GET",
+        path: "/providers/{provider_id}",
+        tag: "providers",
         carries_secrets: false,
     },
 ];
@@ -6710,6 +8744,18 @@ crate::open_enum::open_enum! {
         ProviderMismatch = "provider_mismatch",
         /// `use_after_delete`
         UseAfterDelete = "use_after_delete",
+        /// `cannot_update_automated_oauth_config`
+        CannotUpdateAutomatedOauthConfig = "cannot_update_automated_oauth_config",
+    }
+}
+
+crate::open_enum::open_enum! {
+    /// Who may use a provider.
+    ProviderAccess {
+        /// `public`
+        Public = "public",
+        /// `tenant`
+        Tenant = "tenant",
     }
 }
 
@@ -6752,6 +8798,18 @@ crate::open_enum::open_enum! {
 }
 
 crate::open_enum::open_enum! {
+    /// Lifecycle status of auth credentials.
+    ProviderAuthCredentialsStatus {
+        /// `active`
+        Active = "active",
+        /// `archived`
+        Archived = "archived",
+        /// `deleted`
+        Deleted = "deleted",
+    }
+}
+
+crate::open_enum::open_enum! {
     /// How an auth method authenticates.
     ProviderAuthMethodType {
         /// `oauth`
@@ -6760,6 +8818,16 @@ crate::open_enum::open_enum! {
         Token = "token",
         /// `custom`
         Custom = "custom",
+    }
+}
+
+crate::open_enum::open_enum! {
+    /// Auto-registration status.
+    ProviderOauthAutoRegistrationStatus {
+        /// `supported`
+        Supported = "supported",
+        /// `unsupported`
+        Unsupported = "unsupported",
     }
 }
 
@@ -6776,6 +8844,16 @@ crate::open_enum::open_enum! {
         Failed = "failed",
         /// `expired`
         Expired = "expired",
+    }
+}
+
+crate::open_enum::open_enum! {
+    /// Whether a provider's OAuth is enabled.
+    ProviderOauthStatus {
+        /// `enabled`
+        Enabled = "enabled",
+        /// `disabled`
+        Disabled = "disabled",
     }
 }
 
@@ -6820,6 +8898,18 @@ crate::open_enum::open_enum! {
         DashboardEmbeddable = "dashboard_embeddable",
         /// `redirect`
         Redirect = "redirect",
+    }
+}
+
+crate::open_enum::open_enum! {
+    /// Lifecycle status of a provider.
+    ProviderStatus {
+        /// `active`
+        Active = "active",
+        /// `archived`
+        Archived = "archived",
+        /// `deleted`
+        Deleted = "deleted",
     }
 }
 

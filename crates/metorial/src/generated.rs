@@ -809,6 +809,846 @@ impl Paged for AuthExports {
         self.list(params).await
     }
 }
+/// A provider is a read-only template for an integration (like GitHub or Slack). Its `oauth`
+/// part tells whether it authenticates with OAuth and whether Metorial registers the OAuth
+/// client itself (`oauth.auto_registration.status: supported`); otherwise an OAuth auth
+/// method needs the service's own OAuth app (provider auth credentials).
+#[derive(Clone, Debug)]
+pub struct Providers {
+    metorial: Metorial,
+}
+impl Providers {
+    /// This handle with `options` (a timeout, a retry policy, headers, interceptors)
+    /// over the client's settings, for every call made through it.
+    pub fn with_options(&self, options: CallOptions) -> Self {
+        Self {
+            metorial: self.metorial.with_options(options),
+        }
+    }
+    /// List providers.
+    ///
+    /// Returns a paginated list of the active providers.
+    ///
+    /// `GET /providers` (operation `list_providers`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn list(
+        &self,
+        params: &ListProviders,
+    ) -> Result<Page<::metorial_models::Provider>> {
+        self.list_with_response(params).await.map(Response::into_value)
+    }
+    /// [`list`](Self::list), returning the value with the status, headers and request ID of its response.
+    pub async fn list_with_response(
+        &self,
+        params: &ListProviders,
+    ) -> Result<Response<Page<::metorial_models::Provider>>> {
+        let limit = params.checked_limit()?;
+        let response = self
+            .metorial
+            .call("list_providers")
+            .run(|client| {
+                let mut req = client.list_providers();
+                crate::list::set_paging!(req, params, limit);
+                if let Some(value) = params.filters.id.clone() {
+                    req = req.id(value);
+                }
+                req.send()
+            })
+            .await?;
+        Ok(response.map(|list| Page::new(list.items, list.pagination)))
+    }
+    /// Get provider.
+    ///
+    /// Retrieves a specific provider by ID (404 `not_found`, entity `provider`, when unknown).
+    ///
+    /// `GET /providers/{provider_id}` (operation `get_provider`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn get(&self, id: &str) -> Result<::metorial_models::Provider> {
+        self.get_with_response(id).await.map(Response::into_value)
+    }
+    /// [`get`](Self::get), returning the value with the status, headers and request ID of its response.
+    pub async fn get_with_response(
+        &self,
+        id: &str,
+    ) -> Result<Response<::metorial_models::Provider>> {
+        crate::call::require_id("provider", id)?;
+        self.metorial
+            .call("get_provider")
+            .run(|client| client.get_provider().provider_id(id).send())
+            .await
+    }
+}
+/// The filters of [`ListProviders`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProvidersFilters {
+    pub(crate) id: Option<::metorial_models::IdFilter>,
+}
+/// The parameters of [`Providers::list`]: paging and filters.
+pub type ListProviders = List<ProvidersFilters>;
+impl ListProviders {
+    /// Only items matching `id`.
+    pub fn id(mut self, value: impl Into<::metorial_models::IdFilter>) -> Self {
+        self.filters.id = Some(value.into());
+        self
+    }
+}
+impl Providers {
+    /// Every item from `params` on, fetching pages (`after` = the last ID) as the
+    /// stream is read; filters and page size are kept. Ends after the last page or
+    /// the first error.
+    pub fn list_all(
+        &self,
+        params: ListProviders,
+    ) -> impl futures_util::Stream<
+        Item = Result<::metorial_models::Provider>,
+    > + Send + 'static {
+        self.stream(params, Direction::Forward)
+    }
+    /// Like [`list_all`](Self::list_all), walking backward (`before` = the first ID)
+    /// from `params.before`: each page's items come last to first.
+    pub fn list_all_backward(
+        &self,
+        params: ListProviders,
+    ) -> impl futures_util::Stream<
+        Item = Result<::metorial_models::Provider>,
+    > + Send + 'static {
+        self.stream(params, Direction::Backward)
+    }
+}
+impl Paged for Providers {
+    type Item = ::metorial_models::Provider;
+    type Filters = ProvidersFilters;
+    async fn page(
+        &self,
+        params: &ListProviders,
+    ) -> Result<Page<::metorial_models::Provider>> {
+        self.list(params).await
+    }
+}
+/// An auth method is one way to authenticate with a provider (OAuth, an API token, custom
+/// credentials). Each provider version has its own auth methods.
+#[derive(Clone, Debug)]
+pub struct AuthMethods {
+    metorial: Metorial,
+}
+impl AuthMethods {
+    /// This handle with `options` (a timeout, a retry policy, headers, interceptors)
+    /// over the client's settings, for every call made through it.
+    pub fn with_options(&self, options: CallOptions) -> Self {
+        Self {
+            metorial: self.metorial.with_options(options),
+        }
+    }
+    /// List provider auth methods.
+    ///
+    /// Returns a paginated list of the auth methods of one provider version (a provider's `current_version.id`). The live API lists auth methods by provider version, not by provider: without `provider_version_id` it answers 400 `invalid_data`.
+    ///
+    /// `GET /provider-auth-methods` (operation `list_provider_auth_methods`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn list(
+        &self,
+        params: &ListAuthMethods,
+    ) -> Result<Page<::metorial_models::ProviderAuthMethod>> {
+        self.list_with_response(params).await.map(Response::into_value)
+    }
+    /// [`list`](Self::list), returning the value with the status, headers and request ID of its response.
+    pub async fn list_with_response(
+        &self,
+        params: &ListAuthMethods,
+    ) -> Result<Response<Page<::metorial_models::ProviderAuthMethod>>> {
+        let limit = params.checked_limit()?;
+        let response = self
+            .metorial
+            .call("list_provider_auth_methods")
+            .run(|client| {
+                let mut req = client.list_provider_auth_methods();
+                crate::list::set_paging!(req, params, limit);
+                if let Some(value) = params.filters.provider_version.clone() {
+                    req = req.provider_version_id(value);
+                }
+                req.send()
+            })
+            .await?;
+        Ok(response.map(|list| Page::new(list.items, list.pagination)))
+    }
+    /// Get provider auth method.
+    ///
+    /// Retrieves a specific auth method by ID. An unknown one is a 404 whose `entity` is `provider_tool` (the live service's label).
+    ///
+    /// `GET /provider-auth-methods/{provider_auth_method_id}` (operation `get_provider_auth_method`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn get(&self, id: &str) -> Result<::metorial_models::ProviderAuthMethod> {
+        self.get_with_response(id).await.map(Response::into_value)
+    }
+    /// [`get`](Self::get), returning the value with the status, headers and request ID of its response.
+    pub async fn get_with_response(
+        &self,
+        id: &str,
+    ) -> Result<Response<::metorial_models::ProviderAuthMethod>> {
+        crate::call::require_id("auth method", id)?;
+        self.metorial
+            .call("get_provider_auth_method")
+            .run(|client| {
+                client.get_provider_auth_method().provider_auth_method_id(id).send()
+            })
+            .await
+    }
+}
+/// The filters of [`ListAuthMethods`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AuthMethodsFilters {
+    pub(crate) provider_version: Option<String>,
+}
+/// The parameters of [`AuthMethods::list`]: paging and filters.
+pub type ListAuthMethods = List<AuthMethodsFilters>;
+impl ListAuthMethods {
+    /// Only items matching `provider_version_id`.
+    pub fn provider_version(mut self, value: impl Into<String>) -> Self {
+        self.filters.provider_version = Some(value.into());
+        self
+    }
+}
+impl AuthMethods {
+    /// Every item from `params` on, fetching pages (`after` = the last ID) as the
+    /// stream is read; filters and page size are kept. Ends after the last page or
+    /// the first error.
+    pub fn list_all(
+        &self,
+        params: ListAuthMethods,
+    ) -> impl futures_util::Stream<
+        Item = Result<::metorial_models::ProviderAuthMethod>,
+    > + Send + 'static {
+        self.stream(params, Direction::Forward)
+    }
+    /// Like [`list_all`](Self::list_all), walking backward (`before` = the first ID)
+    /// from `params.before`: each page's items come last to first.
+    pub fn list_all_backward(
+        &self,
+        params: ListAuthMethods,
+    ) -> impl futures_util::Stream<
+        Item = Result<::metorial_models::ProviderAuthMethod>,
+    > + Send + 'static {
+        self.stream(params, Direction::Backward)
+    }
+}
+impl Paged for AuthMethods {
+    type Item = ::metorial_models::ProviderAuthMethod;
+    type Filters = AuthMethodsFilters;
+    async fn page(
+        &self,
+        params: &ListAuthMethods,
+    ) -> Result<Page<::metorial_models::ProviderAuthMethod>> {
+        self.list(params).await
+    }
+}
+/// Auth credentials register a service's own OAuth app for a provider (client ID, client
+/// secret and scopes). The client secret is write-only: no response carries it.
+#[derive(Clone, Debug)]
+pub struct AuthCredentials {
+    metorial: Metorial,
+}
+impl AuthCredentials {
+    /// This handle with `options` (a timeout, a retry policy, headers, interceptors)
+    /// over the client's settings, for every call made through it.
+    pub fn with_options(&self, options: CallOptions) -> Self {
+        Self {
+            metorial: self.metorial.with_options(options),
+        }
+    }
+    /// List provider auth credentials.
+    ///
+    /// Returns a paginated list of provider auth credentials. Deleted credentials are never listed.
+    ///
+    /// `GET /provider-auth-credentials` (operation `list_provider_auth_credentials`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn list(
+        &self,
+        params: &ListAuthCredentials,
+    ) -> Result<Page<::metorial_models::ProviderAuthCredentials>> {
+        self.list_with_response(params).await.map(Response::into_value)
+    }
+    /// [`list`](Self::list), returning the value with the status, headers and request ID of its response.
+    pub async fn list_with_response(
+        &self,
+        params: &ListAuthCredentials,
+    ) -> Result<Response<Page<::metorial_models::ProviderAuthCredentials>>> {
+        let limit = params.checked_limit()?;
+        let response = self
+            .metorial
+            .call("list_provider_auth_credentials")
+            .run(|client| {
+                let mut req = client.list_provider_auth_credentials();
+                crate::list::set_paging!(req, params, limit);
+                if let Some(value) = params.filters.status.clone() {
+                    req = req.status(value);
+                }
+                if let Some(value) = params.filters.id.clone() {
+                    req = req.id(value);
+                }
+                if let Some(value) = params.filters.provider_id.clone() {
+                    req = req.provider_id(value);
+                }
+                if let Some(value) = params.filters.created_after.clone() {
+                    req = req.created_at_gt(value);
+                }
+                if let Some(value) = params.filters.created_before.clone() {
+                    req = req.created_at_lt(value);
+                }
+                if let Some(value) = params.filters.updated_after.clone() {
+                    req = req.updated_at_gt(value);
+                }
+                if let Some(value) = params.filters.updated_before.clone() {
+                    req = req.updated_at_lt(value);
+                }
+                req.send()
+            })
+            .await?;
+        Ok(response.map(|list| Page::new(list.items, list.pagination)))
+    }
+    /// Create provider auth credentials.
+    ///
+    /// Registers a service's own OAuth app for a provider. The client secret is kept and never returned; new credentials are never the provider's default.
+    ///
+    /// `POST /provider-auth-credentials` (operation `create_provider_auth_credentials`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn create(
+        &self,
+        body: ::metorial_models::CreateProviderAuthCredentialsBody,
+    ) -> Result<::metorial_models::ProviderAuthCredentials> {
+        self.create_with_response(body).await.map(Response::into_value)
+    }
+    /// [`create`](Self::create), returning the value with the status, headers and request ID of its response.
+    pub async fn create_with_response(
+        &self,
+        body: ::metorial_models::CreateProviderAuthCredentialsBody,
+    ) -> Result<Response<::metorial_models::ProviderAuthCredentials>> {
+        self.metorial
+            .call("create_provider_auth_credentials")
+            .sending_secrets(
+                crate::redact::sent_secrets(&body, &[&["config", "client_secret"]]),
+            )
+            .run(|client| {
+                client.create_provider_auth_credentials().body(body.clone()).send()
+            })
+            .await
+    }
+    /// Get provider auth credentials.
+    ///
+    /// Retrieves specific provider auth credentials by ID (archived ones too).
+    ///
+    /// `GET /provider-auth-credentials/{provider_auth_credentials_id}` (operation `get_provider_auth_credentials`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn get(
+        &self,
+        id: &str,
+    ) -> Result<::metorial_models::ProviderAuthCredentials> {
+        self.get_with_response(id).await.map(Response::into_value)
+    }
+    /// [`get`](Self::get), returning the value with the status, headers and request ID of its response.
+    pub async fn get_with_response(
+        &self,
+        id: &str,
+    ) -> Result<Response<::metorial_models::ProviderAuthCredentials>> {
+        crate::call::require_id("auth credentials", id)?;
+        self.metorial
+            .call("get_provider_auth_credentials")
+            .run(|client| {
+                client
+                    .get_provider_auth_credentials()
+                    .provider_auth_credentials_id(id)
+                    .send()
+            })
+            .await
+    }
+    /// Delete provider auth credentials.
+    ///
+    /// Archives the credentials: the answer has `status: archived` and `is_default: false`; they stay readable by ID and listed with `status=archived`, and a new setup session can no longer use them (400 `use_after_delete`). Archived ones: 410 `gone`.
+    ///
+    /// `DELETE /provider-auth-credentials/{provider_auth_credentials_id}` (operation `delete_provider_auth_credentials`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn delete(
+        &self,
+        id: &str,
+    ) -> Result<::metorial_models::ProviderAuthCredentials> {
+        self.delete_with_response(id).await.map(Response::into_value)
+    }
+    /// [`delete`](Self::delete), returning the value with the status, headers and request ID of its response.
+    pub async fn delete_with_response(
+        &self,
+        id: &str,
+    ) -> Result<Response<::metorial_models::ProviderAuthCredentials>> {
+        crate::call::require_id("auth credentials", id)?;
+        self.metorial
+            .call("delete_provider_auth_credentials")
+            .run(|client| {
+                client
+                    .delete_provider_auth_credentials()
+                    .provider_auth_credentials_id(id)
+                    .send()
+            })
+            .await
+    }
+    /// Update provider auth credentials.
+    ///
+    /// Updates specific provider auth credentials: name, description, metadata, and the OAuth client ID, secret and scopes (only the fields sent change). Archived credentials: 410 `gone`; managed ones refuse a client ID or secret (400 `managed_credentials_readonly`).
+    ///
+    /// `PATCH /provider-auth-credentials/{provider_auth_credentials_id}` (operation `update_provider_auth_credentials`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn update(
+        &self,
+        id: &str,
+        body: ::metorial_models::UpdateProviderAuthCredentialsBody,
+    ) -> Result<::metorial_models::ProviderAuthCredentials> {
+        self.update_with_response(id, body).await.map(Response::into_value)
+    }
+    /// [`update`](Self::update), returning the value with the status, headers and request ID of its response.
+    pub async fn update_with_response(
+        &self,
+        id: &str,
+        body: ::metorial_models::UpdateProviderAuthCredentialsBody,
+    ) -> Result<Response<::metorial_models::ProviderAuthCredentials>> {
+        crate::call::require_id("auth credentials", id)?;
+        self.metorial
+            .call("update_provider_auth_credentials")
+            .sending_secrets(crate::redact::sent_secrets(&body, &[&["client_secret"]]))
+            .run(|client| {
+                client
+                    .update_provider_auth_credentials()
+                    .provider_auth_credentials_id(id)
+                    .body(body.clone())
+                    .send()
+            })
+            .await
+    }
+}
+/// The filters of [`ListAuthCredentials`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AuthCredentialsFilters {
+    pub(crate) status: Option<::metorial_models::ProviderAuthCredentialsStatusFilter>,
+    pub(crate) id: Option<::metorial_models::IdFilter>,
+    pub(crate) provider_id: Option<::metorial_models::IdFilter>,
+    pub(crate) created_after: Option<::metorial_models::Timestamp>,
+    pub(crate) created_before: Option<::metorial_models::Timestamp>,
+    pub(crate) updated_after: Option<::metorial_models::Timestamp>,
+    pub(crate) updated_before: Option<::metorial_models::Timestamp>,
+}
+/// The parameters of [`AuthCredentials::list`]: paging and filters.
+pub type ListAuthCredentials = List<AuthCredentialsFilters>;
+impl ListAuthCredentials {
+    /// Only items matching `status`.
+    pub fn status(
+        mut self,
+        value: impl Into<::metorial_models::ProviderAuthCredentialsStatusFilter>,
+    ) -> Self {
+        self.filters.status = Some(value.into());
+        self
+    }
+    /// Only items matching `id`.
+    pub fn id(mut self, value: impl Into<::metorial_models::IdFilter>) -> Self {
+        self.filters.id = Some(value.into());
+        self
+    }
+    /// Only items matching `provider_id`.
+    pub fn provider_id(mut self, value: impl Into<::metorial_models::IdFilter>) -> Self {
+        self.filters.provider_id = Some(value.into());
+        self
+    }
+    /// Only items matching `created_at[gt]`.
+    pub fn created_after(
+        mut self,
+        value: impl Into<::metorial_models::Timestamp>,
+    ) -> Self {
+        self.filters.created_after = Some(value.into());
+        self
+    }
+    /// Only items matching `created_at[lt]`.
+    pub fn created_before(
+        mut self,
+        value: impl Into<::metorial_models::Timestamp>,
+    ) -> Self {
+        self.filters.created_before = Some(value.into());
+        self
+    }
+    /// Only items matching `updated_at[gt]`.
+    pub fn updated_after(
+        mut self,
+        value: impl Into<::metorial_models::Timestamp>,
+    ) -> Self {
+        self.filters.updated_after = Some(value.into());
+        self
+    }
+    /// Only items matching `updated_at[lt]`.
+    pub fn updated_before(
+        mut self,
+        value: impl Into<::metorial_models::Timestamp>,
+    ) -> Self {
+        self.filters.updated_before = Some(value.into());
+        self
+    }
+}
+impl AuthCredentials {
+    /// Every item from `params` on, fetching pages (`after` = the last ID) as the
+    /// stream is read; filters and page size are kept. Ends after the last page or
+    /// the first error.
+    pub fn list_all(
+        &self,
+        params: ListAuthCredentials,
+    ) -> impl futures_util::Stream<
+        Item = Result<::metorial_models::ProviderAuthCredentials>,
+    > + Send + 'static {
+        self.stream(params, Direction::Forward)
+    }
+    /// Like [`list_all`](Self::list_all), walking backward (`before` = the first ID)
+    /// from `params.before`: each page's items come last to first.
+    pub fn list_all_backward(
+        &self,
+        params: ListAuthCredentials,
+    ) -> impl futures_util::Stream<
+        Item = Result<::metorial_models::ProviderAuthCredentials>,
+    > + Send + 'static {
+        self.stream(params, Direction::Backward)
+    }
+}
+impl Paged for AuthCredentials {
+    type Item = ::metorial_models::ProviderAuthCredentials;
+    type Filters = AuthCredentialsFilters;
+    async fn page(
+        &self,
+        params: &ListAuthCredentials,
+    ) -> Result<Page<::metorial_models::ProviderAuthCredentials>> {
+        self.list(params).await
+    }
+}
+/// An auth config is a user's connection to a provider: made when a user completes OAuth
+/// through a setup session, or directly from an auth method's input (an API key, a token).
+/// Deleting one archives it.
+#[derive(Clone, Debug)]
+pub struct AuthConfigs {
+    metorial: Metorial,
+}
+impl AuthConfigs {
+    /// This handle with `options` (a timeout, a retry policy, headers, interceptors)
+    /// over the client's settings, for every call made through it.
+    pub fn with_options(&self, options: CallOptions) -> Self {
+        Self {
+            metorial: self.metorial.with_options(options),
+        }
+    }
+    /// List provider auth configs.
+    ///
+    /// Returns a paginated list of provider auth configs (deleted ones are never listed).
+    ///
+    /// `GET /provider-auth-configs` (operation `list_provider_auth_configs`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn list(
+        &self,
+        params: &ListAuthConfigs,
+    ) -> Result<Page<::metorial_models::ProviderAuthConfig>> {
+        self.list_with_response(params).await.map(Response::into_value)
+    }
+    /// [`list`](Self::list), returning the value with the status, headers and request ID of its response.
+    pub async fn list_with_response(
+        &self,
+        params: &ListAuthConfigs,
+    ) -> Result<Response<Page<::metorial_models::ProviderAuthConfig>>> {
+        let limit = params.checked_limit()?;
+        let response = self
+            .metorial
+            .call("list_provider_auth_configs")
+            .run(|client| {
+                let mut req = client.list_provider_auth_configs();
+                crate::list::set_paging!(req, params, limit);
+                if let Some(value) = params.filters.status.clone() {
+                    req = req.status(value);
+                }
+                if let Some(value) = params.filters.id.clone() {
+                    req = req.id(value);
+                }
+                if let Some(value) = params.filters.provider_id.clone() {
+                    req = req.provider_id(value);
+                }
+                if let Some(value) = params.filters.provider_deployment_id.clone() {
+                    req = req.provider_deployment_id(value);
+                }
+                if let Some(value) = params.filters.provider_auth_credentials_id.clone()
+                {
+                    req = req.provider_auth_credentials_id(value);
+                }
+                if let Some(value) = params.filters.provider_auth_method_id.clone() {
+                    req = req.provider_auth_method_id(value);
+                }
+                if let Some(value) = params.filters.created_after.clone() {
+                    req = req.created_at_gt(value);
+                }
+                if let Some(value) = params.filters.created_before.clone() {
+                    req = req.created_at_lt(value);
+                }
+                if let Some(value) = params.filters.updated_after.clone() {
+                    req = req.updated_at_gt(value);
+                }
+                if let Some(value) = params.filters.updated_before.clone() {
+                    req = req.updated_at_lt(value);
+                }
+                req.send()
+            })
+            .await?;
+        Ok(response.map(|list| Page::new(list.items, list.pagination)))
+    }
+    /// Create provider auth config.
+    ///
+    /// Creates an auth config from an auth method's input (`value`, e.g. an API key). The provider is the auth method's; `type` is `manual` (`oauth_manual` for an OAuth method) and `source` is `manual`. The input is never returned.
+    ///
+    /// `POST /provider-auth-configs` (operation `create_provider_auth_config`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn create(
+        &self,
+        body: ::metorial_models::CreateProviderAuthConfigBody,
+    ) -> Result<::metorial_models::ProviderAuthConfig> {
+        self.create_with_response(body).await.map(Response::into_value)
+    }
+    /// [`create`](Self::create), returning the value with the status, headers and request ID of its response.
+    pub async fn create_with_response(
+        &self,
+        body: ::metorial_models::CreateProviderAuthConfigBody,
+    ) -> Result<Response<::metorial_models::ProviderAuthConfig>> {
+        self.metorial
+            .call("create_provider_auth_config")
+            .sending_secrets(crate::redact::sent_secrets(&body, &[&["value"]]))
+            .run(|client| client.create_provider_auth_config().body(body.clone()).send())
+            .await
+    }
+    /// Get provider auth config.
+    ///
+    /// Retrieves a specific provider auth config by ID (archived ones too).
+    ///
+    /// `GET /provider-auth-configs/{provider_auth_config_id}` (operation `get_provider_auth_config`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn get(&self, id: &str) -> Result<::metorial_models::ProviderAuthConfig> {
+        self.get_with_response(id).await.map(Response::into_value)
+    }
+    /// [`get`](Self::get), returning the value with the status, headers and request ID of its response.
+    pub async fn get_with_response(
+        &self,
+        id: &str,
+    ) -> Result<Response<::metorial_models::ProviderAuthConfig>> {
+        crate::call::require_id("auth config", id)?;
+        self.metorial
+            .call("get_provider_auth_config")
+            .run(|client| {
+                client.get_provider_auth_config().provider_auth_config_id(id).send()
+            })
+            .await
+    }
+    /// Delete provider auth config.
+    ///
+    /// Disconnects: archives the auth config. The answer has `status: archived` and `is_default: false`; it stays readable by ID and listed with `status=archived`; updating it is a 410 `gone` and exporting it a 400 `use_after_delete`.
+    ///
+    /// `DELETE /provider-auth-configs/{provider_auth_config_id}` (operation `delete_provider_auth_config`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn delete(
+        &self,
+        id: &str,
+    ) -> Result<::metorial_models::ProviderAuthConfig> {
+        self.delete_with_response(id).await.map(Response::into_value)
+    }
+    /// [`delete`](Self::delete), returning the value with the status, headers and request ID of its response.
+    pub async fn delete_with_response(
+        &self,
+        id: &str,
+    ) -> Result<Response<::metorial_models::ProviderAuthConfig>> {
+        crate::call::require_id("auth config", id)?;
+        self.metorial
+            .call("delete_provider_auth_config")
+            .run(|client| {
+                client.delete_provider_auth_config().provider_auth_config_id(id).send()
+            })
+            .await
+    }
+    /// Update provider auth config.
+    ///
+    /// Renames an auth config, or changes its description or metadata (only the fields sent change). An `oauth_automated` config (made by a setup session): 400 `cannot_update_automated_oauth_config`; an archived one: 410 `gone`.
+    ///
+    /// `PATCH /provider-auth-configs/{provider_auth_config_id}` (operation `update_provider_auth_config`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for an empty ID or a bad page size, before anything is sent; otherwise any [`Error`](crate::Error) of the call, after the retries the client's policy allows.
+    pub async fn update(
+        &self,
+        id: &str,
+        body: ::metorial_models::UpdateProviderAuthConfigBody,
+    ) -> Result<::metorial_models::ProviderAuthConfig> {
+        self.update_with_response(id, body).await.map(Response::into_value)
+    }
+    /// [`update`](Self::update), returning the value with the status, headers and request ID of its response.
+    pub async fn update_with_response(
+        &self,
+        id: &str,
+        body: ::metorial_models::UpdateProviderAuthConfigBody,
+    ) -> Result<Response<::metorial_models::ProviderAuthConfig>> {
+        crate::call::require_id("auth config", id)?;
+        self.metorial
+            .call("update_provider_auth_config")
+            .run(|client| {
+                client
+                    .update_provider_auth_config()
+                    .provider_auth_config_id(id)
+                    .body(body.clone())
+                    .send()
+            })
+            .await
+    }
+}
+/// The filters of [`ListAuthConfigs`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AuthConfigsFilters {
+    pub(crate) status: Option<::metorial_models::ProviderAuthConfigStatusFilter>,
+    pub(crate) id: Option<::metorial_models::IdFilter>,
+    pub(crate) provider_id: Option<::metorial_models::IdFilter>,
+    pub(crate) provider_deployment_id: Option<::metorial_models::IdFilter>,
+    pub(crate) provider_auth_credentials_id: Option<::metorial_models::IdFilter>,
+    pub(crate) provider_auth_method_id: Option<::metorial_models::IdFilter>,
+    pub(crate) created_after: Option<::metorial_models::Timestamp>,
+    pub(crate) created_before: Option<::metorial_models::Timestamp>,
+    pub(crate) updated_after: Option<::metorial_models::Timestamp>,
+    pub(crate) updated_before: Option<::metorial_models::Timestamp>,
+}
+/// The parameters of [`AuthConfigs::list`]: paging and filters.
+pub type ListAuthConfigs = List<AuthConfigsFilters>;
+impl ListAuthConfigs {
+    /// Only items matching `status`.
+    pub fn status(
+        mut self,
+        value: impl Into<::metorial_models::ProviderAuthConfigStatusFilter>,
+    ) -> Self {
+        self.filters.status = Some(value.into());
+        self
+    }
+    /// Only items matching `id`.
+    pub fn id(mut self, value: impl Into<::metorial_models::IdFilter>) -> Self {
+        self.filters.id = Some(value.into());
+        self
+    }
+    /// Only items matching `provider_id`.
+    pub fn provider_id(mut self, value: impl Into<::metorial_models::IdFilter>) -> Self {
+        self.filters.provider_id = Some(value.into());
+        self
+    }
+    /// Only items matching `provider_deployment_id`.
+    pub fn provider_deployment_id(
+        mut self,
+        value: impl Into<::metorial_models::IdFilter>,
+    ) -> Self {
+        self.filters.provider_deployment_id = Some(value.into());
+        self
+    }
+    /// Only items matching `provider_auth_credentials_id`.
+    pub fn provider_auth_credentials_id(
+        mut self,
+        value: impl Into<::metorial_models::IdFilter>,
+    ) -> Self {
+        self.filters.provider_auth_credentials_id = Some(value.into());
+        self
+    }
+    /// Only items matching `provider_auth_method_id`.
+    pub fn provider_auth_method_id(
+        mut self,
+        value: impl Into<::metorial_models::IdFilter>,
+    ) -> Self {
+        self.filters.provider_auth_method_id = Some(value.into());
+        self
+    }
+    /// Only items matching `created_at[gt]`.
+    pub fn created_after(
+        mut self,
+        value: impl Into<::metorial_models::Timestamp>,
+    ) -> Self {
+        self.filters.created_after = Some(value.into());
+        self
+    }
+    /// Only items matching `created_at[lt]`.
+    pub fn created_before(
+        mut self,
+        value: impl Into<::metorial_models::Timestamp>,
+    ) -> Self {
+        self.filters.created_before = Some(value.into());
+        self
+    }
+    /// Only items matching `updated_at[gt]`.
+    pub fn updated_after(
+        mut self,
+        value: impl Into<::metorial_models::Timestamp>,
+    ) -> Self {
+        self.filters.updated_after = Some(value.into());
+        self
+    }
+    /// Only items matching `updated_at[lt]`.
+    pub fn updated_before(
+        mut self,
+        value: impl Into<::metorial_models::Timestamp>,
+    ) -> Self {
+        self.filters.updated_before = Some(value.into());
+        self
+    }
+}
+impl AuthConfigs {
+    /// Every item from `params` on, fetching pages (`after` = the last ID) as the
+    /// stream is read; filters and page size are kept. Ends after the last page or
+    /// the first error.
+    pub fn list_all(
+        &self,
+        params: ListAuthConfigs,
+    ) -> impl futures_util::Stream<
+        Item = Result<::metorial_models::ProviderAuthConfig>,
+    > + Send + 'static {
+        self.stream(params, Direction::Forward)
+    }
+    /// Like [`list_all`](Self::list_all), walking backward (`before` = the first ID)
+    /// from `params.before`: each page's items come last to first.
+    pub fn list_all_backward(
+        &self,
+        params: ListAuthConfigs,
+    ) -> impl futures_util::Stream<
+        Item = Result<::metorial_models::ProviderAuthConfig>,
+    > + Send + 'static {
+        self.stream(params, Direction::Backward)
+    }
+}
+impl Paged for AuthConfigs {
+    type Item = ::metorial_models::ProviderAuthConfig;
+    type Filters = AuthConfigsFilters;
+    async fn page(
+        &self,
+        params: &ListAuthConfigs,
+    ) -> Result<Page<::metorial_models::ProviderAuthConfig>> {
+        self.list(params).await
+    }
+}
 impl Metorial {
     /// A setup session tracks an in-progress OAuth flow, storing state during the redirect.
     pub fn setup_sessions(&self) -> SetupSessions {
@@ -832,8 +1672,52 @@ impl Metorial {
             metorial: self.clone(),
         }
     }
+    /// A provider is a read-only template for an integration (like GitHub or Slack).
+    pub fn providers(&self) -> Providers {
+        Providers {
+            metorial: self.clone(),
+        }
+    }
+    /// An auth method is one way to authenticate with a provider (OAuth, an API token, custom
+    pub fn auth_methods(&self) -> AuthMethods {
+        AuthMethods {
+            metorial: self.clone(),
+        }
+    }
+    /// Auth credentials register a service's own OAuth app for a provider (client ID, client
+    pub fn auth_credentials(&self) -> AuthCredentials {
+        AuthCredentials {
+            metorial: self.clone(),
+        }
+    }
+    /// An auth config is a user's connection to a provider: made when a user completes OAuth
+    pub fn auth_configs(&self) -> AuthConfigs {
+        AuthConfigs {
+            metorial: self.clone(),
+        }
+    }
+}
+impl crate::list::Identified for ::metorial_models::Provider {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+impl crate::list::Identified for ::metorial_models::ProviderAuthConfig {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+impl crate::list::Identified for ::metorial_models::ProviderAuthCredentials {
+    fn id(&self) -> &str {
+        &self.id
+    }
 }
 impl crate::list::Identified for ::metorial_models::ProviderAuthExport {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+impl crate::list::Identified for ::metorial_models::ProviderAuthMethod {
     fn id(&self) -> &str {
         &self.id
     }

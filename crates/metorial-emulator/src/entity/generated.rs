@@ -3,6 +3,8 @@
 
 #![allow(clippy::all, clippy::pedantic)]
 
+/// The `entity` of a `Provider` in a `not_found` error.
+pub(crate) const PROVIDER: &str = "provider";
 /// The `entity` of a `ProviderAuthConfig` in a `not_found` error.
 pub(crate) const AUTH_CONFIG: &str = "provider.auth_config";
 /// The `entity` of a `ProviderAuthCredentials` in a `not_found` error.

@@ -162,7 +162,10 @@ fn check_input(method: &AuthMethod, value: &Map<String, Value>) -> Result<(), St
     }
     let schema = Value::Object(method.input_schema.clone());
     let validator = jsonschema::validator_for(&schema).map_err(|error| {
-        StoreError::Internal(format!("auth method {}: its input schema: {error}", method.id))
+        StoreError::Internal(format!(
+            "auth method {}: its input schema: {error}",
+            method.id
+        ))
     })?;
     let instance = Value::Object(value.clone());
     let Some(error) = validator.iter_errors(&instance).next() else {
@@ -176,7 +179,11 @@ fn check_input(method: &AuthMethod, value: &Map<String, Value>) -> Result<(), St
             Err(_) => PathSegment::Key(segment),
         });
     }
-    Err(StoreError::invalid_with_code(path, "invalid_value", error.to_string()))
+    Err(StoreError::invalid_with_code(
+        path,
+        "invalid_value",
+        error.to_string(),
+    ))
 }
 
 /// A sent text, trimmed; `None` when blank.

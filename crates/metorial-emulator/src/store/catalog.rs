@@ -68,7 +68,10 @@ pub(crate) fn page<T: Record>(
 }
 
 /// The provider's auth methods, in fixtures order.
-pub(crate) fn auth_methods(conn: &Connection, provider_id: &str) -> Result<Vec<AuthMethod>, StoreError> {
+pub(crate) fn auth_methods(
+    conn: &Connection,
+    provider_id: &str,
+) -> Result<Vec<AuthMethod>, StoreError> {
     let mut stmt = conn
         .prepare_cached("SELECT data FROM auth_methods WHERE provider_id = ? ORDER BY position")?;
     let rows = stmt.query_map([provider_id], |row| row.get::<_, String>(0))?;
@@ -134,11 +137,10 @@ pub(crate) fn credentials_by_client_id(
     conn: &Connection,
     client_id: &str,
 ) -> Result<Vec<Credentials>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached(
-            "SELECT data FROM credentials WHERE client_id = ? AND origin = 'fixtures' \
+    let mut stmt = conn.prepare_cached(
+        "SELECT data FROM credentials WHERE client_id = ? AND origin = 'fixtures' \
              ORDER BY position",
-        )?;
+    )?;
     let rows = stmt.query_map([client_id], |row| row.get::<_, String>(0))?;
     let mut found = Vec::new();
     for data in rows {

@@ -56,7 +56,8 @@ pub(crate) fn get(db: &mut Db<'_>, id: &str) -> Result<ProviderAuthCredentials, 
 
 /// The stored credentials `id`, or 404.
 fn find(db: &Db<'_>, id: &str) -> Result<Credentials, StoreError> {
-    load::<Credentials>(db.conn, id)?.ok_or_else(|| StoreError::not_found(entity::AUTH_CREDENTIALS, id))
+    load::<Credentials>(db.conn, id)?
+        .ok_or_else(|| StoreError::not_found(entity::AUTH_CREDENTIALS, id))
 }
 
 /// Registers an OAuth app: the provider must exist (404 `provider`); the fake provider learns

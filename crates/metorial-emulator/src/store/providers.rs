@@ -40,7 +40,9 @@ const VERSION: &str = "provider.version";
 
 /// The ID of a provider's one version: `prv_` and the provider ID's part after its prefix.
 fn version_id(provider_id: &str) -> String {
-    let suffix = provider_id.split_once('_').map_or(provider_id, |(_, rest)| rest);
+    let suffix = provider_id
+        .split_once('_')
+        .map_or(provider_id, |(_, rest)| rest);
     format!("prv_{suffix}")
 }
 
@@ -75,11 +77,17 @@ pub(crate) fn list_auth_methods(
     let version = filters.iter().find(|f| f.key == "provider_version_id");
     let Some(version) = version else {
         let path = vec!["provider_version_id".into()];
-        return Err(StoreError::invalid_with_code(path, "invalid_type", "is required"));
+        return Err(StoreError::invalid_with_code(
+            path,
+            "invalid_type",
+            "is required",
+        ));
     };
     let mut providers = Vec::with_capacity(version.values.len());
     for id in &version.values {
-        let provider = id.strip_prefix("prv_").map(|suffix| provider_of(db.conn, suffix));
+        let provider = id
+            .strip_prefix("prv_")
+            .map(|suffix| provider_of(db.conn, suffix));
         match provider.transpose()?.flatten() {
             Some(provider) => providers.push(provider),
             None => return Err(StoreError::not_found(VERSION, id)),
@@ -128,9 +136,10 @@ fn view(conn: &Connection, context: &Context, p: &Provider) -> Result<ProviderVi
             ProviderOauth::builder()
                 .status(ProviderOauthStatus::Enabled)
                 .callback_url(Some(super::fake_provider::callback_url(context)))
-                .auto_registration(ProviderOauthAutoRegistration::builder().status(
-                    ProviderOauthAutoRegistrationStatus::Unsupported,
-                ))
+                .auto_registration(
+                    ProviderOauthAutoRegistration::builder()
+                        .status(ProviderOauthAutoRegistrationStatus::Unsupported),
+                )
                 .try_into()?,
         )
     } else {
@@ -176,6 +185,11 @@ fn view(conn: &Connection, context: &Context, p: &Provider) -> Result<ProviderVi
 
 /// A name as a URL-friendly slug (`GitHub Enterprise` is `github-enterprise`).
 fn slug(name: &str) -> String {
-    let words = name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty());
-    words.map(str::to_ascii_lowercase).collect::<Vec<_>>().join("-")
+    let words = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    words
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
 }

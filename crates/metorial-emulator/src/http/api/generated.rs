@@ -15,6 +15,30 @@ pub(crate) enum OperationId {
     CreateProviderAuthExport,
     /// `GET /provider-auth-config-exports/{provider_auth_export_id}`: Get provider auth export.
     GetProviderAuthExport,
+    /// `GET /provider-auth-configs`: List provider auth configs.
+    ListProviderAuthConfigs,
+    /// `POST /provider-auth-configs`: Create provider auth config.
+    CreateProviderAuthConfig,
+    /// `GET /provider-auth-configs/{provider_auth_config_id}`: Get provider auth config.
+    GetProviderAuthConfig,
+    /// `DELETE /provider-auth-configs/{provider_auth_config_id}`: Delete provider auth config.
+    DeleteProviderAuthConfig,
+    /// `PATCH /provider-auth-configs/{provider_auth_config_id}`: Update provider auth config.
+    UpdateProviderAuthConfig,
+    /// `GET /provider-auth-credentials`: List provider auth credentials.
+    ListProviderAuthCredentials,
+    /// `POST /provider-auth-credentials`: Create provider auth credentials.
+    CreateProviderAuthCredentials,
+    /// `GET /provider-auth-credentials/{provider_auth_credentials_id}`: Get provider auth credentials.
+    GetProviderAuthCredentials,
+    /// `DELETE /provider-auth-credentials/{provider_auth_credentials_id}`: Delete provider auth credentials.
+    DeleteProviderAuthCredentials,
+    /// `PATCH /provider-auth-credentials/{provider_auth_credentials_id}`: Update provider auth credentials.
+    UpdateProviderAuthCredentials,
+    /// `GET /provider-auth-methods`: List provider auth methods.
+    ListProviderAuthMethods,
+    /// `GET /provider-auth-methods/{provider_auth_method_id}`: Get provider auth method.
+    GetProviderAuthMethod,
     /// `GET /provider-deployments/{provider_deployment_id}/oauth-setups`: List OAuth setups.
     ListProviderOauthSetups,
     /// `POST /provider-deployments/{provider_deployment_id}/oauth-setups`: Create OAuth setup.
@@ -33,6 +57,10 @@ pub(crate) enum OperationId {
     DeleteProviderSetupSession,
     /// `PATCH /provider-setup-sessions/{provider_setup_session_id}`: Update provider setup session.
     UpdateProviderSetupSession,
+    /// `GET /providers`: List providers.
+    ListProviders,
+    /// `GET /providers/{provider_id}`: Get provider.
+    GetProvider,
 }
 impl OperationId {
     /// Every operation, in the spec's order.
@@ -40,6 +68,18 @@ impl OperationId {
         OperationId::ListProviderAuthExports,
         OperationId::CreateProviderAuthExport,
         OperationId::GetProviderAuthExport,
+        OperationId::ListProviderAuthConfigs,
+        OperationId::CreateProviderAuthConfig,
+        OperationId::GetProviderAuthConfig,
+        OperationId::DeleteProviderAuthConfig,
+        OperationId::UpdateProviderAuthConfig,
+        OperationId::ListProviderAuthCredentials,
+        OperationId::CreateProviderAuthCredentials,
+        OperationId::GetProviderAuthCredentials,
+        OperationId::DeleteProviderAuthCredentials,
+        OperationId::UpdateProviderAuthCredentials,
+        OperationId::ListProviderAuthMethods,
+        OperationId::GetProviderAuthMethod,
         OperationId::ListProviderOauthSetups,
         OperationId::CreateProviderOauthSetup,
         OperationId::GetProviderOauthSetup,
@@ -49,6 +89,8 @@ impl OperationId {
         OperationId::GetProviderSetupSession,
         OperationId::DeleteProviderSetupSession,
         OperationId::UpdateProviderSetupSession,
+        OperationId::ListProviders,
+        OperationId::GetProvider,
     ];
     /// Its `operationId`.
     pub(crate) const fn id(self) -> &'static str {
@@ -56,6 +98,24 @@ impl OperationId {
             OperationId::ListProviderAuthExports => "list_provider_auth_exports",
             OperationId::CreateProviderAuthExport => "create_provider_auth_export",
             OperationId::GetProviderAuthExport => "get_provider_auth_export",
+            OperationId::ListProviderAuthConfigs => "list_provider_auth_configs",
+            OperationId::CreateProviderAuthConfig => "create_provider_auth_config",
+            OperationId::GetProviderAuthConfig => "get_provider_auth_config",
+            OperationId::DeleteProviderAuthConfig => "delete_provider_auth_config",
+            OperationId::UpdateProviderAuthConfig => "update_provider_auth_config",
+            OperationId::ListProviderAuthCredentials => "list_provider_auth_credentials",
+            OperationId::CreateProviderAuthCredentials => {
+                "create_provider_auth_credentials"
+            }
+            OperationId::GetProviderAuthCredentials => "get_provider_auth_credentials",
+            OperationId::DeleteProviderAuthCredentials => {
+                "delete_provider_auth_credentials"
+            }
+            OperationId::UpdateProviderAuthCredentials => {
+                "update_provider_auth_credentials"
+            }
+            OperationId::ListProviderAuthMethods => "list_provider_auth_methods",
+            OperationId::GetProviderAuthMethod => "get_provider_auth_method",
             OperationId::ListProviderOauthSetups => "list_provider_oauth_setups",
             OperationId::CreateProviderOauthSetup => "create_provider_oauth_setup",
             OperationId::GetProviderOauthSetup => "get_provider_oauth_setup",
@@ -65,6 +125,8 @@ impl OperationId {
             OperationId::GetProviderSetupSession => "get_provider_setup_session",
             OperationId::DeleteProviderSetupSession => "delete_provider_setup_session",
             OperationId::UpdateProviderSetupSession => "update_provider_setup_session",
+            OperationId::ListProviders => "list_providers",
+            OperationId::GetProvider => "get_provider",
         }
     }
     /// The operation with this `operationId`.
@@ -88,6 +150,43 @@ impl OperationId {
             }
             OperationId::CreateProviderAuthExport => &[],
             OperationId::GetProviderAuthExport => &[],
+            OperationId::ListProviderAuthConfigs => {
+                const {
+                    &[
+                        ListFilter::one_of("status", &["active", "archived"]),
+                        ListFilter::values("id"),
+                        ListFilter::values("provider_id"),
+                        ListFilter::values("provider_deployment_id"),
+                        ListFilter::values("provider_auth_credentials_id"),
+                        ListFilter::values("provider_auth_method_id"),
+                        ListFilter::dates("created_at"),
+                        ListFilter::dates("updated_at"),
+                    ]
+                }
+            }
+            OperationId::CreateProviderAuthConfig => &[],
+            OperationId::GetProviderAuthConfig => &[],
+            OperationId::DeleteProviderAuthConfig => &[],
+            OperationId::UpdateProviderAuthConfig => &[],
+            OperationId::ListProviderAuthCredentials => {
+                const {
+                    &[
+                        ListFilter::one_of("status", &["active", "archived"]),
+                        ListFilter::values("id"),
+                        ListFilter::values("provider_id"),
+                        ListFilter::dates("created_at"),
+                        ListFilter::dates("updated_at"),
+                    ]
+                }
+            }
+            OperationId::CreateProviderAuthCredentials => &[],
+            OperationId::GetProviderAuthCredentials => &[],
+            OperationId::DeleteProviderAuthCredentials => &[],
+            OperationId::UpdateProviderAuthCredentials => &[],
+            OperationId::ListProviderAuthMethods => {
+                const { &[ListFilter::values("provider_version_id")] }
+            }
+            OperationId::GetProviderAuthMethod => &[],
             OperationId::ListProviderOauthSetups => &[],
             OperationId::CreateProviderOauthSetup => &[],
             OperationId::GetProviderOauthSetup => &[],
@@ -114,6 +213,8 @@ impl OperationId {
             OperationId::GetProviderSetupSession => &[],
             OperationId::DeleteProviderSetupSession => &[],
             OperationId::UpdateProviderSetupSession => &[],
+            OperationId::ListProviders => const { &[ListFilter::values("id")] }
+            OperationId::GetProvider => &[],
         }
     }
 }
@@ -134,6 +235,78 @@ pub(crate) trait Handlers {
     }
     #[doc = concat!(" The handler of `", "get_provider_auth_export", "`.")]
     fn get_provider_auth_export(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "list_provider_auth_configs", "`.")]
+    fn list_provider_auth_configs(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "create_provider_auth_config", "`.")]
+    fn create_provider_auth_config(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "get_provider_auth_config", "`.")]
+    fn get_provider_auth_config(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "delete_provider_auth_config", "`.")]
+    fn delete_provider_auth_config(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "update_provider_auth_config", "`.")]
+    fn update_provider_auth_config(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "list_provider_auth_credentials", "`.")]
+    fn list_provider_auth_credentials(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "create_provider_auth_credentials", "`.")]
+    fn create_provider_auth_credentials(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "get_provider_auth_credentials", "`.")]
+    fn get_provider_auth_credentials(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "delete_provider_auth_credentials", "`.")]
+    fn delete_provider_auth_credentials(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "update_provider_auth_credentials", "`.")]
+    fn update_provider_auth_credentials(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "list_provider_auth_methods", "`.")]
+    fn list_provider_auth_methods(
+        _method: MethodFilter,
+    ) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "get_provider_auth_method", "`.")]
+    fn get_provider_auth_method(
         _method: MethodFilter,
     ) -> Option<MethodRouter<AppState>> {
         None
@@ -192,6 +365,14 @@ pub(crate) trait Handlers {
     ) -> Option<MethodRouter<AppState>> {
         None
     }
+    #[doc = concat!(" The handler of `", "list_providers", "`.")]
+    fn list_providers(_method: MethodFilter) -> Option<MethodRouter<AppState>> {
+        None
+    }
+    #[doc = concat!(" The handler of `", "get_provider", "`.")]
+    fn get_provider(_method: MethodFilter) -> Option<MethodRouter<AppState>> {
+        None
+    }
 }
 /// The handler `H` has for `op`, served at `method`.
 pub(crate) fn route<H: Handlers>(
@@ -202,6 +383,28 @@ pub(crate) fn route<H: Handlers>(
         OperationId::ListProviderAuthExports => H::list_provider_auth_exports(method),
         OperationId::CreateProviderAuthExport => H::create_provider_auth_export(method),
         OperationId::GetProviderAuthExport => H::get_provider_auth_export(method),
+        OperationId::ListProviderAuthConfigs => H::list_provider_auth_configs(method),
+        OperationId::CreateProviderAuthConfig => H::create_provider_auth_config(method),
+        OperationId::GetProviderAuthConfig => H::get_provider_auth_config(method),
+        OperationId::DeleteProviderAuthConfig => H::delete_provider_auth_config(method),
+        OperationId::UpdateProviderAuthConfig => H::update_provider_auth_config(method),
+        OperationId::ListProviderAuthCredentials => {
+            H::list_provider_auth_credentials(method)
+        }
+        OperationId::CreateProviderAuthCredentials => {
+            H::create_provider_auth_credentials(method)
+        }
+        OperationId::GetProviderAuthCredentials => {
+            H::get_provider_auth_credentials(method)
+        }
+        OperationId::DeleteProviderAuthCredentials => {
+            H::delete_provider_auth_credentials(method)
+        }
+        OperationId::UpdateProviderAuthCredentials => {
+            H::update_provider_auth_credentials(method)
+        }
+        OperationId::ListProviderAuthMethods => H::list_provider_auth_methods(method),
+        OperationId::GetProviderAuthMethod => H::get_provider_auth_method(method),
         OperationId::ListProviderOauthSetups => H::list_provider_oauth_setups(method),
         OperationId::CreateProviderOauthSetup => H::create_provider_oauth_setup(method),
         OperationId::GetProviderOauthSetup => H::get_provider_oauth_setup(method),
@@ -217,11 +420,40 @@ pub(crate) fn route<H: Handlers>(
         OperationId::UpdateProviderSetupSession => {
             H::update_provider_setup_session(method)
         }
+        OperationId::ListProviders => H::list_providers(method),
+        OperationId::GetProvider => H::get_provider(method),
     }
 }
 impl BodyFields for metorial_models::CreateProviderAuthExportBody {
     const FIELDS: Option<&'static [&'static str]> = Some(
         &["metadata", "note", "provider_auth_config_id"],
+    );
+}
+impl BodyFields for metorial_models::CreateProviderAuthConfigBody {
+    const FIELDS: Option<&'static [&'static str]> = Some(
+        &[
+            "description",
+            "metadata",
+            "name",
+            "provider_auth_method_id",
+            "provider_deployment_id",
+            "value",
+        ],
+    );
+}
+impl BodyFields for metorial_models::UpdateProviderAuthConfigBody {
+    const FIELDS: Option<&'static [&'static str]> = Some(
+        &["description", "metadata", "name"],
+    );
+}
+impl BodyFields for metorial_models::CreateProviderAuthCredentialsBody {
+    const FIELDS: Option<&'static [&'static str]> = Some(
+        &["config", "description", "metadata", "name", "provider_id"],
+    );
+}
+impl BodyFields for metorial_models::UpdateProviderAuthCredentialsBody {
+    const FIELDS: Option<&'static [&'static str]> = Some(
+        &["client_id", "client_secret", "description", "metadata", "name", "scopes"],
     );
 }
 impl BodyFields for metorial_models::CreateProviderOauthSetupBody {

@@ -10,6 +10,7 @@ pub(crate) mod auth;
 mod auth_configs;
 mod auth_credentials;
 mod auth_exports;
+mod crud;
 pub(crate) mod extract;
 // Formatted by the generator (prettyplease), not rustfmt: `cargo xtask generate --check` compares bytes.
 #[rustfmt::skip]

@@ -29,7 +29,9 @@ pub(crate) async fn get(
     Extension(tenant): Extension<Tenant>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Provider>, ApiError> {
-    Ok(Json(tenant.store.call(move |db| providers::get(db, &id)).await?))
+    Ok(Json(
+        tenant.store.call(move |db| providers::get(db, &id)).await?,
+    ))
 }
 
 /// `list_provider_auth_methods` (`provider_version_id` required, as on the live API).
