@@ -371,3 +371,53 @@ async fn an_api_key_connection_needs_no_browser_and_is_checked_against_its_input
     );
     emulator.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn snapshots_and_reset_cover_the_new_resources() {
+    let (emulator, metorial) = emulator().await;
+    let credentials = metorial
+        .auth_credentials()
+        .create(CreateProviderAuthCredentialsBody::new(
+            OWN_APP_PROVIDER,
+            app("snap-app", "snap"),
+        ))
+        .await
+        .unwrap();
+    let value: SecretObject = serde_json::from_value(json!({"token": "ghp_snap"})).unwrap();
+    let config = metorial
+        .auth_configs()
+        .create(CreateProviderAuthConfigBody::new(TOKEN_METHOD, value))
+        .await
+        .unwrap();
+    let archived = metorial.auth_configs().delete(&config.id).await.unwrap();
+
+    let tenant = emulator.tenant();
+    let snapshot = tenant.snapshot().await.unwrap();
+    tenant.reset().await.unwrap();
+    let gone = metorial.auth_credentials().get(&credentials.id).await;
+    assert_eq!(refusal(gone), (404, Some(ErrorCode::NotFound)));
+    let listed = metorial
+        .auth_configs()
+        .list(&ListAuthConfigs::new().id(config.id.as_str()))
+        .await
+        .unwrap();
+    assert!(listed.items.is_empty());
+
+    // Back as they were, the filters' columns included (archived, by status).
+    tenant.restore(snapshot).await.unwrap();
+    assert_eq!(
+        metorial
+            .auth_credentials()
+            .get(&credentials.id)
+            .await
+            .unwrap(),
+        credentials
+    );
+    let by_status = metorial
+        .auth_configs()
+        .list(&ListAuthConfigs::new().status(ProviderAuthConfigStatus::Archived))
+        .await
+        .unwrap();
+    assert_eq!(by_status.items, [archived]);
+    emulator.shutdown().await.unwrap();
+}
