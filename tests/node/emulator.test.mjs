@@ -13,18 +13,15 @@ import {
   MetorialProviderDeploymentsSetupSessionsEndpoint
 } from '@metorial/generated/src/mt_2026_01_01_magnetar';
 import {
-  MetorialSDKBuilder,
-  MetorialSDKError,
-  isMetorialSDKError
-} from '@metorial/util-endpoint';
-
-const BASE_URL = process.env.METORIAL_EMULATOR_URL;
-const API_KEY = process.env.METORIAL_API_KEY;
-if (!BASE_URL || !API_KEY) {
-  throw new Error('set METORIAL_EMULATOR_URL and METORIAL_API_KEY (run.sh does)');
-}
-
-const API_VERSION = '2026-01-01-magnetar';
+  API_KEY,
+  API_VERSION,
+  BASE_URL,
+  assertDate,
+  completeThroughEmulatorOAuth,
+  emulatorSdk,
+  listAll,
+  sdkError
+} from './shared.mjs';
 
 // The emulator's fixtures (crates/metorial-emulator/fixtures/default.yaml): the docs' IDs.
 const PROVIDER_ID = 'pro_5gHjKlMnPqRsTuVw';
@@ -38,84 +35,15 @@ const SESSION_TYPES = ['auth_only', 'config_only', 'auth_and_config'];
 const SESSION_STATUSES = ['failed', 'archived', 'deleted', 'pending', 'completed', 'expired'];
 const AUTH_CONFIG_TYPES = ['manual', 'oauth_automated', 'oauth_manual'];
 
-// The SDK set-up of Metorial's `@metorial/core` (its `magnetarBuilder.ts` and
-// `createMetorialMagnetarCoreSDK`), rebuilt from the public pieces: util-endpoint's
-// `MetorialSDKBuilder`, whose `build` makes one `MetorialEndpointManager` (with these headers)
-// for the generated endpoint classes.
-const magnetarSdkBuilder = MetorialSDKBuilder.create('metorial-public-api', API_VERSION)
-  .setGetApiHost(config => config.apiHost ?? 'https://api.metorial.com')
-  .setGetHeaders(config => ({
-    Authorization: `Bearer ${config.apiKey}`,
-    'Metorial-Version': config.apiVersion,
-    ...(config.headers ?? {})
-  }));
-
-const createSdk = magnetarSdkBuilder.build(soft => ({
-  ...soft,
-  apiVersion: API_VERSION,
-  fetch: soft.fetch
-}))(manager => ({
+/** An SDK with this file's endpoint classes (`options` as `createMetorial...` takes them). */
+const createSdk = options => emulatorSdk(manager => ({
   providerSetupSessions: new MetorialProviderDeploymentsSetupSessionsEndpoint(manager),
   providerAuthConfigExports: new MetorialProviderDeploymentsAuthConfigsExportsEndpoint(manager)
-}));
+}), options);
 
-const sdk = createSdk({ apiKey: API_KEY, apiHost: BASE_URL });
+const sdk = createSdk();
 
 // ---------------------------------------------------------------------------------------------
-
-/** A mapped timestamp: a valid `Date`. */
-function assertDate(value, what) {
-  assert.ok(value instanceof Date, `${what} is a Date (got ${JSON.stringify(value)})`);
-  assert.ok(!Number.isNaN(value.getTime()), `${what} is a valid Date`);
-}
-
-/** Runs `call`, which must reject with a `MetorialSDKError`; returns it. */
-async function sdkError(call) {
-  try {
-    await call();
-  } catch (error) {
-    assert.ok(isMetorialSDKError(error), `a MetorialSDKError (got ${error})`);
-    assert.ok(error instanceof MetorialSDKError);
-    return error;
-  }
-  assert.fail('the call succeeded; an error was expected');
-}
-
-/** Every item of a list, walking forward with `after` = the last item's id. */
-async function listAll(endpoint, query) {
-  const items = [];
-  let after;
-  for (let page = 0; page < 1000; page += 1) {
-    const result = await endpoint.list({ ...query, ...(after ? { after } : {}) });
-    assert.ok(Array.isArray(result.items), 'the list has items');
-    assert.equal(typeof result.pagination.hasMoreAfter, 'boolean');
-    assert.equal(typeof result.pagination.hasMoreBefore, 'boolean');
-    items.push(...result.items);
-    if (!result.pagination.hasMoreAfter) return items;
-    assert.ok(result.items.length > 0, 'a page with more after it is not empty');
-    after = result.items[result.items.length - 1].id;
-  }
-  assert.fail('the list never ended');
-}
-
-/**
- * Completes a setup session through the emulator's OAuth flow (`--oauth-auto-approve`): follows
- * the session's `url` through the fake provider and the callback, stopping at the session's
- * `redirect_url` (not fetched). Returns that final URL.
- */
-async function completeThroughEmulatorOAuth(sessionUrl) {
-  const emulatorOrigin = new URL(BASE_URL).origin;
-  let next = new URL(sessionUrl);
-  for (let hop = 0; hop < 10; hop += 1) {
-    const response = await fetch(next, { redirect: 'manual' });
-    await response.arrayBuffer();
-    const location = response.headers.get('location');
-    assert.ok(location, `the OAuth flow stopped at ${next} with status ${response.status}`);
-    next = new URL(location, next);
-    if (next.origin !== emulatorOrigin) return next;
-  }
-  assert.fail('the OAuth flow did not reach the redirect_url');
-}
 
 // ---------------------------------------------------------------------------------------------
 

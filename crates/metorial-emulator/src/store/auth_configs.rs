@@ -10,7 +10,7 @@ use metorial_models::{
 };
 use serde_json::{Map, Value};
 
-use super::catalog::{self, load};
+use super::catalog::{self, load, trimmed};
 use super::paging::{Filter, PageRequest, Table};
 use super::{Db, StoreError, views};
 use crate::entity;
@@ -184,9 +184,4 @@ fn check_input(method: &AuthMethod, value: &Map<String, Value>) -> Result<(), St
         "invalid_value",
         error.to_string(),
     ))
-}
-
-/// A sent text, trimmed; `None` when blank.
-fn trimmed(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }

@@ -67,6 +67,11 @@ pub(crate) fn page<T: Record>(
     Ok((records.collect::<Result<_, _>>()?, pagination))
 }
 
+/// A sent name or description, trimmed; `None` when blank (the live API keeps no blank ones).
+pub(crate) fn trimmed(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
 /// The provider's auth methods, in fixtures order.
 pub(crate) fn auth_methods(
     conn: &Connection,

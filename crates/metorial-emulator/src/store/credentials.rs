@@ -14,7 +14,7 @@ use metorial_models::{
 };
 use rusqlite::{Transaction, params};
 
-use super::catalog::{self, load};
+use super::catalog::{self, load, trimmed};
 use super::paging::{Filter, PageRequest, Table};
 use super::{Db, StoreError, fake_provider, views};
 use crate::entity;
@@ -171,9 +171,4 @@ fn save(tx: &Transaction<'_>, credentials: &Credentials, new: bool) -> Result<()
         .execute(params![c.client_id, c.is_default, data, c.id])?;
     }
     Ok(())
-}
-
-/// A sent text, trimmed; `None` when blank (as the live API keeps no blank names).
-fn trimmed(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
