@@ -12,7 +12,6 @@
 //! such as GitHub or Google instead.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::path::Path;
 
 use metorial_models::{
@@ -27,28 +26,9 @@ use crate::error::Error;
 /// A JSON object of custom key-value pairs.
 pub type Metadata = Map<String, Value>;
 
-/// A secret string (an OAuth client secret): serialized as is, never printed by `Debug`.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct SecretString(String);
-
-impl SecretString {
-    /// Wraps a secret.
-    pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
-    }
-
-    /// The secret itself.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SecretString {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
+/// A secret string (an OAuth client secret): serialized as is, never printed by `Debug`. The
+/// API's own type, so a client secret sent to the API is stored as it came.
+pub use metorial_models::SecretString;
 
 /// The date objects without one were created: the docs' `2025-09-15T10:30:00.000Z`.
 pub(crate) fn docs_created_at() -> Timestamp {

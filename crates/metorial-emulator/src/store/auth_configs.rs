@@ -155,7 +155,7 @@ fn save(db: &mut Db<'_>, mut config: AuthConfig) -> Result<ProviderAuthConfig, S
 }
 
 /// Refuses an input its auth method's input schema rejects: 400 `invalid_data` at the first
-/// failing place under `value`.
+/// failing place under `value`, saying which rule of the schema failed (never the input).
 fn check_input(method: &AuthMethod, value: &Map<String, Value>) -> Result<(), StoreError> {
     if method.input_schema.is_empty() {
         return Ok(());
@@ -179,9 +179,47 @@ fn check_input(method: &AuthMethod, value: &Map<String, Value>) -> Result<(), St
             Err(_) => PathSegment::Key(segment),
         });
     }
+    // The schema's words, never the input's: `value` holds secrets (jsonschema's own message
+    // quotes the failing value).
+    let message = format!(
+        "does not match the auth method's input schema (at {})",
+        error.schema_path()
+    );
     Err(StoreError::invalid_with_code(
         path,
         "invalid_value",
-        error.to_string(),
+        message,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::Fixtures;
+
+    #[test]
+    fn a_refused_input_is_never_quoted_back() {
+        let fixtures = Fixtures::builtin();
+        let method = fixtures
+            .auth_methods
+            .iter()
+            .find(|m| m.type_ == "token")
+            .unwrap();
+        let value = |v: Value| v.as_object().unwrap().clone();
+        check_input(method, &value(serde_json::json!({"token": "ghp_fine"}))).unwrap();
+        for bad in [
+            serde_json::json!({"token": 987654321}),
+            serde_json::json!({"tok": "ghp_leak"}),
+        ] {
+            let Err(error) = check_input(method, &value(bad.clone())) else {
+                panic!("{bad} was accepted");
+            };
+            let shown = format!("{error} {error:?}");
+            assert!(
+                !shown.contains("987654321") && !shown.contains("ghp_leak"),
+                "{shown}"
+            );
+            assert!(shown.contains("input schema"), "{shown}");
+        }
+    }
 }

@@ -18,7 +18,7 @@ use super::catalog::{self, load, trimmed};
 use super::paging::{Filter, PageRequest, Table};
 use super::{Db, StoreError, fake_provider, views};
 use crate::entity;
-use crate::fixtures::{Credentials, Provider, SecretString};
+use crate::fixtures::{Credentials, Provider};
 use crate::ids;
 use crate::time::timestamp;
 
@@ -80,7 +80,7 @@ pub(crate) fn create(
         description: trimmed(body.description),
         metadata: body.metadata,
         client_id: config.client_id,
-        client_secret: SecretString::new(config.client_secret.expose()),
+        client_secret: config.client_secret,
         scopes: Some(config.scopes),
         created_at: now,
         updated_at: now,
@@ -116,7 +116,7 @@ pub(crate) fn update(
         credentials.client_id = client_id;
     }
     if let Some(secret) = body.client_secret {
-        credentials.client_secret = SecretString::new(secret.expose());
+        credentials.client_secret = secret;
     }
     if let Some(scopes) = body.scopes {
         credentials.scopes = Some(scopes);
