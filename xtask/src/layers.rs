@@ -37,7 +37,7 @@ pub const EMULATOR: Table = Table {
         (
             "vocabulary",
             &[
-                "error", "ids", "time", "entity", "paths", "fixtures", "config",
+                "error", "ids", "time", "entity", "paths", "splice", "fixtures", "config",
             ],
         ),
         ("store", &["store"]),

@@ -48,6 +48,7 @@ mod http;
 mod ids;
 pub(crate) mod journal;
 mod paths;
+mod splice;
 mod store;
 mod tenant;
 mod time;

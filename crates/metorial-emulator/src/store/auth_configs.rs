@@ -16,6 +16,7 @@ use super::{Db, StoreError, views};
 use crate::entity;
 use crate::fixtures::{AuthConfig, AuthMethod, Deployment};
 use crate::ids;
+use crate::splice::{Spliced, Splices};
 use crate::time::timestamp;
 
 /// The table, for paging.
@@ -39,13 +40,19 @@ pub(crate) fn list(
     db: &mut Db<'_>,
     request: &PageRequest,
     filters: &[Filter],
-) -> Result<ProviderAuthConfigList, StoreError> {
+) -> Result<Spliced<ProviderAuthConfigList>, StoreError> {
     let (records, pagination) = catalog::page::<AuthConfig>(db.conn, &TABLE, filters, request)?;
-    let items = records.iter().map(|a| views::auth_config_full(db.conn, a));
-    Ok(ProviderAuthConfigList::builder()
-        .items(items.collect::<Result<Vec<_>, _>>()?)
+    let mut splices = Splices::default();
+    let mut items = Vec::with_capacity(records.len());
+    for record in &records {
+        splices.next_item();
+        items.push(views::auth_config_at(db.conn, record, Some(&mut splices))?);
+    }
+    let list = ProviderAuthConfigList::builder()
+        .items(items)
         .pagination(pagination)
-        .try_into()?)
+        .try_into()?;
+    Ok(splices.page(list))
 }
 
 /// The auth config `id` (archived ones too; 404 `provider.auth_config`).

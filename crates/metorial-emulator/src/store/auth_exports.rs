@@ -21,8 +21,7 @@ use crate::time::{millis, timestamp};
 /// The table, for paging. (Its `value` column stays NULL: the tokens are not kept.)
 pub(crate) const TABLE: Table = Table {
     name: "auth_exports",
-    columns: "id, auth_config_id, provider_id, deployment_id, auth_method_id, credentials_id, \
-              note, ip, user_agent, metadata, created_at, expires_at",
+    columns: ExportRow::COLUMNS,
     // An export never changes: `updated_at` is its `created_at`.
     filters: &[
         ("id", "id"),

@@ -20,6 +20,7 @@ use super::{Db, StoreError, fake_provider, views};
 use crate::entity;
 use crate::fixtures::{Credentials, Provider};
 use crate::ids;
+use crate::splice::{Spliced, Splices};
 use crate::time::timestamp;
 
 /// The table, for paging.
@@ -40,13 +41,15 @@ pub(crate) fn list(
     db: &mut Db<'_>,
     request: &PageRequest,
     filters: &[Filter],
-) -> Result<ProviderAuthCredentialsList, StoreError> {
+) -> Result<Spliced<ProviderAuthCredentialsList>, StoreError> {
     let (records, pagination) = catalog::page::<Credentials>(db.conn, &TABLE, filters, request)?;
     let items = records.iter().map(views::credentials_full);
-    Ok(ProviderAuthCredentialsList::builder()
+    let list = ProviderAuthCredentialsList::builder()
         .items(items.collect::<Result<Vec<_>, _>>()?)
         .pagination(pagination)
-        .try_into()?)
+        .try_into()?;
+    // Credentials show no nested view: nothing to splice.
+    Ok(Splices::default().page(list))
 }
 
 /// The credentials `id` (archived ones too; 404 `provider.auth_credentials`).

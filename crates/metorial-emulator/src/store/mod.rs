@@ -3,8 +3,10 @@
 //! a failed request changes nothing; every operation that changed a row bumps the store's
 //! generation, which reads report with their [`Version`] (what the read cache checks).
 
-/// A stored row's type and its `read`, which takes each field from the column of its name
-/// (`field as "column"` when they differ) in a `SELECT` of the table's columns.
+/// A stored row's type, its table's `COLUMNS` (each field's column: its name, or `field as
+/// "column"` when they differ) and its `read`, which takes the fields by position from a
+/// `SELECT` of `COLUMNS` (by position: a lookup by name compares every column's name, for
+/// every field of every row).
 macro_rules! row {
     (
         $(#[$meta:meta])*
@@ -18,9 +20,16 @@ macro_rules! row {
         }
 
         impl $name {
-            /// Reads a row of a `SELECT` of its table's columns, by column name.
+            /// The columns `read` takes, in its order, for a `SELECT`.
+            const COLUMNS: &'static str =
+                concat!($(", ", row!(@column $field $($column)?)),*).split_at(2).1;
+
+            /// Reads a row of a `SELECT` of [`Self::COLUMNS`].
             fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-                Ok(Self { $($field: row.get(row!(@column $field $($column)?))?,)* })
+                /// Each field's position in [`Self::COLUMNS`].
+                #[allow(non_camel_case_types, clippy::enum_variant_names)]
+                enum Position { $($field,)* }
+                Ok(Self { $($field: row.get(Position::$field as usize)?,)* })
             }
         }
     };

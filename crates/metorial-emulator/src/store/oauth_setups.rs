@@ -13,14 +13,13 @@ use super::{Context, Db, json_column, sweep_expired, views};
 use crate::entity;
 use crate::fixtures::{AuthConfig, AuthMethod, Credentials, Deployment};
 use crate::ids;
+use crate::splice::{Spliced, Splices, nested};
 use crate::time::timestamp;
 
 /// The table, for paging.
 pub(crate) const TABLE: Table = Table {
     name: "oauth_setups",
-    columns: "id, deployment_id, provider_id, auth_method_id, credentials_id, auth_config_id, \
-              status, is_ephemeral, name, description, metadata, redirect_url, created_at, \
-              updated_at, expires_at",
+    columns: SetupRow::COLUMNS,
     // The list's own conditions (the spec gives it no filter).
     filters: &[
         ("deployment_id", "deployment_id"),
@@ -50,31 +49,50 @@ row! {
 }
 
 impl SetupRow {
-    fn view(self, conn: &Connection, context: &Context) -> Result<ProviderOauthSetup, StoreError> {
-        let deployment = load::<Deployment>(conn, &self.deployment_id)?;
-        let credentials = match &self.credentials_id {
-            Some(id) => load::<Credentials>(conn, id)?
+    /// The API view; as an item of a page when `splices` (its nested views left to them).
+    fn view(
+        self,
+        conn: &Connection,
+        context: &Context,
+        mut splices: Option<&mut Splices>,
+    ) -> Result<ProviderOauthSetup, StoreError> {
+        let credentials = nested(
+            splices.as_deref_mut(),
+            "credentials",
+            self.credentials_id.as_deref(),
+            |id| {
+                load::<Credentials>(conn, id)?
+                    .as_ref()
+                    .map(views::credentials_short)
+                    .transpose()
+            },
+        )?;
+        let auth_config = nested(
+            splices.as_deref_mut(),
+            "auth_config",
+            self.auth_config_id.as_deref(),
+            |id| {
+                load::<AuthConfig>(conn, id)?
+                    .as_ref()
+                    .map(views::auth_config_short)
+                    .transpose()
+            },
+        )?;
+        let auth_method = nested(
+            splices.as_deref_mut(),
+            "auth_method",
+            Some(&self.auth_method_id),
+            |id| views::auth_method_short(&load_referenced::<AuthMethod>(conn, id)?).map(Some),
+        )?;
+        let deployment = nested(splices, "deployment", Some(&self.deployment_id), |id| {
+            load::<Deployment>(conn, id)?
                 .as_ref()
-                .map(views::credentials_short)
-                .transpose()?,
-            None => None,
-        };
-        let auth_config = match &self.auth_config_id {
-            Some(id) => load::<AuthConfig>(conn, id)?
-                .as_ref()
-                .map(views::auth_config_short)
-                .transpose()?,
-            None => None,
-        };
+                .map(views::deployment_short)
+                .transpose()
+        })?;
         // The live API stops offering the URL once the setup is over.
         let url = (!matches!(self.status.as_str(), "completed" | "expired"))
             .then(|| context.setup_url(&self.id));
-        let auth_method =
-            views::auth_method_short(&load_referenced::<AuthMethod>(conn, &self.auth_method_id)?)?;
-        let deployment = deployment
-            .as_ref()
-            .map(views::deployment_short)
-            .transpose()?;
         Ok(ProviderOauthSetup::builder()
             .object("provider.oauth_setup")
             .url(url)
@@ -197,7 +215,7 @@ pub(crate) fn create(
         now,
         expires_at,
     ])?;
-    let setup = find_or_404(&tx, &deployment.id, &id)?.view(&tx, db.context)?;
+    let setup = find_or_404(&tx, &deployment.id, &id)?.view(&tx, db.context, None)?;
     tx.commit()?;
     Ok(setup)
 }
@@ -210,7 +228,7 @@ pub(crate) fn get(
 ) -> Result<ProviderOauthSetup, StoreError> {
     sweep_expired(db.conn, db.context.clock.now_ms())?;
     deployment_or_404(db.conn, deployment_id)?;
-    find_or_404(db.conn, deployment_id, id)?.view(db.conn, db.context)
+    find_or_404(db.conn, deployment_id, id)?.view(db.conn, db.context, None)
 }
 
 /// A page of the deployment's OAuth setups that pass `filters`.
@@ -219,7 +237,7 @@ pub(crate) fn list(
     deployment_id: &str,
     request: &PageRequest,
     mut filters: Vec<Filter>,
-) -> Result<ProviderOauthSetupList, StoreError> {
+) -> Result<Spliced<ProviderOauthSetupList>, StoreError> {
     sweep_expired(db.conn, db.context.clock.now_ms())?;
     deployment_or_404(db.conn, deployment_id)?;
     // Ephemeral setups are not listed (as on the live API).
@@ -234,14 +252,17 @@ pub(crate) fn list(
         },
     ]);
     let (rows, pagination) = paging::page(db.conn, &TABLE, &filters, request, SetupRow::read)?;
-    let items: Vec<_> = rows
-        .into_iter()
-        .map(|row| row.view(db.conn, db.context))
-        .collect::<Result<_, _>>()?;
-    Ok(ProviderOauthSetupList::builder()
+    let mut splices = Splices::default();
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        splices.next_item();
+        items.push(row.view(db.conn, db.context, Some(&mut splices))?);
+    }
+    let list = ProviderOauthSetupList::builder()
         .items(items)
         .pagination(pagination)
-        .try_into()?)
+        .try_into()?;
+    Ok(splices.page(list))
 }
 
 /// Updates the fields sent.
@@ -271,7 +292,7 @@ pub(crate) fn update(
         now.max(row.updated_at),
         id
     ])?;
-    let setup = find_or_404(&tx, deployment_id, id)?.view(&tx, db.context)?;
+    let setup = find_or_404(&tx, deployment_id, id)?.view(&tx, db.context, None)?;
     tx.commit()?;
     Ok(setup)
 }

@@ -14,14 +14,13 @@ use super::{Context, Db, json_column, views};
 use crate::entity;
 use crate::fixtures::{AuthConfig, Deployment, Provider, ProviderConfig};
 use crate::ids;
+use crate::splice::{Spliced, Splices, nested};
 use crate::time::timestamp;
 
 /// The table, for paging.
 pub(crate) const TABLE: Table = Table {
     name: "setup_sessions",
-    columns: "id, provider_id, deployment_id, auth_method_id, identity_id, configuration, \
-              credentials_id, config_id, auth_config_id, status, type, ui_mode, name, \
-              description, metadata, redirect_url, created_at, updated_at, expires_at",
+    columns: SessionRow::COLUMNS,
     filters: &[
         ("id", "id"),
         ("provider_id", "provider_id"),
@@ -64,54 +63,61 @@ row! {
 }
 
 impl SessionRow {
+    /// The API view, now.
     fn view(
         self,
         conn: &Connection,
         context: &Context,
     ) -> Result<ProviderSetupSession, StoreError> {
-        self.view_with(
-            conn,
-            context,
-            &mut views::Memo::default(),
-            context.clock.now_ms(),
-        )
+        self.view_at(conn, context, None, context.clock.now_ms())
     }
 
-    /// The API view at time `now`, sharing nested views already built for this request.
-    fn view_with(
+    /// The API view at time `now`; as an item of a page when `splices` (its nested views
+    /// left to them).
+    fn view_at(
         self,
         conn: &Connection,
         context: &Context,
-        memo: &mut views::Memo,
+        mut splices: Option<&mut Splices>,
         now: i64,
     ) -> Result<ProviderSetupSession, StoreError> {
         let status = shown_status(&self.status, self.expires_at, now);
-        let deployment = match &self.deployment_id {
-            Some(id) => memo.deployment_full(conn, id)?,
-            None => None,
-        };
-        let credentials = match &self.credentials_id {
-            Some(id) => memo.credentials_full(conn, id)?,
-            None => None,
-        };
-        let auth_method = match &self.auth_method_id {
-            Some(id) => Some(memo.auth_method_full(conn, id)?),
-            None => None,
-        };
-        let auth_config = match &self.auth_config_id {
-            Some(id) => match load::<AuthConfig>(conn, id)? {
-                Some(a) => Some(views::auth_config_full(conn, &a)?),
-                None => None,
+        let deployment = nested(
+            splices.as_deref_mut(),
+            "deployment",
+            self.deployment_id.as_deref(),
+            |id| views::deployment_of(conn, Some(id)),
+        )?;
+        let credentials = nested(
+            splices.as_deref_mut(),
+            "credentials",
+            self.credentials_id.as_deref(),
+            |id| views::credentials_of(conn, id),
+        )?;
+        let auth_method = nested(
+            splices.as_deref_mut(),
+            "auth_method",
+            self.auth_method_id.as_deref(),
+            |id| views::auth_method_of(conn, id).map(Some),
+        )?;
+        let auth_config = nested(
+            splices.as_deref_mut(),
+            "auth_config",
+            self.auth_config_id.as_deref(),
+            |id| match load::<AuthConfig>(conn, id)? {
+                Some(a) => views::auth_config_full(conn, &a).map(Some),
+                None => Ok(None),
             },
-            None => None,
-        };
-        let config = match &self.config_id {
-            Some(id) => match load::<ProviderConfig>(conn, id)? {
-                Some(c) => Some(views::config(conn, &c)?),
-                None => None,
+        )?;
+        let config = nested(
+            splices,
+            "config",
+            self.config_id.as_deref(),
+            |id| match load::<ProviderConfig>(conn, id)? {
+                Some(c) => views::config(conn, &c).map(Some),
+                None => Ok(None),
             },
-            None => None,
-        };
+        )?;
         let mut session = ProviderSetupSession::builder()
             .object("provider.setup_session")
             .url(context.setup_url(&self.id))
@@ -392,18 +398,20 @@ pub(crate) fn list(
     db: &mut Db<'_>,
     request: &PageRequest,
     filters: &[Filter],
-) -> Result<ProviderSetupSessionList, StoreError> {
+) -> Result<Spliced<ProviderSetupSessionList>, StoreError> {
     let (rows, pagination) = paging::page(db.conn, &TABLE, filters, request, SessionRow::read)?;
-    let mut memo = views::Memo::default();
+    let mut splices = Splices::default();
     let now = db.context.clock.now_ms();
-    let items: Vec<_> = rows
-        .into_iter()
-        .map(|row| row.view_with(db.conn, db.context, &mut memo, now))
-        .collect::<Result<_, _>>()?;
-    Ok(ProviderSetupSessionList::builder()
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        splices.next_item();
+        items.push(row.view_at(db.conn, db.context, Some(&mut splices), now)?);
+    }
+    let list = ProviderSetupSessionList::builder()
         .items(items)
         .pagination(pagination)
-        .try_into()?)
+        .try_into()?;
+    Ok(splices.page(list))
 }
 
 /// Updates the fields sent; an archived or deleted session is 410 `gone`.

@@ -17,6 +17,7 @@ use super::catalog::{load, load_referenced};
 use crate::fixtures::{
     AuthConfig, AuthMethod, ConfigVault, Credentials, Deployment, ProviderConfig,
 };
+use crate::splice::{Splices, nested};
 
 /// A deployment's full preview.
 pub(crate) fn deployment_full(d: &Deployment) -> Result<ProviderDeploymentPreview, StoreError> {
@@ -156,7 +157,7 @@ pub(crate) fn credentials_short(
 }
 
 /// The full view of the deployment `id` refers to, if there is one and it exists.
-fn deployment_of(
+pub(crate) fn deployment_of(
     conn: &Connection,
     id: Option<&str>,
 ) -> Result<Option<ProviderDeploymentPreview>, StoreError> {
@@ -218,13 +219,25 @@ pub(crate) fn auth_config_full(
     conn: &Connection,
     a: &AuthConfig,
 ) -> Result<ProviderAuthConfig, StoreError> {
-    let credentials = match &a.credentials_id {
-        Some(id) => load::<Credentials>(conn, id)?
-            .as_ref()
-            .map(credentials_full)
-            .transpose()?,
-        None => None,
-    };
+    auth_config_at(conn, a, None)
+}
+
+/// [`auth_config_full`]; as an item of a page when `splices` (its nested deployment and
+/// credentials left to them).
+pub(crate) fn auth_config_at(
+    conn: &Connection,
+    a: &AuthConfig,
+    mut splices: Option<&mut Splices>,
+) -> Result<ProviderAuthConfig, StoreError> {
+    let deployment = nested(
+        splices.as_deref_mut(),
+        "deployment",
+        a.deployment_id.as_deref(),
+        |id| deployment_of(conn, Some(id)),
+    )?;
+    let credentials = nested(splices, "credentials", a.credentials_id.as_deref(), |id| {
+        credentials_of(conn, id)
+    })?;
     Ok(ProviderAuthConfig::builder()
         .object("provider.auth_config")
         .id(a.id.clone())
@@ -237,13 +250,11 @@ pub(crate) fn auth_config_full(
         .name(a.name.clone())
         .description(a.description.clone())
         .metadata(a.metadata.clone())
-        .deployment(deployment_of(conn, a.deployment_id.as_deref())?)
+        .deployment(deployment)
         .deployment_preview(None)
         .credentials(credentials)
-        .auth_method(auth_method_full(&load_referenced::<AuthMethod>(
-            conn,
-            &a.auth_method_id,
-        )?)?)
+        // Required, so never left out for splicing.
+        .auth_method(auth_method_of(conn, &a.auth_method_id)?)
         .created_at(a.created_at)
         .updated_at(a.updated_at)
         .try_into()?)
@@ -268,58 +279,21 @@ pub(crate) fn auth_config_short(
         .try_into()?)
 }
 
-/// The nested views of one request, each built once: the sessions of a page share their
-/// deployment, credentials and auth method, so a page costs one catalog read of each.
-#[derive(Default)]
-pub(crate) struct Memo {
-    deployments: std::collections::HashMap<String, Option<ProviderDeploymentPreview>>,
-    credentials: std::collections::HashMap<String, Option<ProviderAuthCredentials>>,
-    auth_methods: std::collections::HashMap<String, ProviderAuthMethod>,
+/// The full view of credentials `id`, if they exist.
+pub(crate) fn credentials_of(
+    conn: &Connection,
+    id: &str,
+) -> Result<Option<ProviderAuthCredentials>, StoreError> {
+    load::<Credentials>(conn, id)?
+        .as_ref()
+        .map(credentials_full)
+        .transpose()
 }
 
-impl Memo {
-    /// The full view of deployment `id`, if it exists.
-    pub(crate) fn deployment_full(
-        &mut self,
-        conn: &Connection,
-        id: &str,
-    ) -> Result<Option<ProviderDeploymentPreview>, StoreError> {
-        if let Some(view) = self.deployments.get(id) {
-            return Ok(view.clone());
-        }
-        let view = deployment_of(conn, Some(id))?;
-        self.deployments.insert(id.to_owned(), view.clone());
-        Ok(view)
-    }
-
-    /// The full view of credentials `id`, if they exist.
-    pub(crate) fn credentials_full(
-        &mut self,
-        conn: &Connection,
-        id: &str,
-    ) -> Result<Option<ProviderAuthCredentials>, StoreError> {
-        if let Some(view) = self.credentials.get(id) {
-            return Ok(view.clone());
-        }
-        let view = load::<Credentials>(conn, id)?
-            .as_ref()
-            .map(credentials_full)
-            .transpose()?;
-        self.credentials.insert(id.to_owned(), view.clone());
-        Ok(view)
-    }
-
-    /// The full view of auth method `id`, which a stored object refers to.
-    pub(crate) fn auth_method_full(
-        &mut self,
-        conn: &Connection,
-        id: &str,
-    ) -> Result<ProviderAuthMethod, StoreError> {
-        if let Some(view) = self.auth_methods.get(id) {
-            return Ok(view.clone());
-        }
-        let view = auth_method_full(&load_referenced::<AuthMethod>(conn, id)?)?;
-        self.auth_methods.insert(id.to_owned(), view.clone());
-        Ok(view)
-    }
+/// The full view of auth method `id`, which a stored object refers to.
+pub(crate) fn auth_method_of(
+    conn: &Connection,
+    id: &str,
+) -> Result<ProviderAuthMethod, StoreError> {
+    auth_method_full(&load_referenced::<AuthMethod>(conn, id)?)
 }

@@ -3,7 +3,8 @@
 //! ID in the path). A new resource of that shape needs this one line and its store logic.
 
 /// Defines `list`, `create`, `get`, `update` and `delete` over the store module `$store`: the
-/// list operation `$list` (its generated filters) answering `$page`, one object `$item`, and
+/// list operation `$list` (its generated filters) answering `$page` (with its shared views
+/// spliced in: see [`Spliced`](crate::splice::Spliced)), one object `$item`, and
 /// the bodies `$create` and `$update`.
 macro_rules! crud_handlers {
     ($store:ident, $list:ident, $page:ty, $item:ty, $create:ty, $update:ty) => {
@@ -11,7 +12,8 @@ macro_rules! crud_handlers {
         pub(crate) async fn list(
             axum::Extension(tenant): axum::Extension<crate::tenant::Tenant>,
             axum::extract::RawQuery(query): axum::extract::RawQuery,
-        ) -> Result<super::json::Page<$page>, crate::http::error::ApiError> {
+        ) -> Result<super::json::Page<crate::splice::Spliced<$page>>, crate::http::error::ApiError>
+        {
             let filters = super::generated::OperationId::$list.filters();
             let query = super::extract::list_query(query.as_deref(), filters)?;
             let read = move |db: &mut crate::store::Db<'_>| {

@@ -12,6 +12,7 @@ use super::generated::OperationId;
 use super::json::Page;
 use super::validate;
 use crate::http::error::ApiError;
+use crate::splice::Spliced;
 use crate::store::oauth_setups;
 use crate::tenant::Tenant;
 
@@ -20,7 +21,7 @@ pub(crate) async fn list(
     Extension(tenant): Extension<Tenant>,
     ApiPath(deployment_id): ApiPath<String>,
     RawQuery(query): RawQuery,
-) -> Result<Page<ProviderOauthSetupList>, ApiError> {
+) -> Result<Page<Spliced<ProviderOauthSetupList>>, ApiError> {
     let filters = OperationId::ListProviderOauthSetups.filters();
     let query = list_query(query.as_deref(), filters)?;
     let page = tenant

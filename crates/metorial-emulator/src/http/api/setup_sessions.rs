@@ -29,7 +29,12 @@ pub(crate) async fn list(
     let key = format!("list_provider_setup_sessions {uri}");
     let read = move |db: &mut Db<'_>| setup_sessions::list(db, &query.page, &query.filters);
     read_cached(&tenant, key, read, |page| {
-        page.items.iter().map(shown_until).min().unwrap_or(i64::MAX)
+        page.list
+            .items
+            .iter()
+            .map(shown_until)
+            .min()
+            .unwrap_or(i64::MAX)
     })
     .await
 }
