@@ -54,6 +54,15 @@ pub(crate) fn load<T: Record>(conn: &Connection, id: &str) -> Result<Option<T>, 
     }
 }
 
+/// The view `show` makes of the record with this ID, if there is one.
+pub(crate) fn load_as<T: Record, V>(
+    conn: &Connection,
+    id: &str,
+    show: impl FnOnce(&T) -> Result<V, StoreError>,
+) -> Result<Option<V>, StoreError> {
+    load::<T>(conn, id)?.as_ref().map(show).transpose()
+}
+
 /// A page of `T` records of `table` (whose columns are `id, data`), and its pagination.
 pub(crate) fn page<T: Record>(
     conn: &Connection,

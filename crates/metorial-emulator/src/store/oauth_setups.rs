@@ -7,11 +7,11 @@ use metorial_models::{
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
-use super::catalog::{self, load, load_referenced};
+use super::catalog::{self, load, load_as, load_referenced};
 use super::paging::{self, Filter, PageRequest, Table};
 use super::{Context, Db, json_column, sweep_expired, views};
 use crate::entity;
-use crate::fixtures::{AuthConfig, AuthMethod, Credentials, Deployment};
+use crate::fixtures::{AuthMethod, Credentials, Deployment};
 use crate::ids;
 use crate::splice::{Spliced, Splices, nested};
 use crate::time::timestamp;
@@ -60,23 +60,13 @@ impl SetupRow {
             splices.as_deref_mut(),
             "credentials",
             self.credentials_id.as_deref(),
-            |id| {
-                load::<Credentials>(conn, id)?
-                    .as_ref()
-                    .map(views::credentials_short)
-                    .transpose()
-            },
+            |id| load_as(conn, id, views::credentials_short),
         )?;
         let auth_config = nested(
             splices.as_deref_mut(),
             "auth_config",
             self.auth_config_id.as_deref(),
-            |id| {
-                load::<AuthConfig>(conn, id)?
-                    .as_ref()
-                    .map(views::auth_config_short)
-                    .transpose()
-            },
+            |id| load_as(conn, id, views::auth_config_short),
         )?;
         let auth_method = nested(
             splices.as_deref_mut(),
@@ -85,10 +75,7 @@ impl SetupRow {
             |id| views::auth_method_short(&load_referenced::<AuthMethod>(conn, id)?).map(Some),
         )?;
         let deployment = nested(splices, "deployment", Some(&self.deployment_id), |id| {
-            load::<Deployment>(conn, id)?
-                .as_ref()
-                .map(views::deployment_short)
-                .transpose()
+            load_as(conn, id, views::deployment_short)
         })?;
         // The live API stops offering the URL once the setup is over.
         let url = (!matches!(self.status.as_str(), "completed" | "expired"))

@@ -8,7 +8,7 @@ use metorial_models::{
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
-use super::catalog::{self, load};
+use super::catalog::{self, load, load_as};
 use super::paging::{self, Filter, PageRequest, Table};
 use super::{Context, Db, json_column, views};
 use crate::entity;
@@ -104,21 +104,12 @@ impl SessionRow {
             splices.as_deref_mut(),
             "auth_config",
             self.auth_config_id.as_deref(),
-            |id| match load::<AuthConfig>(conn, id)? {
-                Some(a) => views::auth_config_full(conn, &a).map(Some),
-                None => Ok(None),
-            },
+            |id| load_as(conn, id, |a: &AuthConfig| views::auth_config_full(conn, a)),
         )?;
-        let config = nested(
-            splices,
-            "config",
-            self.config_id.as_deref(),
-            |id| match load::<ProviderConfig>(conn, id)? {
-                Some(c) => views::config(conn, &c).map(Some),
-                None => Ok(None),
-            },
-        )?;
-        let mut session = ProviderSetupSession::builder()
+        let config = nested(splices, "config", self.config_id.as_deref(), |id| {
+            load_as(conn, id, |c: &ProviderConfig| views::config(conn, c))
+        })?;
+        Ok(ProviderSetupSession::builder()
             .object("provider.setup_session")
             .url(context.setup_url(&self.id))
             .id(self.id)
@@ -137,12 +128,11 @@ impl SessionRow {
             .redirect_url(self.redirect_url)
             .created_at(timestamp(self.created_at))
             .updated_at(timestamp(self.updated_at))
-            .expires_at(timestamp(self.expires_at));
-        session = session
+            .expires_at(timestamp(self.expires_at))
             .configuration(json_column(self.configuration)?)
             .identity_id(self.identity_id)
-            .identity_credential_id(None);
-        Ok(session.try_into()?)
+            .identity_credential_id(None)
+            .try_into()?)
     }
 }
 
