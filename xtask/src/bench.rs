@@ -277,7 +277,7 @@ fn cargo_output(root: &Path, args: &[&str]) -> anyhow::Result<String> {
 }
 
 /// The cargo running this (`CARGO`), else `cargo`.
-fn cargo_program() -> String {
+pub(crate) fn cargo_program() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 

@@ -16,11 +16,14 @@
 //! - [`drill`]: `cargo xtask drill`: typical spec edits regenerate into a workspace that builds;
 //! - [`layers`]: `cargo xtask layers`: the emulator's and the SDK's import rules, checked;
 //! - [`api_diff`]: what changed between two specs, breaking or additive, and the version bump;
-//! - [`bench`](mod@bench): `cargo xtask bench [--quick]`.
+//! - [`bench`](mod@bench): `cargo xtask bench [--quick]`;
+//! - [`consumer`]: `cargo xtask consumer [--no-build]`: the crates and build time of a service
+//!   that adds the SDK (and the emulator as a dev-dependency).
 
 pub mod api_diff;
 pub mod bench;
 pub mod cli;
+pub mod consumer;
 pub mod decode_table;
 pub mod drift;
 pub mod drill;

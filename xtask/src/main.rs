@@ -45,6 +45,13 @@ enum Task {
         #[arg(long)]
         quick: bool,
     },
+    /// Count the crates and time the clean build of a fresh crate that depends on the SDK (and
+    /// on the emulator as a dev-dependency); print them as JSON.
+    Consumer {
+        /// Count the crates only, without the two clean builds.
+        #[arg(long)]
+        no_build: bool,
+    },
     /// In a copy of the workspace (under <target>/drill), apply typical spec edits, regenerate,
     /// and check that everything builds and the emulator answers every operation.
     Drill,
@@ -72,6 +79,7 @@ fn main() -> ExitCode {
         }),
         Task::Layers => layers(),
         Task::Bench { quick } => bench(quick),
+        Task::Consumer { no_build } => consumer(!no_build),
         Task::Drill => {
             xtask::drill::run(&xtask::workspace_root(), &xtask::target_dir().join("drill"))
                 .map(|()| ExitCode::SUCCESS)
@@ -112,6 +120,12 @@ fn bench(quick: bool) -> anyhow::Result<ExitCode> {
     let report = xtask::bench::run(&xtask::workspace_root(), quick)?;
     print!("{}", xtask::bench::table(&report.summary));
     println!("wrote {}", report.path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn consumer(build: bool) -> anyhow::Result<ExitCode> {
+    let figures = xtask::consumer::run(&xtask::workspace_root(), build)?;
+    println!("{}", serde_json::to_string_pretty(&figures)?);
     Ok(ExitCode::SUCCESS)
 }
 
