@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use metorial_bench::{SESSION, median, median_f64};
 use metorial_models::ProviderSetupSession;
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
 /// The API key the clients send (the fixed server does not check it).
 const KEY: &str = "metorial_sk_bench";
@@ -131,12 +131,16 @@ async fn sdk_get(metorial: &metorial::Metorial) -> ProviderSetupSession {
         .expect("a session")
 }
 
-/// The three ways of getting a session, against one server.
+/// The ways of getting a session, against one server.
 struct Clients {
     /// The SDK.
     sdk: metorial::Metorial,
     /// The generated client alone.
     generated: metorial_client::Client,
+    /// The generated client sending the three headers the SDK adds (`Authorization`,
+    /// `User-Agent`, `Metorial-Version`) as its reqwest client's defaults: what the SDK's
+    /// headers cost (the server here parses them too), apart from its code.
+    generated_with_headers: metorial_client::Client,
     /// Plain reqwest.
     plain: Plain,
 }
@@ -156,9 +160,29 @@ impl Clients {
                 reqwest::Client::new(),
                 metorial_client::Hooks::default(),
             ),
+            generated_with_headers: metorial_client::Client::new_with_client(
+                url,
+                sdk_headers_client(),
+                metorial_client::Hooks::default(),
+            ),
             plain: Plain::new(url),
         }
     }
+}
+
+/// A reqwest client sending the SDK's three headers with every request.
+fn sdk_headers_client() -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    let bearer = HeaderValue::from_str(&format!("Bearer {KEY}")).expect("a header value");
+    headers.insert(AUTHORIZATION, bearer);
+    let agent = concat!("metorial-rust/", env!("CARGO_PKG_VERSION"));
+    headers.insert(USER_AGENT, HeaderValue::from_static(agent));
+    let version = HeaderValue::from_static(metorial_client::api_version());
+    headers.insert(HeaderName::from_static("metorial-version"), version);
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("a client")
 }
 
 /// The SDK against the generated client and plain reqwest, on a local server returning the
@@ -178,6 +202,8 @@ async fn client(quick: bool) -> serde_json::Value {
         "client_sdk_rps": rates.sdk,
         "client_baseline_rps": rates.plain,
         "client_generated_only_rps": rates.generated,
+        "client_generated_with_headers_rps": rates.generated_with_headers,
+        "client_vs_generated_with_headers_ratio": rates.sdk / rates.generated_with_headers,
     })
 }
 
@@ -217,6 +243,8 @@ struct Rates {
     sdk: f64,
     /// The generated client's alone.
     generated: f64,
+    /// The generated client's, sending the SDK's headers.
+    generated_with_headers: f64,
     /// Plain reqwest's.
     plain: f64,
 }
@@ -252,13 +280,25 @@ async fn throughputs(clients: &Clients, quick: bool) -> Rates {
             }
         })
     };
-    let (mut sdk, mut plain, mut generated) = (Vec::new(), Vec::new(), Vec::new());
+    let headers_run = || {
+        let g = clients.generated_with_headers.clone();
+        throughput(window, move || {
+            let g = g.clone();
+            async move {
+                generated_get(&g).await;
+            }
+        })
+    };
+    let (mut sdk, mut plain, mut generated, mut headers) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 0..if quick { 4 } else { 6 } {
         if round % 2 == 0 {
             sdk.push(sdk_run().await);
             plain.push(plain_run().await);
             generated.push(generated_run().await);
+            headers.push(headers_run().await);
         } else {
+            headers.push(headers_run().await);
             generated.push(generated_run().await);
             plain.push(plain_run().await);
             sdk.push(sdk_run().await);
@@ -267,6 +307,7 @@ async fn throughputs(clients: &Clients, quick: bool) -> Rates {
     Rates {
         sdk: median_f64(&sdk),
         generated: median_f64(&generated),
+        generated_with_headers: median_f64(&headers),
         plain: median_f64(&plain),
     }
 }

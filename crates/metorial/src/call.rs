@@ -80,7 +80,12 @@ impl<'a> Call<'a> {
         if let Some(options) = self.options {
             options.check()?;
         }
-        self.attempts(send, span.clone()).instrument(span).await
+        if span.is_disabled() {
+            // No subscriber wants it: no span to enter at every poll.
+            self.attempts(send, span).await
+        } else {
+            self.attempts(send, span.clone()).instrument(span).await
+        }
     }
 
     /// The retry policy: the call's, else the client's.
@@ -112,13 +117,7 @@ impl<'a> Call<'a> {
             let error = match result {
                 Ok(value) => {
                     record(&span, attempt, started, &meta);
-                    let (status, headers) = (value.status(), value.headers().clone());
-                    return Ok(Response::new(
-                        value.into_inner(),
-                        status,
-                        headers,
-                        meta.request_id,
-                    ));
+                    return Ok(Response::new(value, meta.request_id));
                 }
                 Err(error) => error,
             };

@@ -1,5 +1,6 @@
 //! Keeping secrets out of errors, `Debug` output and logs.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -92,19 +93,27 @@ impl Redactor {
     /// `text` without the API key, anything shaped like a Metorial key or a GitHub token, or
     /// the string values of secret-named JSON keys.
     pub(crate) fn scrub(&self, text: &str) -> String {
-        let mut out = text.replace(self.key.expose(), REDACTED);
-        for secret in &self.sent {
-            out = out.replace(&**secret, REDACTED);
+        // Each pass runs only on text that holds what it looks for: a clean text (a request
+        // ID, most messages) is copied once, not rebuilt some thirty times.
+        let mut out = Cow::Borrowed(text);
+        for secret in std::iter::once(self.key.expose()).chain(self.sent.iter().map(|s| &**s)) {
+            if out.contains(secret) {
+                out = Cow::Owned(out.replace(secret, REDACTED));
+            }
         }
         for prefix in KEY_PREFIXES {
-            out = redact_after(&out, prefix, |c| {
-                c.is_ascii_alphanumeric() || c == '_' || c == '-'
-            });
+            if out.contains(prefix) {
+                out = Cow::Owned(redact_after(&out, prefix, |c| {
+                    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+                }));
+            }
         }
         for key in SECRET_KEYS {
-            out = redact_json_string_values(&out, key);
+            if out.contains('"') && out.contains(key) {
+                out = Cow::Owned(redact_json_string_values(&out, key));
+            }
         }
-        out
+        out.into_owned()
     }
 
     /// The scrubbed start of a body, at most [`SNIPPET_LIMIT`] bytes.

@@ -173,8 +173,10 @@ impl Transport for SdkTransport {
         let context = current_context();
         self.prepare(&mut request, operation, &context);
         let span = tracing::Span::current();
-        span.record("method", request.method().as_str());
-        span.record("path", request.url().path());
+        if !span.is_disabled() {
+            span.record("method", request.method().as_str());
+            span.record("path", request.url().path());
+        }
         let method = request.method().clone();
         // Only interceptors need the URL after the request is gone.
         let intercepted = self
