@@ -20,8 +20,8 @@ type Fill = (&'static str, u32);
 /// The shared views of one page, each encoded once, and what each item shows of them.
 #[derive(Default)]
 pub(crate) struct Splices {
-    /// Each view's index, by its field and ID (absent ones too: `None`).
-    known: HashMap<(&'static str, String), Option<u32>>,
+    /// Each view's index, by its field, then ID (absent ones too: `None`).
+    known: HashMap<&'static str, HashMap<String, Option<u32>>>,
     /// The encoded views.
     views: Vec<Box<RawValue>>,
     /// For each item so far, the fields to fill.
@@ -53,6 +53,32 @@ where
     }
 }
 
+/// An item's field `key` stored as JSON `text` (none without one), as serde_json wrote it from
+/// the field's type (the store writes its JSON columns so): decoded by `decode`, or, when the
+/// item is one of a page's (`splices`), left out of the item (`None`) and the text spliced in
+/// as it is, no value built, encoded and dropped per item.
+pub(crate) fn stored<T, E>(
+    splices: Option<&mut Splices>,
+    key: &'static str,
+    text: Option<String>,
+    decode: impl FnOnce(String) -> Result<Option<T>, E>,
+) -> Result<Option<T>, E>
+where
+    E: From<serde_json::Error>,
+{
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    match splices {
+        Some(splices) => {
+            let index = splices.keep(RawValue::from_string(text)?);
+            splices.fill(key, index);
+            Ok(None)
+        }
+        None => decode(text),
+    }
+}
+
 impl Splices {
     /// Starts the next item's fields.
     pub(crate) fn next_item(&mut self) {
@@ -72,24 +98,36 @@ impl Splices {
         T: Serialize,
         E: From<serde_json::Error>,
     {
-        let index = match self.known.get(&(key, id.to_owned())) {
+        let known = self.known.get(key).and_then(|ids| ids.get(id));
+        let index = match known {
             Some(index) => *index,
             None => {
                 let index = match make(id)? {
-                    Some(view) => {
-                        self.views.push(serde_json::value::to_raw_value(&view)?);
-                        Some(u32::try_from(self.views.len() - 1).unwrap_or(u32::MAX))
-                    }
+                    Some(view) => Some(self.keep(serde_json::value::to_raw_value(&view)?)),
                     None => None,
                 };
-                self.known.insert((key, id.to_owned()), index);
+                let ids = self.known.entry(key).or_default();
+                ids.insert(id.to_owned(), index);
                 index
             }
         };
-        if let (Some(index), Some(fills)) = (index, self.fills.last_mut()) {
-            fills.push((key, index));
+        if let Some(index) = index {
+            self.fill(key, index);
         }
         Ok(())
+    }
+
+    /// Keeps an encoded view: its index.
+    fn keep(&mut self, view: Box<RawValue>) -> u32 {
+        self.views.push(view);
+        u32::try_from(self.views.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// Fills the current item's field `key` with view `index`.
+    fn fill(&mut self, key: &'static str, index: u32) {
+        if let Some(fills) = self.fills.last_mut() {
+            fills.push((key, index));
+        }
     }
 
     /// The page `list`, whose items are those [`next_item`](Self::next_item) was called for,
@@ -460,6 +498,7 @@ where
 mod tests {
     use metorial_models::{ProviderSetupSession, ProviderSetupSessionList};
     use proptest::prelude::*;
+    use serde::ser::Error as _;
     use serde_json::{Map, Value, json};
 
     use super::*;
@@ -509,11 +548,11 @@ mod tests {
         raw.unwrap()
     }
 
-    /// One item of a random page: its metadata value and, per nested field, which of two
+    /// One item of a random page: its metadata (if any) and, per nested field, which of two
     /// records it shows (or none).
-    fn item() -> impl Strategy<Value = (String, [Option<bool>; 5])> {
+    fn item() -> impl Strategy<Value = (Option<Vec<(String, String)>>, [Option<bool>; 5])> {
         (
-            any::<String>(),
+            proptest::option::of(proptest::collection::vec(any::<(String, String)>(), 0..3)),
             proptest::array::uniform5(proptest::option::of(any::<bool>())),
         )
     }
@@ -535,12 +574,20 @@ mod tests {
             let mut typed = Vec::new();
             let mut hollow = Vec::new();
             let mut splices = Splices::default();
-            for (n, (note, shows)) in items.iter().enumerate() {
+            for (n, (metadata, shows)) in items.iter().enumerate() {
                 let mut item = base.clone();
                 item.id = format!("pas_{n}");
-                item.metadata = Some(Map::from_iter([("note".to_owned(), json!(note))]));
+                item.metadata = metadata.as_ref().map(|entries| {
+                    Map::from_iter(entries.iter().map(|(k, v)| (k.clone(), json!(v))))
+                });
                 let mut full = item.clone();
                 splices.next_item();
+                // The metadata column's text, as the store writes it, spliced in unread.
+                let text = item.metadata.as_ref().map(|m| serde_json::to_string(m).unwrap());
+                item.metadata = stored(Some(&mut splices), "metadata", text, |_| {
+                    Err(serde_json::Error::custom("a page's item decodes no column"))
+                })
+                .unwrap();
                 for ((key, view), show) in KEYS.iter().zip(&views).zip(shows) {
                     let Some(second) = show else { continue };
                     let view = variant(view, *second);

@@ -61,6 +61,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::Connection;
+use rusqlite::config::DbConfig;
 
 use crate::config::Config;
 use crate::ids::IdGenerator;
@@ -188,6 +189,12 @@ impl Store {
         // Every statement the store runs stays prepared (rusqlite keeps 16 by default, fewer
         // than the store has: the rest were parsed again on every request).
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // The planner's stability guarantee: without it SQLite marks the parameters that might
+        // change a statement's plan (a list filter checked on rows read through another
+        // column's index), and as rusqlite clears a cached statement's bindings, SQLite parsed
+        // and planned it again on every use (4.5% of a list page's time).
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .map_err(fail)?;
         if path.is_some() {
             // WAL: readers in other processes (e.g. sqlite3) don't block the server.
             let _mode: String = conn
@@ -490,5 +497,27 @@ mod tests {
             served_at >= started + Duration::from_millis(200),
             "the call waited its turn"
         );
+    }
+
+    #[test]
+    fn a_cached_statement_is_not_planned_again_on_each_use() {
+        let store = store();
+        let conn = store.inner.conn.lock().unwrap();
+        let sql = "SELECT id FROM setup_sessions WHERE provider_id = ? \
+                   AND CAST(status AS TEXT) IN (?) AND id > ? ORDER BY id LIMIT 101";
+        for _ in 0..3 {
+            let mut stmt = conn.prepare_cached(sql).unwrap();
+            let ids: Vec<String> = stmt
+                .query_map(["pro_1", "pending", "pas_1"], |row| row.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(ids.is_empty());
+            let replanned = stmt.get_status(rusqlite::StatementStatus::RePrepare);
+            assert_eq!(
+                replanned, 0,
+                "the cached statement was parsed and planned again"
+            );
+        }
     }
 }

@@ -375,7 +375,7 @@ fn plan_row<'s>(
         };
         let invalid =
             |message: String| StoreError::invalid(at_cell(table, index, &column.name), message);
-        let sql = column.affinity.sql(value).ok_or_else(|| {
+        let mut sql = column.affinity.sql(value).ok_or_else(|| {
             invalid(format!(
                 "{table}.{} takes {}, not {}",
                 column.name,
@@ -384,7 +384,9 @@ fn plan_row<'s>(
             ))
         })?;
         if let (Some(check), Value::String(text)) = (json_check(table, &column.name), value) {
-            check(text).map_err(invalid)?;
+            if let Some(canonical) = check(text).map_err(invalid)? {
+                sql = SqlValue::Text(canonical);
+            }
         }
         planned.push((column.name.as_str(), sql));
     }
@@ -403,8 +405,9 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// Checks the text of a JSON column: a message saying what is wrong.
-type JsonCheck = fn(&str) -> Result<(), String>;
+/// Checks the text of a JSON column: a message saying what is wrong, or the text to store
+/// in its place (as serde_json writes it: list pages splice a JSON column's text unread).
+type JsonCheck = fn(&str) -> Result<Option<String>, String>;
 
 /// The columns holding JSON, and what each must hold: a snapshot may not plant a value the store
 /// then fails to read (a 500 on every later request touching it).
@@ -432,16 +435,16 @@ fn json_check(table: &str, column: &str) -> Option<JsonCheck> {
 }
 
 /// Whether `text` is a catalog record of type `T`, as the fixtures give it.
-fn record<T: DeserializeOwned>(text: &str) -> Result<(), String> {
+fn record<T: DeserializeOwned>(text: &str) -> Result<Option<String>, String> {
     serde_json::from_str::<T>(text)
-        .map(drop)
+        .map(|_| None)
         .map_err(|e| format!("not a valid record: {e}"))
 }
 
-/// Whether `text` is a JSON object.
-fn object(text: &str) -> Result<(), String> {
+/// Whether `text` is a JSON object: the object as serde_json writes it.
+fn object(text: &str) -> Result<Option<String>, String> {
     serde_json::from_str::<Map<String, Value>>(text)
-        .map(drop)
+        .map(|object| Some(Value::Object(object).to_string()))
         .map_err(|e| format!("not a JSON object: {e}"))
 }
 
@@ -780,6 +783,31 @@ mod tests {
             }
             assert_eq!(exported(&target), before, "{name} changed the store");
         }
+    }
+
+    #[test]
+    fn an_imported_json_column_is_listed_as_the_api_writes_it() {
+        let mut snapshot = exported(&busy_store());
+        let spaced = serde_json::json!("{ \"b\": 1,  \"a\": [ 2, \"\\u00e9\" ] }");
+        Spoil::Session("metadata", spaced).apply(&mut snapshot);
+        let target = store();
+        with_db(&target, |db| import(db, &snapshot)).expect("import");
+        let request = crate::store::paging::PageRequest {
+            limit: 10,
+            order: crate::store::paging::Order::Asc,
+            cursor: None,
+            dates: Vec::new(),
+        };
+        let page = with_db(&target, |db| setup_sessions::list(db, &request, &[])).expect("list");
+        let listed = serde_json::to_string(&page).expect("encodes");
+        assert!(
+            listed.contains(r#""metadata":{"a":[2,"é"],"b":1}"#),
+            "{listed}"
+        );
+        let id = page.list.items[0].id.clone();
+        let read = with_db(&target, |db| setup_sessions::get(db, &id)).expect("get");
+        let typed = serde_json::to_string(&read.metadata).expect("encodes");
+        assert_eq!(typed, r#"{"a":[2,"é"],"b":1}"#);
     }
 
     #[test]
