@@ -254,11 +254,11 @@ impl Emulator {
             .await
             .map_err(|e| Error::Server(e.to_string()))??;
         let tenants = Arc::new(tenants);
-        let state = AppState {
-            tenants: Arc::clone(&tenants),
-            config: Arc::clone(&config),
-            http: crate::http::state::http_client()?,
-        };
+        let state = AppState::new(
+            Arc::clone(&tenants),
+            Arc::clone(&config),
+            crate::http::state::http_client()?,
+        );
         let (shutdown, shutdown_rx) = oneshot::channel();
         let app = router::app(state);
         let task = server::serve(listener, app, &config, shutdown_rx);

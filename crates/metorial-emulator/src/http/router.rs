@@ -117,11 +117,8 @@ mod tests {
             ..config
         });
         let urls = ("http://localhost".to_owned(), "http://localhost".to_owned());
-        AppState {
-            tenants: Arc::new(Tenants::open(Arc::clone(&config), urls).unwrap()),
-            config,
-            http: http_client().unwrap(),
-        }
+        let tenants = Arc::new(Tenants::open(Arc::clone(&config), urls).unwrap());
+        AppState::new(tenants, config, http_client().unwrap())
     }
 
     /// [`state_with`] the default configuration.

@@ -3,6 +3,7 @@
 //! ([`MakeId`], read back as tower-http's [`RequestId`]), and the [`AbortConnection`] marker of
 //! a fault rule.
 
+use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,15 +41,39 @@ pub(crate) fn new_request_id<B>(_: &Request<B>) -> Option<HeaderValue> {
 #[error("the connection was closed by a fault rule")]
 pub(crate) struct AbortConnection;
 
-/// What every request handler can use (a request's tenant is in its extensions).
+/// What every request handler can use (a request's tenant is in its extensions). Several
+/// layers clone it for every request, so it is one shared reference (one count to change,
+/// where three were).
 #[derive(Clone)]
-pub(crate) struct AppState {
+pub(crate) struct AppState(Arc<Shared>);
+
+/// What an [`AppState`] shares.
+pub(crate) struct Shared {
     /// Every tenant, by API key and by ID.
     pub(crate) tenants: Arc<Tenants>,
     /// The emulator's configuration.
     pub(crate) config: Arc<Config>,
     /// For the OAuth code exchange (no redirects followed).
     pub(crate) http: reqwest::Client,
+}
+
+impl AppState {
+    /// The state of a server of these tenants and this configuration.
+    pub(crate) fn new(tenants: Arc<Tenants>, config: Arc<Config>, http: reqwest::Client) -> Self {
+        Self(Arc::new(Shared {
+            tenants,
+            config,
+            http,
+        }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// The HTTP client for token requests: a timeout, and no redirects (RFC 6749 wants the token
