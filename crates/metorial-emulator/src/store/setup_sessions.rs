@@ -88,9 +88,13 @@ impl SessionRow {
         let metadata = stored(splices.as_deref_mut(), "metadata", self.metadata, |text| {
             json_column(Some(text))
         })?;
-        let configuration = stored(splices, "configuration", self.configuration, |text| {
-            json_column(Some(text))
-        })?;
+        let configuration = match self.configuration {
+            // The defaults alone, as most sessions show them: encoded once per page.
+            None => nested(splices, "configuration", Some("defaults"), |_| {
+                Ok::<_, StoreError>(Some(configuration(None)))
+            })?,
+            Some(sent) => Some(configuration(json_column(Some(sent))?)),
+        };
         Ok(ProviderSetupSession {
             url: context.setup_url(&self.id),
             status: ProviderSetupSessionStatus::from(status),
@@ -229,7 +233,7 @@ pub(crate) fn create(
 ) -> Result<ProviderSetupSession, StoreError> {
     let tx = db.conn.transaction()?;
     let plan = Plan::resolve(&tx, &body)?;
-    let configuration = serde_json::to_string(&configuration(body.configuration.as_ref())?)?;
+    let configuration = sent_configuration(body.configuration.as_ref())?;
     let metadata = body
         .metadata
         .as_ref()
@@ -372,10 +376,24 @@ fn name(sent: Option<&str>) -> Option<&str> {
     }
 }
 
-/// The configuration a new session gets: the live API's defaults, with what was sent on top.
-fn configuration(
+/// What a new session stores of its configuration: the sections the request sent, if any (the
+/// defaults are not stored with every session; [`configuration`] adds them when shown).
+fn sent_configuration(
     sent: Option<&SetupSessionConfiguration>,
-) -> Result<serde_json::Map<String, serde_json::Value>, StoreError> {
+) -> Result<Option<String>, StoreError> {
+    Ok(match sent.map(serde_json::to_value).transpose()? {
+        Some(serde_json::Value::Object(sent)) if !sent.is_empty() => {
+            Some(serde_json::Value::Object(sent).to_string())
+        }
+        _ => None,
+    })
+}
+
+/// The configuration a session shows: the live API's defaults, with the sections it was sent
+/// (`stored`) on top.
+fn configuration(
+    stored: Option<serde_json::Map<String, serde_json::Value>>,
+) -> serde_json::Map<String, serde_json::Value> {
     let mut merged = match serde_json::json!({
         "provider_search": { "groups": [], "collections": [], "categories": [] },
         "tool_filters": { "enabled": false },
@@ -384,11 +402,7 @@ fn configuration(
         serde_json::Value::Object(map) => map,
         _ => serde_json::Map::new(),
     };
-    let sent = match sent.map(serde_json::to_value).transpose()? {
-        Some(serde_json::Value::Object(map)) => map,
-        _ => serde_json::Map::new(),
-    };
-    for (section, fields) in sent {
+    for (section, fields) in stored.unwrap_or_default() {
         match (merged.get_mut(&section), fields) {
             (Some(serde_json::Value::Object(into)), serde_json::Value::Object(fields)) => {
                 into.extend(fields);
@@ -398,7 +412,7 @@ fn configuration(
             }
         }
     }
-    Ok(merged)
+    merged
 }
 
 /// The provider `id`, which must exist (404 otherwise).
@@ -509,4 +523,55 @@ pub(crate) fn update(
 /// is answered unchanged and stays readable (FIDELITY.md).
 pub(crate) fn delete(db: &mut Db<'_>, id: &str) -> Result<ProviderSetupSession, StoreError> {
     get(db, id)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::paging::Order;
+    use crate::store::snapshot::testing::{DEPLOYMENT, store, with_db};
+
+    #[test]
+    fn only_a_sent_configuration_is_stored_and_a_page_shows_what_a_read_shows() {
+        let store = store();
+        let sessions = with_db(&store, |db| {
+            let plain = json!({"provider_deployment_id": DEPLOYMENT});
+            let sent = json!({
+                "provider_deployment_id": DEPLOYMENT,
+                "configuration": {"ui": {"layout": "side"}},
+            });
+            [plain, sent].map(|body| create(db, serde_json::from_value(body).unwrap()).unwrap())
+        });
+        let stored = with_db(&store, |db| {
+            let mut stmt = db
+                .conn
+                .prepare("SELECT configuration FROM setup_sessions ORDER BY id")
+                .unwrap();
+            let rows = stmt.query_map([], |row| row.get::<_, Option<String>>(0));
+            rows.unwrap().collect::<Result<Vec<_>, _>>().unwrap()
+        });
+        assert_eq!(
+            stored,
+            [None, Some(r#"{"ui":{"layout":"side"}}"#.to_owned())]
+        );
+        let shown = |s: &ProviderSetupSession| json!(s.configuration)["ui"]["layout"].clone();
+        assert_eq!(shown(&sessions[0]), "box");
+        assert_eq!(shown(&sessions[1]), "side");
+
+        let request = PageRequest {
+            limit: 10,
+            order: Order::Asc,
+            cursor: None,
+            dates: Vec::new(),
+        };
+        let page = with_db(&store, |db| list(db, &request, &[])).unwrap();
+        let listed: serde_json::Value = serde_json::to_value(&page).unwrap();
+        for (item, session) in listed["items"].as_array().unwrap().iter().zip(&sessions) {
+            let read = with_db(&store, |db| get(db, &session.id)).unwrap();
+            assert_eq!(*item, serde_json::to_value(&read).unwrap());
+        }
+        assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    }
 }
