@@ -204,6 +204,7 @@ async fn client(quick: bool) -> serde_json::Value {
         "client_generated_only_rps": rates.generated,
         "client_generated_with_headers_rps": rates.generated_with_headers,
         "client_vs_generated_with_headers_ratio": rates.sdk / rates.generated_with_headers,
+        "client_generated_with_headers_median_us": medians.generated_with_headers.as_secs_f64() * 1e6,
     })
 }
 
@@ -213,16 +214,21 @@ struct Medians {
     sdk: Duration,
     /// Plain reqwest's.
     plain: Duration,
+    /// The generated client's, sending the SDK's headers (a diagnostic: the SDK's floor).
+    generated_with_headers: Duration,
 }
 
-/// The median latency of the SDK and of plain reqwest over `rounds` calls each, alternating
-/// (so both see the same machine noise), after a warm-up.
+/// The median latency of the SDK, of plain reqwest and of the generated client sending the
+/// SDK's headers over `rounds` calls each, in turns (so all see the same machine noise), after
+/// a warm-up.
 async fn latency(clients: &Clients, rounds: usize) -> Medians {
     for _ in 0..200 {
         sdk_get(&clients.sdk).await;
         clients.plain.get().await;
+        generated_get(&clients.generated_with_headers).await;
     }
     let (mut sdk, mut plain) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    let mut headers = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let started = Instant::now();
         std::hint::black_box(sdk_get(&clients.sdk).await);
@@ -230,10 +236,14 @@ async fn latency(clients: &Clients, rounds: usize) -> Medians {
         let started = Instant::now();
         std::hint::black_box(clients.plain.get().await);
         plain.push(started.elapsed());
+        let started = Instant::now();
+        std::hint::black_box(generated_get(&clients.generated_with_headers).await);
+        headers.push(started.elapsed());
     }
     Medians {
         sdk: median(&mut sdk),
         plain: median(&mut plain),
+        generated_with_headers: median(&mut headers),
     }
 }
 
