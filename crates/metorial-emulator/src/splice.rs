@@ -548,9 +548,12 @@ mod tests {
         raw.unwrap()
     }
 
+    /// A metadata object's entries.
+    type Entries = Vec<(String, String)>;
+
     /// One item of a random page: its metadata (if any) and, per nested field, which of two
     /// records it shows (or none).
-    fn item() -> impl Strategy<Value = (Option<Vec<(String, String)>>, [Option<bool>; 5])> {
+    fn item() -> impl Strategy<Value = (Option<Entries>, [Option<bool>; 5])> {
         (
             proptest::option::of(proptest::collection::vec(any::<(String, String)>(), 0..3)),
             proptest::array::uniform5(proptest::option::of(any::<bool>())),

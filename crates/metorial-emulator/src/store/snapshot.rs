@@ -383,10 +383,10 @@ fn plan_row<'s>(
                 kind(value)
             ))
         })?;
-        if let (Some(check), Value::String(text)) = (json_check(table, &column.name), value) {
-            if let Some(canonical) = check(text).map_err(invalid)? {
-                sql = SqlValue::Text(canonical);
-            }
+        if let (Some(check), Value::String(text)) = (json_check(table, &column.name), value)
+            && let Some(canonical) = check(text).map_err(invalid)?
+        {
+            sql = SqlValue::Text(canonical);
         }
         planned.push((column.name.as_str(), sql));
     }
