@@ -89,10 +89,13 @@ impl SessionRow {
             json_column(Some(text))
         })?;
         let configuration = match self.configuration {
+            None => None,
             // The defaults alone, as most sessions show them: encoded once per page.
-            None => nested(splices, "configuration", Some("defaults"), |_| {
-                Ok::<_, StoreError>(Some(configuration(None)))
-            })?,
+            Some(sent) if sent == NO_SECTIONS => {
+                nested(splices, "configuration", Some(NO_SECTIONS), |_| {
+                    Ok::<_, StoreError>(Some(configuration(None)))
+                })?
+            }
             Some(sent) => Some(configuration(json_column(Some(sent))?)),
         };
         Ok(ProviderSetupSession {
@@ -376,16 +379,17 @@ fn name(sent: Option<&str>) -> Option<&str> {
     }
 }
 
-/// What a new session stores of its configuration: the sections the request sent, if any (the
-/// defaults are not stored with every session; [`configuration`] adds them when shown).
-fn sent_configuration(
-    sent: Option<&SetupSessionConfiguration>,
-) -> Result<Option<String>, StoreError> {
+/// What a session stores of its configuration: the sections the request sent (`{}` for none;
+/// the defaults are not stored with every session, [`configuration`] adds them when shown). A
+/// row without one (`NULL`: a snapshot's, as the live API's rows from before the defaults)
+/// shows none.
+const NO_SECTIONS: &str = "{}";
+
+/// The configuration text a new session stores (see [`NO_SECTIONS`]).
+fn sent_configuration(sent: Option<&SetupSessionConfiguration>) -> Result<String, StoreError> {
     Ok(match sent.map(serde_json::to_value).transpose()? {
-        Some(serde_json::Value::Object(sent)) if !sent.is_empty() => {
-            Some(serde_json::Value::Object(sent).to_string())
-        }
-        _ => None,
+        Some(serde_json::Value::Object(sent)) => serde_json::Value::Object(sent).to_string(),
+        _ => NO_SECTIONS.to_owned(),
     })
 }
 
@@ -534,7 +538,7 @@ mod tests {
     use crate::store::snapshot::testing::{DEPLOYMENT, store, with_db};
 
     #[test]
-    fn only_a_sent_configuration_is_stored_and_a_page_shows_what_a_read_shows() {
+    fn only_the_sent_configuration_is_stored_and_a_page_shows_what_a_read_shows() {
         let store = store();
         let sessions = with_db(&store, |db| {
             let plain = json!({"provider_deployment_id": DEPLOYMENT});
@@ -552,13 +556,23 @@ mod tests {
             let rows = stmt.query_map([], |row| row.get::<_, Option<String>>(0));
             rows.unwrap().collect::<Result<Vec<_>, _>>().unwrap()
         });
-        assert_eq!(
-            stored,
-            [None, Some(r#"{"ui":{"layout":"side"}}"#.to_owned())]
-        );
+        let sent = r#"{"ui":{"layout":"side"}}"#;
+        assert_eq!(stored, [Some("{}".to_owned()), Some(sent.to_owned())]);
         let shown = |s: &ProviderSetupSession| json!(s.configuration)["ui"]["layout"].clone();
         assert_eq!(shown(&sessions[0]), "box");
         assert_eq!(shown(&sessions[1]), "side");
+
+        // A third session's row without one (a snapshot's) shows none, as the live API's old
+        // rows do.
+        let bare = with_db(&store, |db| {
+            let body = json!({"provider_deployment_id": DEPLOYMENT});
+            let bare = create(db, serde_json::from_value(body).unwrap()).unwrap();
+            let sql = "UPDATE setup_sessions SET configuration = NULL WHERE id = ?";
+            db.conn.execute(sql, [&bare.id]).unwrap();
+            get(db, &bare.id).unwrap()
+        });
+        assert_eq!(bare.configuration, None);
+        let sessions = [&sessions[0], &sessions[1], &bare];
 
         let request = PageRequest {
             limit: 10,
@@ -568,10 +582,10 @@ mod tests {
         };
         let page = with_db(&store, |db| list(db, &request, &[])).unwrap();
         let listed: serde_json::Value = serde_json::to_value(&page).unwrap();
-        for (item, session) in listed["items"].as_array().unwrap().iter().zip(&sessions) {
+        for (item, session) in listed["items"].as_array().unwrap().iter().zip(sessions) {
             let read = with_db(&store, |db| get(db, &session.id)).unwrap();
             assert_eq!(*item, serde_json::to_value(&read).unwrap());
         }
-        assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+        assert_eq!(listed["items"].as_array().unwrap().len(), 3);
     }
 }
